@@ -1,0 +1,5 @@
+//! halo-connect: connect a HaloPSA instance to an integration, test it, and store it.
+
+pub mod domain;
+pub mod sandbox;
+pub mod store;

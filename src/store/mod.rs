@@ -1,0 +1,1 @@
+//! Storage: the TOML config file of profiles and the secret stores. Depends on the domain only.

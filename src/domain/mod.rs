@@ -3,5 +3,8 @@
 
 pub mod preset;
 pub mod profile;
+pub mod report;
 pub mod scope;
 pub mod secret;
+pub mod url;
+pub mod values;

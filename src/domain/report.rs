@@ -1,0 +1,318 @@
+//! The `CheckReport` of a Save and Test: token, agent, one row per permission and readiness check,
+//! and the `Diagnosis` that decides the exit code. It is data with a JSON shape fixed by cli.md;
+//! it does no I/O and knows nothing of HTTP.
+
+use serde::Serialize;
+
+/// The `error.kind` of the JSON contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorClass {
+    Config,
+    Auth,
+    Permission,
+    Connection,
+    Tls,
+    Server,
+}
+
+impl ErrorClass {
+    /// The exit code this kind of failure gives (cli.md "Exit codes").
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorClass::Config => 3,
+            ErrorClass::Auth => 4,
+            ErrorClass::Permission => 5,
+            ErrorClass::Connection | ErrorClass::Tls | ErrorClass::Server => 6,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Config => "config",
+            ErrorClass::Auth => "auth",
+            ErrorClass::Permission => "permission",
+            ErrorClass::Connection => "connection",
+            ErrorClass::Tls => "tls",
+            ErrorClass::Server => "server",
+        }
+    }
+}
+
+/// A named failure: what happened, why, and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    pub kind: ErrorClass,
+    /// A stable identifier of the cause, such as `invalid-client` (the troubleshooting catalogue's).
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Diagnosis {
+    pub fn new(
+        kind: ErrorClass,
+        code: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Diagnosis {
+            kind,
+            code: code.to_string(),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PermissionStatus {
+    Granted,
+    Missing,
+    Unverified,
+}
+
+/// One permission (scope) of the preset and what the test found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PermissionRow {
+    pub permission: String,
+    pub status: PermissionStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The failure behind a missing row, when it is not simply an absent scope.
+    #[serde(skip)]
+    pub cause: Option<Diagnosis>,
+}
+
+/// One readiness check of the preset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadinessRow {
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(skip)]
+    pub cause: Option<Diagnosis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct TokenInfo {
+    pub ok: bool,
+    pub granted_scopes: Vec<String>,
+    pub expires_in: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentInfo {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The whole result of a Save and Test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    pub schema_version: u32,
+    pub profile: String,
+    pub ok: bool,
+    pub exit_code: i32,
+    pub preset: String,
+    pub resource_server: String,
+    pub auth_server: String,
+    pub tenant: Option<String>,
+    pub token: TokenInfo,
+    pub agent: Option<AgentInfo>,
+    pub permissions: Vec<PermissionRow>,
+    pub readiness: Vec<ReadinessRow>,
+    pub error: Option<Diagnosis>,
+    /// Every failure's fix, the deciding one first.
+    pub hints: Vec<String>,
+    /// Changes made to typed values and other remarks, for the operator.
+    pub notes: Vec<String>,
+    pub elapsed_ms: u64,
+    /// Failures that belong to no single row (the "all" permission, an inactive agent…).
+    #[serde(skip)]
+    pub findings: Vec<Diagnosis>,
+}
+
+impl CheckReport {
+    pub fn new(
+        profile: &str,
+        preset: &str,
+        resource_server: &str,
+        auth_server: &str,
+        tenant: Option<&str>,
+    ) -> Self {
+        CheckReport {
+            schema_version: 1,
+            profile: profile.to_string(),
+            ok: false,
+            exit_code: 1,
+            preset: preset.to_string(),
+            resource_server: resource_server.to_string(),
+            auth_server: auth_server.to_string(),
+            tenant: tenant.map(str::to_string),
+            token: TokenInfo::default(),
+            agent: None,
+            permissions: Vec::new(),
+            readiness: Vec::new(),
+            error: None,
+            hints: Vec::new(),
+            notes: Vec::new(),
+            elapsed_ms: 0,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Decides `ok`, `exit_code`, `error` and `hints` from the rows. A failure already set in
+    /// `error` (the token stage) wins; then connection-class causes (6); then permissions and
+    /// readiness (5).
+    pub fn finish(&mut self) {
+        let mut causes: Vec<Diagnosis> = self.findings.clone();
+        for row in &self.permissions {
+            if row.status == PermissionStatus::Missing {
+                causes.push(row.cause.clone().unwrap_or_else(|| {
+                    Diagnosis::new(
+                        ErrorClass::Permission,
+                        "scope-missing",
+                        format!("The application lacks the {} permission.", row.permission),
+                        row.hint.clone().unwrap_or_default(),
+                    )
+                }));
+            }
+        }
+        for row in &self.readiness {
+            if !row.ok {
+                causes.push(row.cause.clone().unwrap_or_else(|| {
+                    Diagnosis::new(
+                        ErrorClass::Permission,
+                        &row.check,
+                        row.detail.clone(),
+                        row.hint.clone().unwrap_or_default(),
+                    )
+                }));
+            }
+        }
+        if self.error.is_none() {
+            let deciding = causes
+                .iter()
+                .find(|c| c.kind.exit_code() == 6)
+                .or_else(|| causes.iter().find(|c| c.kind == ErrorClass::Auth))
+                .or_else(|| causes.first())
+                .cloned();
+            self.error = deciding;
+        }
+        let mut hints: Vec<String> = Vec::new();
+        if let Some(e) = &self.error {
+            if !e.hint.is_empty() {
+                hints.push(e.hint.clone());
+            }
+        }
+        for c in &causes {
+            if !c.hint.is_empty() && !hints.contains(&c.hint) {
+                hints.push(c.hint.clone());
+            }
+        }
+        self.hints = hints;
+        self.ok = self.error.is_none();
+        self.exit_code = self.error.as_ref().map_or(0, |e| e.kind.exit_code());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> CheckReport {
+        CheckReport::new(
+            "p",
+            "billing",
+            "https://a.halopsa.com/api",
+            "https://a.halopsa.com/auth/",
+            Some("a"),
+        )
+    }
+
+    fn row(p: &str, status: PermissionStatus) -> PermissionRow {
+        PermissionRow {
+            permission: p.into(),
+            status,
+            hint: Some(format!("fix {p}")),
+            cause: None,
+        }
+    }
+
+    #[test]
+    fn all_granted_is_ok_with_exit_zero() {
+        let mut r = report();
+        r.permissions = vec![
+            row("read:customers", PermissionStatus::Granted),
+            row("edit:items", PermissionStatus::Unverified),
+        ];
+        r.finish();
+        assert!(r.ok);
+        assert_eq!(r.exit_code, 0);
+        assert!(r.error.is_none());
+    }
+
+    #[test]
+    fn a_missing_scope_gives_exit_five_and_names_it() {
+        let mut r = report();
+        r.permissions = vec![
+            row("read:customers", PermissionStatus::Granted),
+            row("edit:invoices", PermissionStatus::Missing),
+        ];
+        r.finish();
+        assert_eq!(r.exit_code, 5);
+        let e = r.error.unwrap();
+        assert_eq!(e.kind, ErrorClass::Permission);
+        assert!(e.message.contains("edit:invoices"));
+        assert_eq!(r.hints, vec!["fix edit:invoices".to_string()]);
+    }
+
+    #[test]
+    fn a_connection_cause_outranks_a_missing_scope() {
+        let mut r = report();
+        let mut timed_out = row("read:items", PermissionStatus::Missing);
+        timed_out.cause = Some(Diagnosis::new(
+            ErrorClass::Connection,
+            "timeout",
+            "timed out",
+            "raise --timeout",
+        ));
+        r.permissions = vec![row("edit:invoices", PermissionStatus::Missing), timed_out];
+        r.finish();
+        assert_eq!(r.exit_code, 6);
+        assert_eq!(r.hints.len(), 2);
+    }
+
+    #[test]
+    fn a_token_failure_set_first_decides() {
+        let mut r = report();
+        r.error = Some(Diagnosis::new(
+            ErrorClass::Auth,
+            "invalid-client",
+            "refused",
+            "copy the secret again",
+        ));
+        r.finish();
+        assert_eq!(r.exit_code, 4);
+        assert!(!r.ok);
+    }
+
+    #[test]
+    fn a_failed_readiness_check_gives_exit_five() {
+        let mut r = report();
+        r.readiness = vec![ReadinessRow {
+            check: "active-recurring-contracts".into(),
+            ok: false,
+            detail: "no recurring invoices".into(),
+            hint: Some("add one".into()),
+            cause: None,
+        }];
+        r.finish();
+        assert_eq!(r.exit_code, 5);
+        assert_eq!(r.error.unwrap().code, "active-recurring-contracts");
+    }
+}

@@ -1,0 +1,530 @@
+//! Halo addresses: deriving the Resource Server, Authorization Server and Tenant from any Halo
+//! address, normalising what the operator pasted, and refusing what cannot work, with the reason.
+//! URL parsing is the `url` crate's; this module holds only Halo's rules and does no I/O.
+
+use std::fmt;
+use url::{Host, Url};
+
+/// Which value a message is about, in the words of Halo's "API Details" page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Url,
+    ResourceServer,
+    AuthServer,
+    Tenant,
+    ClientId,
+    ClientSecret,
+    Preset,
+    Scopes,
+}
+
+impl Field {
+    /// The label Halo uses for the value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Url => "Halo address",
+            Field::ResourceServer => "Resource Server",
+            Field::AuthServer => "Authorization Server",
+            Field::Tenant => "Tenant",
+            Field::ClientId => "Client ID",
+            Field::ClientSecret => "Client Secret",
+            Field::Preset => "Preset",
+            Field::Scopes => "Scopes",
+        }
+    }
+
+    /// The flag and environment variable that supply the value without a prompt.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Field::Url => "--url (HALO_URL)",
+            Field::ResourceServer => "--resource-server (HALO_RESOURCE_SERVER)",
+            Field::AuthServer => "--auth-server (HALO_AUTH_SERVER)",
+            Field::Tenant => "--tenant (HALO_TENANT)",
+            Field::ClientId => "--client-id (HALO_CLIENT_ID)",
+            Field::ClientSecret => {
+                "--client-secret-stdin, --client-secret-file or HALO_CLIENT_SECRET"
+            }
+            Field::Preset => "--preset (HALO_PRESET)",
+            Field::Scopes => "--scopes",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Why a typed value was refused. Each reason reads as the end of "The <field> ... was refused:".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Empty,
+    Missing,
+    Whitespace,
+    NoScheme { suggestion: String },
+    BadScheme(String),
+    PlainHttp(String),
+    QueryString,
+    Credentials,
+    Malformed(String),
+    NoHost,
+    LooksLikeAuthServer,
+    LooksLikeResourceServer,
+    TenantIsAddress,
+    TenantChars(char),
+    TooLong(usize),
+    SharedAuthNeedsTenant(String),
+    Other(String),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Empty => write!(f, "it is empty"),
+            Reason::Missing => write!(f, "no value was given"),
+            Reason::Whitespace => write!(f, "it contains a space; copy it again without line breaks or spaces"),
+            Reason::NoScheme { suggestion } => write!(f, "it has no https:// at the start; did you mean {suggestion}?"),
+            Reason::BadScheme(s) => write!(f, "it starts with {s}://, but Halo is reached over https://"),
+            Reason::PlainHttp(host) => write!(
+                f,
+                "it uses plain http:// to {host}, which would send the Client Secret unencrypted; use https:// (plain http is allowed only for localhost)"
+            ),
+            Reason::QueryString => write!(f, "it contains a query string (? or #); copy the value from API Details without anything after it"),
+            Reason::Credentials => write!(f, "it contains a user name or password before the host; remove it"),
+            Reason::Malformed(why) => write!(f, "it is not a valid address ({why})"),
+            Reason::NoHost => write!(f, "it names no host"),
+            Reason::LooksLikeAuthServer => write!(
+                f,
+                "it ends in /auth, which is the Authorization Server; the Resource Server ends in /api (the two values look swapped)"
+            ),
+            Reason::LooksLikeResourceServer => write!(
+                f,
+                "it ends in /api, which is the Resource Server; the Authorization Server ends in /auth/ (the two values look swapped)"
+            ),
+            Reason::TenantIsAddress => write!(f, "it is an address, but the Tenant is a name such as \"acme\", or \"Not set\" on-premise"),
+            Reason::TenantChars(c) => write!(f, "it contains {c:?}; a Tenant is a name of letters, digits, '-', '_' or '.'"),
+            Reason::TooLong(n) => write!(f, "it is {n} characters long, which is longer than any Halo value"),
+            Reason::SharedAuthNeedsTenant(host) => write!(
+                f,
+                "the Authorization Server {host} is shared by many Halo instances, so the Tenant is required; copy it from API Details"
+            ),
+            Reason::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A refused value: which field, and why. It never carries the Client Secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {field} {shown}was refused: {reason}")]
+pub struct ValueError {
+    pub field: Field,
+    /// The value as typed, quoted with a trailing space, or empty for the secret.
+    shown: String,
+    pub reason: Reason,
+}
+
+impl ValueError {
+    pub fn new(field: Field, input: &str, reason: Reason) -> Self {
+        let shown = if field == Field::ClientSecret || input.trim().is_empty() {
+            String::new()
+        } else {
+            let mut s: String = input.trim().chars().take(120).collect();
+            if input.trim().chars().count() > 120 {
+                s.push('…');
+            }
+            format!("{s:?} ")
+        };
+        ValueError {
+            field,
+            shown,
+            reason,
+        }
+    }
+
+    pub fn missing(field: Field) -> Self {
+        ValueError {
+            field,
+            shown: String::new(),
+            reason: Reason::Missing,
+        }
+    }
+}
+
+/// A change made to what the operator typed, to be told to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub field: Field,
+    pub text: String,
+}
+
+impl Note {
+    pub fn new(field: Field, text: impl Into<String>) -> Self {
+        Note {
+            field,
+            text: text.into(),
+        }
+    }
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.text)
+    }
+}
+
+/// The Resource Server: the API base, always ending in `/api` and no slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceServer(Url);
+
+/// The Authorization Server: always ending in exactly one `/`, so `token` joins onto it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthServer(Url);
+
+/// The Tenant: a name on hosted instances, or "Not set" on-premise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tenant {
+    Named(String),
+    NotSet,
+}
+
+impl ResourceServer {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+    /// Returns the URL of an API path such as `/Agent/me` (with an optional query).
+    pub fn join(&self, path: &str, query: &str) -> String {
+        let mut s = format!("{}{}", self.0.as_str().trim_end_matches('/'), path);
+        if !query.is_empty() {
+            s.push('?');
+            s.push_str(query);
+        }
+        s
+    }
+    /// Returns the host as the server's origin, e.g. `https://acme.halopsa.com`.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+    pub fn host(&self) -> String {
+        self.0.host_str().unwrap_or_default().to_string()
+    }
+}
+
+impl AuthServer {
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+    pub fn host(&self) -> String {
+        self.0.host_str().unwrap_or_default().to_string()
+    }
+    /// Returns the token endpoint: `<auth server>token`, with `?tenant=` only when a tenant is set.
+    pub fn token_url(&self, tenant: &Tenant) -> Url {
+        let mut url = self.0.clone();
+        let path = format!("{}token", url.path());
+        url.set_path(&path);
+        if let Tenant::Named(t) = tenant {
+            url.query_pairs_mut().append_pair("tenant", t);
+        }
+        url
+    }
+    /// Returns whether this is a shared Authorization Server that serves many instances.
+    pub fn is_shared(&self) -> bool {
+        is_shared_auth_host(&self.host())
+    }
+}
+
+impl Tenant {
+    pub fn as_option(&self) -> Option<&str> {
+        match self {
+            Tenant::Named(t) => Some(t),
+            Tenant::NotSet => None,
+        }
+    }
+}
+
+impl fmt::Display for Tenant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tenant::Named(t) => f.write_str(t),
+            Tenant::NotSet => f.write_str("Not set"),
+        }
+    }
+}
+
+/// Domains under which Halo hosts instances; the first label of such a host is the tenant.
+pub const HOSTED_DOMAINS: &[&str] = &[
+    "halopsa.com",
+    "haloitsm.com",
+    "haloservicedesk.com",
+    "halocrm.io",
+];
+
+fn is_shared_auth_host(host: &str) -> bool {
+    host == "auth.haloservicedesk.com"
+        || (host.ends_with(".halopsa.com")
+            && host
+                .split('.')
+                .next()
+                .is_some_and(|l| l.ends_with("-trial")))
+}
+
+/// Returns whether a host is Halo-hosted (under one of Halo's domains).
+pub fn is_hosted(host: &str) -> bool {
+    HOSTED_DOMAINS
+        .iter()
+        .any(|d| host.len() > d.len() + 1 && host.ends_with(&format!(".{d}")))
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses an address pasted for `field`: trimmed, https (http only to loopback), no query, no
+/// credentials, no spaces.
+pub fn parse_address(field: Field, input: &str) -> Result<Url, ValueError> {
+    let err = |r| ValueError::new(field, input, r);
+    let t = input.trim();
+    if t.is_empty() {
+        return Err(err(Reason::Empty));
+    }
+    if t.chars().count() > 2048 {
+        return Err(err(Reason::TooLong(t.chars().count())));
+    }
+    if t.chars().any(char::is_whitespace) {
+        return Err(err(Reason::Whitespace));
+    }
+    if !t.contains("://") {
+        let lower = t.to_ascii_lowercase();
+        if lower.starts_with("http:") || lower.starts_with("https:") {
+            return Err(err(Reason::Malformed(
+                "the scheme must be followed by //".into(),
+            )));
+        }
+        // A bare host such as "acme.halopsa.com" or "localhost:8080".
+        let bare = t.trim_start_matches('/');
+        if Url::parse(&format!("https://{bare}")).is_ok_and(|u| {
+            u.host_str()
+                .is_some_and(|h| h.contains('.') || h == "localhost")
+        }) {
+            return Err(err(Reason::NoScheme {
+                suggestion: format!("https://{bare}"),
+            }));
+        }
+        return Err(err(Reason::Malformed(
+            "it does not start with https://".into(),
+        )));
+    }
+    let url = Url::parse(t).map_err(|e| err(Reason::Malformed(e.to_string())))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            if !is_loopback(&url) {
+                return Err(err(Reason::PlainHttp(
+                    url.host_str().unwrap_or_default().to_string(),
+                )));
+            }
+        }
+        other => return Err(err(Reason::BadScheme(other.to_string()))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(err(Reason::NoHost));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err(Reason::Credentials));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err(Reason::QueryString));
+    }
+    Ok(url)
+}
+
+/// Splits a path into its segments, dropping empty ones (so `//` collapses).
+fn segments(url: &Url) -> Vec<String> {
+    url.path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn with_path(url: &Url, segs: &[String], trailing_slash: bool) -> Url {
+    let mut u = url.clone();
+    let mut p = String::from("/");
+    p.push_str(&segs.join("/"));
+    if trailing_slash && !p.ends_with('/') {
+        p.push('/');
+    }
+    u.set_path(&p);
+    u
+}
+
+/// Normalises a pasted Authorization Server to end in exactly one `/`, stripping a pasted
+/// `/token`, and says what changed.
+pub fn normalize_auth_server(input: &str) -> Result<(AuthServer, Vec<Note>), ValueError> {
+    let url = parse_address(Field::AuthServer, input)?;
+    let mut notes = Vec::new();
+    let mut segs = segments(&url);
+    if segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token")) {
+        segs.pop();
+        notes.push(Note::new(
+            Field::AuthServer,
+            "removed the /token you pasted: halo-connect adds it itself",
+        ));
+    }
+    if segs.last().is_some_and(|s| s.eq_ignore_ascii_case("api")) {
+        return Err(ValueError::new(
+            Field::AuthServer,
+            input,
+            Reason::LooksLikeResourceServer,
+        ));
+    }
+    let normal = with_path(&url, &segs, true);
+    let typed_path = url.path();
+    if notes.is_empty() && typed_path != normal.path() {
+        if typed_path.trim_end_matches('/') == normal.path().trim_end_matches('/')
+            && !typed_path.ends_with('/')
+        {
+            notes.push(Note::new(
+                Field::AuthServer,
+                "added the trailing \"/\" that Halo needs at the end",
+            ));
+        } else if typed_path != "/" || normal.path() != "/" {
+            notes.push(Note::new(
+                Field::AuthServer,
+                format!("tidied the path from {typed_path:?} to {:?}", normal.path()),
+            ));
+        }
+    }
+    Ok((AuthServer(normal), notes))
+}
+
+/// Normalises a pasted Resource Server to `<base>/api` without a trailing slash.
+pub fn normalize_resource_server(input: &str) -> Result<(ResourceServer, Vec<Note>), ValueError> {
+    let url = parse_address(Field::ResourceServer, input)?;
+    let mut notes = Vec::new();
+    let mut segs = segments(&url);
+    let last = segs.last().map(|s| s.to_ascii_lowercase());
+    let before_last = segs
+        .len()
+        .checked_sub(2)
+        .and_then(|i| segs.get(i))
+        .map(|s| s.to_ascii_lowercase());
+    if last.as_deref() == Some("auth")
+        || (last.as_deref() == Some("token") && before_last.as_deref() == Some("auth"))
+    {
+        return Err(ValueError::new(
+            Field::ResourceServer,
+            input,
+            Reason::LooksLikeAuthServer,
+        ));
+    }
+    if last.as_deref() != Some("api") {
+        segs.push("api".into());
+        notes.push(Note::new(
+            Field::ResourceServer,
+            "added /api: the Resource Server is the API address",
+        ));
+    } else if let Some(l) = segs.last_mut() {
+        *l = "api".into();
+    }
+    Ok((ResourceServer(with_path(&url, &segs, false)), notes))
+}
+
+/// Parses a Tenant: "Not set" (any case, any spacing) or empty means none.
+pub fn parse_tenant(input: &str) -> Result<Tenant, ValueError> {
+    let t = input.trim();
+    let squashed: String = t
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    if t.is_empty() || squashed == "not set" || squashed == "notset" {
+        return Ok(Tenant::NotSet);
+    }
+    let err = |r| ValueError::new(Field::Tenant, input, r);
+    if t.contains("://") || t.contains('/') {
+        return Err(err(Reason::TenantIsAddress));
+    }
+    if t.chars().count() > 100 {
+        return Err(err(Reason::TooLong(t.chars().count())));
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        if c.is_whitespace() {
+            return Err(err(Reason::Whitespace));
+        }
+        return Err(err(Reason::TenantChars(c)));
+    }
+    Ok(Tenant::Named(t.to_string()))
+}
+
+/// What one Halo address gives: the three values an operator would otherwise copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// Where `/api/authinfo` lives: the address up to `/api` or `/auth`, or the origin.
+    pub base: Url,
+    pub resource_server: ResourceServer,
+    pub auth_server: AuthServer,
+    pub tenant: Tenant,
+    /// Whether the host is under one of Halo's hosted domains.
+    pub hosted: bool,
+}
+
+/// Derives Resource Server, Authorization Server and Tenant from any Halo address, such as
+/// `https://acme.halopsa.com`, `.../api`, `.../auth/` or `.../auth/token`.
+pub fn derive_from_address(input: &str) -> Result<Derived, ValueError> {
+    // A browser address may carry a query; only the part before /api or /auth matters here.
+    let cut = input.trim().split(['?', '#']).next().unwrap_or_default();
+    let url = parse_address(Field::Url, cut)?;
+    let segs = segments(&url);
+    let pos = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("api") || s.eq_ignore_ascii_case("auth"));
+    let base_segs: Vec<String> = match pos {
+        Some(i) => segs[..i].to_vec(),
+        None => Vec::new(),
+    };
+    let base = with_path(&url, &base_segs, false);
+    let base_str = base.as_str().trim_end_matches('/').to_string();
+    let (resource_server, _) = normalize_resource_server(&format!("{base_str}/api"))?;
+    let (auth_server, _) = normalize_auth_server(&format!("{base_str}/auth/"))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let hosted = is_hosted(&host);
+    let tenant = if hosted {
+        host.split('.')
+            .next()
+            .map(|l| Tenant::Named(l.to_string()))
+            .unwrap_or(Tenant::NotSet)
+    } else {
+        Tenant::NotSet
+    };
+    Ok(Derived {
+        base,
+        resource_server,
+        auth_server,
+        tenant,
+        hosted,
+    })
+}
+
+/// Checks the pair for a shared Authorization Server without a tenant.
+pub fn check_tenant_for(auth: &AuthServer, tenant: &Tenant) -> Result<(), ValueError> {
+    if auth.is_shared() && *tenant == Tenant::NotSet {
+        return Err(ValueError::new(
+            Field::Tenant,
+            "",
+            Reason::SharedAuthNeedsTenant(auth.host()),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Values as typed → validated `ConnectionSettings`. Flags, environment, the stored profile,
+//! discovery and the wizard all feed `RawValues`; `validate` is the one validation path, so the
+//! wizard's prompt and the non-interactive run refuse a value with the same reason. No I/O here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::secret::Secret;
+use super::url::{
+    check_tenant_for, derive_from_address, normalize_auth_server, normalize_resource_server,
+    parse_tenant, AuthServer, Field, Note, Reason, ResourceServer, Tenant, ValueError,
+};
+
+/// Where a value came from; `show` prints it, and precedence follows this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Flag,
+    Env,
+    Prompt,
+    Stored,
+    Sandbox,
+    Discovered,
+    Derived,
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Flag => "flag",
+            Source::Env => "env",
+            Source::Prompt => "typed",
+            Source::Stored => "profile",
+            Source::Sandbox => "sandbox",
+            Source::Discovered => "discovered (authinfo)",
+            Source::Derived => "derived from the address",
+            Source::Default => "default",
+        })
+    }
+}
+
+/// A value with its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, source: Source) -> Self {
+        Sourced { value, source }
+    }
+}
+
+/// Values as typed, each optional; the first source to supply a value wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawValues {
+    pub url: Option<Sourced<String>>,
+    pub resource_server: Option<Sourced<String>>,
+    pub auth_server: Option<Sourced<String>>,
+    pub tenant: Option<Sourced<String>>,
+    pub client_id: Option<Sourced<String>>,
+}
+
+impl RawValues {
+    /// Fills each value that is still empty from `other` (lower precedence).
+    pub fn or(mut self, other: RawValues) -> RawValues {
+        self.url = self.url.or(other.url);
+        self.resource_server = self.resource_server.or(other.resource_server);
+        self.auth_server = self.auth_server.or(other.auth_server);
+        self.tenant = self.tenant.or(other.tenant);
+        self.client_id = self.client_id.or(other.client_id);
+        self
+    }
+}
+
+/// What `GET <host>/api/authinfo` answered, as data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovery {
+    pub auth_url: Option<String>,
+    pub tenant_id: Option<String>,
+}
+
+/// Validated, normalised connection settings: everything but the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub resource_server: ResourceServer,
+    pub auth_server: AuthServer,
+    pub tenant: Tenant,
+    pub client_id: String,
+}
+
+/// The result of validation: the settings, what was changed, and where each value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validated {
+    pub settings: ConnectionSettings,
+    pub notes: Vec<Note>,
+    pub sources: BTreeMap<Field, Source>,
+}
+
+/// Checks a Client ID: trimmed, no spaces; a note when it is not GUID-shaped as Halo's are.
+pub fn parse_client_id(input: &str) -> Result<(String, Vec<Note>), ValueError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Err(ValueError::new(Field::ClientId, input, Reason::Empty));
+    }
+    if t.chars().any(char::is_whitespace) {
+        return Err(ValueError::new(Field::ClientId, input, Reason::Whitespace));
+    }
+    if t.chars().count() > 200 {
+        return Err(ValueError::new(
+            Field::ClientId,
+            input,
+            Reason::TooLong(t.chars().count()),
+        ));
+    }
+    if t.contains("://") {
+        return Err(ValueError::new(
+            Field::ClientId,
+            input,
+            Reason::Other("it is an address; the Client ID is the GUID shown on the application's Details tab".into()),
+        ));
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '&' | '?' | '#'))
+    {
+        return Err(ValueError::new(
+            Field::ClientId,
+            input,
+            Reason::Other(format!("it contains {c:?}, which no Halo Client ID has")),
+        ));
+    }
+    let mut notes = Vec::new();
+    if !is_guid(t) {
+        notes.push(Note::new(
+            Field::ClientId,
+            "this does not look like a Halo Client ID, which is a GUID such as 3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60",
+        ));
+    }
+    Ok((t.to_string(), notes))
+}
+
+fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Checks a Client Secret: trimmed with a note, refused when empty or broken by a space; a note
+/// when it has Halo's shape (two GUIDs joined by '-') but the wrong length, as a cut-off paste does.
+pub fn check_secret(secret: Secret) -> Result<(Secret, Vec<Note>), ValueError> {
+    let (secret, trimmed) = secret.trim_pasted();
+    let mut notes = Vec::new();
+    if trimmed {
+        notes.push(Note::new(
+            Field::ClientSecret,
+            "removed spaces or line breaks from around the pasted secret",
+        ));
+    }
+    if secret.is_empty() {
+        return Err(ValueError::new(Field::ClientSecret, "", Reason::Empty));
+    }
+    if secret.expose().chars().any(char::is_whitespace) {
+        return Err(ValueError::new(Field::ClientSecret, "", Reason::Whitespace));
+    }
+    if secret.len() > 1000 {
+        return Err(ValueError::new(
+            Field::ClientSecret,
+            "",
+            Reason::TooLong(secret.len()),
+        ));
+    }
+    let looks_halo = secret
+        .expose()
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() || c == '-');
+    if looks_halo && secret.len() != 73 && secret.len() > 20 {
+        notes.push(Note::new(
+            Field::ClientSecret,
+            format!(
+                "Halo secrets are 73 characters (two GUIDs joined by '-'), this one has {}; check it was not cut off when copied",
+                secret.len()
+            ),
+        ));
+    }
+    Ok((secret, notes))
+}
+
+/// Validates raw values into settings, deriving what one address gives. Every refused or missing
+/// value is reported at once.
+pub fn validate(
+    raw: &RawValues,
+    discovery: Option<&Discovery>,
+) -> Result<Validated, Vec<ValueError>> {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let mut sources = BTreeMap::new();
+
+    let derived = match &raw.url {
+        Some(u) => match derive_from_address(&u.value) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+
+    let resource_server = match (&raw.resource_server, &derived) {
+        (Some(v), _) => match normalize_resource_server(&v.value) {
+            Ok((rs, n)) => {
+                notes.extend(n);
+                sources.insert(Field::ResourceServer, v.source);
+                Some(rs)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        (None, Some(d)) => {
+            sources.insert(Field::ResourceServer, Source::Derived);
+            Some(d.resource_server.clone())
+        }
+        (None, None) => {
+            if raw.url.is_none() {
+                errors.push(ValueError::missing(Field::ResourceServer));
+            }
+            None
+        }
+    };
+
+    let discovered_auth = discovery.and_then(|d| d.auth_url.clone());
+    let auth_server = match (&raw.auth_server, discovered_auth, &derived) {
+        (Some(v), _, _) => match normalize_auth_server(&v.value) {
+            Ok((a, n)) => {
+                notes.extend(n);
+                sources.insert(Field::AuthServer, v.source);
+                Some(a)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        (None, Some(found), _) => match normalize_auth_server(&found) {
+            Ok((a, _)) => {
+                sources.insert(Field::AuthServer, Source::Discovered);
+                Some(a)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        (None, None, Some(d)) => {
+            sources.insert(Field::AuthServer, Source::Derived);
+            Some(d.auth_server.clone())
+        }
+        (None, None, None) => {
+            if raw.url.is_none() {
+                errors.push(ValueError::missing(Field::AuthServer));
+            }
+            None
+        }
+    };
+
+    let tenant = if let Some(v) = &raw.tenant {
+        match parse_tenant(&v.value) {
+            Ok(t) => {
+                sources.insert(Field::Tenant, v.source);
+                Some(t)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    } else if let Some(t) = discovery
+        .and_then(|d| d.tenant_id.clone())
+        .filter(|t| !t.trim().is_empty())
+    {
+        sources.insert(Field::Tenant, Source::Discovered);
+        parse_tenant(&t).ok()
+    } else if let Some(d) = &derived {
+        sources.insert(Field::Tenant, Source::Derived);
+        Some(d.tenant.clone())
+    } else if let Some(rs) = &resource_server {
+        // With no address to derive from, the Resource Server's host stands in for it.
+        sources.insert(Field::Tenant, Source::Derived);
+        derive_from_address(rs.as_str()).ok().map(|d| d.tenant)
+    } else {
+        None
+    };
+
+    let client_id = match &raw.client_id {
+        Some(v) => match parse_client_id(&v.value) {
+            Ok((id, n)) => {
+                notes.extend(n);
+                sources.insert(Field::ClientId, v.source);
+                Some(id)
+            }
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        None => {
+            errors.push(ValueError::missing(Field::ClientId));
+            None
+        }
+    };
+
+    if let (Some(a), Some(t)) = (&auth_server, &tenant) {
+        if let Err(e) = check_tenant_for(a, t) {
+            errors.push(e);
+        }
+    }
+
+    match (resource_server, auth_server, tenant, client_id) {
+        (Some(resource_server), Some(auth_server), Some(tenant), Some(client_id))
+            if errors.is_empty() =>
+        {
+            Ok(Validated {
+                settings: ConnectionSettings {
+                    resource_server,
+                    auth_server,
+                    tenant,
+                    client_id,
+                },
+                notes,
+                sources,
+            })
+        }
+        _ => {
+            if errors.is_empty() {
+                errors.push(ValueError::missing(Field::Url));
+            }
+            Err(errors)
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The one table from error kinds to exit codes, and every conversion of a layer's error into an
+//! `AppError`, so the classification can be reviewed on one screen. Nothing else knows the numbers.
+
+use std::fmt;
+
+use crate::domain::preset::PresetError;
+use crate::domain::report::ErrorClass;
+use crate::domain::url::{Field, Reason, ValueError};
+
+/// What kind of failure ended a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Usage,
+    Config,
+    Auth,
+    Permission,
+    Connection,
+    Tls,
+    Server,
+    Interrupted,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The exit code (cli.md "Exit codes").
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::Internal => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Config => 3,
+            ErrorKind::Auth => 4,
+            ErrorKind::Permission => 5,
+            ErrorKind::Connection | ErrorKind::Tls | ErrorKind::Server => 6,
+            ErrorKind::Interrupted => 130,
+        }
+    }
+
+    /// The `error.kind` of the JSON contract.
+    pub fn json_kind(self) -> &'static str {
+        match self {
+            ErrorKind::Usage => "usage",
+            ErrorKind::Config => "config",
+            ErrorKind::Auth => "auth",
+            ErrorKind::Permission => "permission",
+            ErrorKind::Connection => "connection",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Server => "server",
+            ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl From<ErrorClass> for ErrorKind {
+    fn from(c: ErrorClass) -> Self {
+        match c {
+            ErrorClass::Config => ErrorKind::Config,
+            ErrorClass::Auth => ErrorKind::Auth,
+            ErrorClass::Permission => ErrorKind::Permission,
+            ErrorClass::Connection => ErrorKind::Connection,
+            ErrorClass::Tls => ErrorKind::Tls,
+            ErrorClass::Server => ErrorKind::Server,
+        }
+    }
+}
+
+/// A command's failure: a message, an optional hint, and the kind that gives the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub hint: Option<String>,
+    /// Further lines, such as every missing value of a non-interactive run.
+    pub details: Vec<String>,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        AppError {
+            kind,
+            message: message.into(),
+            hint: None,
+            details: Vec::new(),
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        AppError::new(ErrorKind::Usage, message)
+    }
+    pub fn config(message: impl Into<String>) -> Self {
+        AppError::new(ErrorKind::Config, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        AppError::new(
+            ErrorKind::Internal,
+            format!(
+                "{} (this is a bug in halo-connect; please report it)",
+                message.into()
+            ),
+        )
+    }
+    pub fn interrupted() -> Self {
+        AppError::new(ErrorKind::Interrupted, "interrupted; nothing was saved")
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn exit_code(&self) -> i32 {
+        self.kind.exit_code()
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<ValueError> for AppError {
+    fn from(e: ValueError) -> Self {
+        AppError::from(vec![e])
+    }
+}
+
+impl From<Vec<ValueError>> for AppError {
+    fn from(errors: Vec<ValueError>) -> Self {
+        let missing: Vec<&ValueError> = errors
+            .iter()
+            .filter(|e| e.reason == Reason::Missing)
+            .collect();
+        let refused: Vec<&ValueError> = errors
+            .iter()
+            .filter(|e| e.reason != Reason::Missing)
+            .collect();
+        let mut details = Vec::new();
+        for e in &refused {
+            details.push(e.to_string());
+        }
+        for e in &missing {
+            details.push(format!(
+                "missing: the {} (give it with {})",
+                e.field,
+                e.field.flag()
+            ));
+        }
+        let message = match (refused.len(), missing.len()) {
+            (1, 0) => refused[0].to_string(),
+            (0, 1) => format!(
+                "the {} is missing; give it with {}",
+                missing[0].field,
+                missing[0].field.flag()
+            ),
+            (0, n) => format!("{n} values are missing"),
+            (r, 0) => format!("{r} values were refused"),
+            (r, m) => format!("{r} values were refused and {m} are missing"),
+        };
+        let hint = if missing.iter().any(|e| e.field != Field::ClientSecret) {
+            "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications"
+        } else {
+            "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications"
+        };
+        let details = if details.len() > 1 {
+            details
+        } else {
+            Vec::new()
+        };
+        AppError {
+            kind: ErrorKind::Config,
+            message,
+            hint: Some(hint.to_string()),
+            details,
+        }
+    }
+}
+
+impl From<PresetError> for AppError {
+    fn from(e: PresetError) -> Self {
+        let hint = match &e {
+            PresetError::Unknown { .. } => {
+                "run `halo-connect presets` to see each preset and who uses it"
+            }
+            _ => "check the preset file against `halo-connect presets show billing --json`",
+        };
+        AppError::config(e.to_string()).with_hint(hint)
+    }
+}

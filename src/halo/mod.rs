@@ -1,0 +1,9 @@
+//! The HaloPSA side: the HTTP client, discovery, the token exchange, the probes, and turning every
+//! outcome into a named `Diagnosis`. Depends on the domain only; never on `store`, `wizard` or `ui`.
+
+pub mod check;
+pub mod client;
+pub mod diagnose;
+mod wire;
+
+pub use client::{ClientOptions, HaloClient};

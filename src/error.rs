@@ -186,3 +186,22 @@ impl From<PresetError> for AppError {
         AppError::config(e.to_string()).with_hint(hint)
     }
 }
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError as S;
+        let hint = match &e {
+            S::Corrupt { .. } => Some("fix the file by hand, or move it away to start afresh; halo-connect never overwrites a file it cannot read".to_string()),
+            S::UnknownProfile { .. } => Some("run `halo-connect list` to see the profiles, or create one with `halo-connect init`".to_string()),
+            S::KeyringUnavailable { .. } | S::KeyringTimeout { .. } => {
+                Some("pass --secret-store file or --secret-store none (then set HALO_CLIENT_SECRET at use)".to_string())
+            }
+            S::Locked { .. } => Some("wait for the other halo-connect to finish, then try again".to_string()),
+            S::Write { .. } => Some("check that the config directory is writable and the disk is not full".to_string()),
+            _ => None,
+        };
+        let mut err = AppError::config(e.to_string());
+        err.hint = hint;
+        err
+    }
+}

@@ -1,7 +1,86 @@
-//! halo-connect: connect a HaloPSA instance to an integration, test it, and store it.
+//! halo-connect: connect a HaloPSA instance to an integration, test it, and store it. `run` parses
+//! the command line, reads the environment once, runs the command and prints the final error; the
+//! layers below are `commands` (composition), `wizard`, `ui`, `halo`, `store` and `domain`.
 
+pub mod cli;
+pub mod commands;
 pub mod domain;
 pub mod error;
 pub mod halo;
 pub mod sandbox;
 pub mod store;
+pub mod ui;
+pub mod wizard;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::commands::{Ctx, Env};
+use crate::error::AppError;
+use crate::ui::render;
+use crate::ui::term::{Term, TermEnv};
+
+/// Runs halo-connect with the process's arguments and environment; returns the exit code.
+pub fn run() -> i32 {
+    let env = Env::from_process();
+    let matches = match cli::Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return 2;
+        }
+    };
+    let term_env = TermEnv {
+        no_color: env.is_set("NO_COLOR"),
+        term_dumb: env.get("TERM") == Some("dumb"),
+        utf8: ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| env.get(k))
+            .map(|v| v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8"))
+            .unwrap_or(cfg!(windows) || cfg!(target_os = "macos")),
+    };
+    let term = Term::detect(&term_env, cli.global.no_color, cli.global.quiet, cli.global.verbose, cli.global.json);
+    init_logging(cli.global.verbose);
+    crate::halo::client::install_crypto_provider();
+
+    let json = cli.global.json;
+    let profile = cli.global.profile.clone().unwrap_or_else(|| commands::DEFAULT_PROFILE.to_string());
+    let sub = matches.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
+    let result = Ctx::new(&cli, sub, env, term.clone()).and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&term, json, &profile, &e);
+            e.exit_code()
+        }
+    }
+}
+
+fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
+    if json {
+        let v = render::error_json(profile, e.exit_code(), e.kind.json_kind(), &e.message, e.hint.as_deref(), &e.details);
+        term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    term.error(&e.message, &e.details, e.hint.as_deref());
+}
+
+fn init_logging(verbose: u8) {
+    let filter = match verbose {
+        0 => "off",
+        1 => "halo_connect=info,warn,rustls_platform_verifier=off",
+        _ => "halo_connect=debug,warn,rustls_platform_verifier=off",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

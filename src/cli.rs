@@ -1,0 +1,226 @@
+//! The command line, as clap derive types only: commands, global options and value flags, with
+//! their environment variables. No logic lives here. There is deliberately no flag that takes the
+//! Client Secret as an argument.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Connect HaloPSA to an integration: guided setup, Save and Test with named causes, CI checks.
+#[derive(Debug, Parser)]
+#[command(name = "halo-connect", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Profile to act on.
+    #[arg(long, global = true, env = "HALO_PROFILE", hide_env_values = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file [default: $XDG_CONFIG_HOME/halo-connect/config.toml].
+    #[arg(long, global = true, env = "HALO_CONNECT_CONFIG", hide_env_values = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Machine-readable output on stdout, nothing else on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Per-request timeout in seconds.
+    #[arg(long, global = true, env = "HALO_TIMEOUT", hide_env_values = true, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Extra trusted root certificate(s), PEM.
+    #[arg(long, global = true, env = "HALO_CA_CERT", hide_env_values = true, value_name = "PATH")]
+    pub ca_cert: Option<PathBuf>,
+    /// More detail on stderr (-v: requests, -vv: debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// No colour (also NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a connection: preset, hosting, checklists, values, Save and Test, save.
+    Init(InitArgs),
+    /// Save and Test a stored profile again (the CI smoke check).
+    Test(TestArgs),
+    /// List profiles, one line each.
+    List,
+    /// Show one profile's settings and where each came from; never the secret.
+    Show,
+    /// Delete a profile and its stored secret.
+    Remove(RemoveArgs),
+    /// Print a fresh access token for the profile on stdout.
+    Token(TokenArgs),
+    /// List presets, or show one.
+    Presets(PresetsArgs),
+    /// Print a preset's setup steps for the Halo administrator.
+    Checklist(ChecklistArgs),
+    /// Run the local HaloPSA API emulator and print the values to use.
+    Sandbox(SandboxArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// The five values and the preset, from flags or environment.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ValueArgs {
+    /// Any Halo address; derives the Resource Server, Authorization Server and Tenant.
+    #[arg(long, env = "HALO_URL", hide_env_values = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Resource Server, e.g. https://acme.halopsa.com/api.
+    #[arg(long, env = "HALO_RESOURCE_SERVER", hide_env_values = true, value_name = "URL")]
+    pub resource_server: Option<String>,
+    /// Authorization Server, e.g. https://acme.halopsa.com/auth/ (one trailing / is added).
+    #[arg(long, env = "HALO_AUTH_SERVER", hide_env_values = true, value_name = "URL")]
+    pub auth_server: Option<String>,
+    /// Tenant; "Not set" (any case) on-premise.
+    #[arg(long, env = "HALO_TENANT", hide_env_values = true, value_name = "NAME")]
+    pub tenant: Option<String>,
+    /// Client ID of the Halo application.
+    #[arg(long, env = "HALO_CLIENT_ID", hide_env_values = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Read the Client Secret from stdin (or set HALO_CLIENT_SECRET).
+    #[arg(long, conflicts_with = "client_secret_file")]
+    pub client_secret_stdin: bool,
+    /// Read the Client Secret from a file only its owner can read.
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Integration preset (see `halo-connect presets`).
+    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Your own preset file (TOML, same shape as `presets show NAME --json`).
+    #[arg(long, value_name = "PATH")]
+    pub preset_file: Option<PathBuf>,
+    /// Scopes for --preset custom, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "a,b,c")]
+    pub scopes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreChoice {
+    Keyring,
+    File,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub values: ValueArgs,
+    /// Where to keep the Client Secret.
+    #[arg(long, env = "HALO_SECRET_STORE", hide_env_values = true, value_enum)]
+    pub secret_store: Option<StoreChoice>,
+    /// Never prompt; missing values are an error listing every one.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Save without testing (warned).
+    #[arg(long)]
+    pub skip_test: bool,
+    /// Overwrite an existing profile.
+    #[arg(long)]
+    pub force: bool,
+    /// Validate and test, print what would be written and where, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run against the built-in emulator on a free loopback port.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// Emulator scenario for --sandbox.
+    #[arg(long, value_name = "NAME", requires = "sandbox")]
+    pub scenario: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Test every profile, concurrently.
+    #[arg(long, conflicts_with = "from_env")]
+    pub all: bool,
+    /// Take every value from the environment (HALO_URL…, HALO_CLIENT_SECRET); no profile needed.
+    #[arg(long)]
+    pub from_env: bool,
+    /// Test against the built-in emulator.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// Emulator scenario for --sandbox.
+    #[arg(long, value_name = "NAME", requires = "sandbox")]
+    pub scenario: Option<String>,
+    /// Profiles tested at once with --all.
+    #[arg(long, default_value_t = 16, value_name = "N")]
+    pub concurrency: usize,
+    /// Preset for --from-env or --sandbox without a profile.
+    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME")]
+    pub preset: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Test against the built-in emulator instead of the stored addresses.
+    #[arg(long, hide = true)]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PresetsArgs {
+    #[command(subcommand)]
+    pub action: Option<PresetsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsAction {
+    /// Show a preset's Role, Agent and Application settings and scopes.
+    Show { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChecklistFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    /// Preset whose steps to print.
+    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME", default_value = "billing")]
+    pub preset: String,
+    #[arg(long, value_enum, default_value_t = ChecklistFormat::Text)]
+    pub format: ChecklistFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Scenario to emulate (see --list-scenarios).
+    #[arg(long, default_value = "healthy", value_name = "NAME")]
+    pub scenario: String,
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Serve HTTPS with a generated certificate, or a broken one.
+    #[arg(long, value_name = "MODE", value_parser = ["valid", "incomplete-chain", "expired", "wrong-host"])]
+    pub tls: Option<String>,
+    /// Added delay before every answer, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// List the scenarios and exit.
+    #[arg(long)]
+    pub list_scenarios: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: clap_complete::Shell,
+}

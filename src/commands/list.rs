@@ -1,0 +1,54 @@
+//! `list`: one line per profile from the config file alone; it never touches the keyring or the
+//! network, so it stays fast with hundreds of profiles.
+
+use serde_json::json;
+
+use crate::error::AppError;
+
+use super::Ctx;
+
+pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
+    let config = ctx.config.load()?;
+    if ctx.global.json {
+        let rows: Vec<serde_json::Value> = config
+            .profiles
+            .iter()
+            .map(|(name, p)| {
+                json!({
+                    "profile": name,
+                    "preset": p.preset,
+                    "resource_server": p.resource_server,
+                    "tenant": p.tenant,
+                    "secret_store": p.secret_store.as_str(),
+                    "sandbox": p.sandbox,
+                    "last_test": p.last_test,
+                })
+            })
+            .collect();
+        ctx.term.out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        return Ok(0);
+    }
+    if config.profiles.is_empty() {
+        ctx.term.info(&format!("No profiles in {}. Create one with `halo-connect init`.", ctx.config.path().display()));
+        return Ok(0);
+    }
+    let mut lines = vec![format!("{:<16} {:<18} {:<40} {:<12} {:<8} LAST TEST", "PROFILE", "PRESET", "RESOURCE SERVER", "TENANT", "SECRET")];
+    for (name, p) in &config.profiles {
+        let last = match &p.last_test {
+            Some(t) if t.ok => format!("passed {}", t.at),
+            Some(t) => format!("failed (exit {}) {}", t.exit_code, t.at),
+            None => "never".to_string(),
+        };
+        let rs = if p.sandbox { format!("{} (sandbox)", p.resource_server) } else { p.resource_server.clone() };
+        lines.push(format!(
+            "{:<16} {:<18} {:<40} {:<12} {:<8} {last}",
+            name,
+            p.preset,
+            rs,
+            p.tenant.as_deref().unwrap_or("Not set"),
+            p.secret_store.as_str()
+        ));
+    }
+    ctx.term.out(&lines.join("\n"));
+    Ok(0)
+}

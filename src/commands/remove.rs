@@ -1,0 +1,41 @@
+//! `remove`: delete a profile and its stored secret. It asks on a terminal; scripts pass `--yes`.
+
+use crate::cli::RemoveArgs;
+use crate::error::AppError;
+
+use super::{Ctx, DEFAULT_PROFILE};
+
+pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
+    let name = ctx.profile_name(DEFAULT_PROFILE);
+    let config = ctx.config.load()?;
+    let profile = config.get(&name)?.clone();
+    if !args.yes {
+        if !ctx.can_prompt(false) {
+            return Err(AppError::usage(format!("removing profile `{name}` needs confirmation; add --yes to remove it without asking")));
+        }
+        let ok = dialoguer::Confirm::new()
+            .with_prompt(format!("Remove profile `{name}` and its stored Client Secret?"))
+            .default(false)
+            .interact_opt()
+            .map_err(|e| AppError::config(format!("cannot ask for confirmation: {e}")))?;
+        if ok != Some(true) {
+            ctx.term.info("Nothing was removed.");
+            return Ok(0);
+        }
+    }
+    ctx.config.update(|cfg| cfg.remove(&name).map(|_| ()))?;
+    let secret_note = match ctx.secret_store(profile.secret_store).delete(&name) {
+        Ok(true) => format!("and its secret from the {} store", profile.secret_store),
+        Ok(false) => "(no stored secret)".to_string(),
+        Err(e) => {
+            ctx.term.warn(&format!("the profile was removed, but its secret was not: {e}"));
+            "but not its secret".to_string()
+        }
+    };
+    if ctx.global.json {
+        ctx.term.out_raw(&serde_json::json!({ "profile": name, "removed": true }).to_string());
+    } else {
+        ctx.term.info(&format!("Removed profile `{name}` {secret_note}."));
+    }
+    Ok(0)
+}

@@ -1,0 +1,84 @@
+//! `sandbox`: run the HaloPSA emulator in the foreground, print the five values to enter, and serve
+//! until interrupted.
+
+use std::time::Duration;
+
+use crate::cli::SandboxArgs;
+use crate::error::{AppError, ErrorKind};
+use crate::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
+
+use super::{parse_scenario, Ctx};
+
+pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
+    if args.list_scenarios {
+        let lines: Vec<String> = Scenario::ALL.iter().map(|s| format!("{:<24} {}", s.as_str(), s.description())).collect();
+        ctx.term.out_raw(&lines.join("\n"));
+        return Ok(0);
+    }
+    let scenario = parse_scenario(&args.scenario)?;
+    let tls = match args.tls.as_deref() {
+        None => TlsMode::Off,
+        Some(t) => t.parse::<TlsMode>().map_err(|_| AppError::usage(format!("unknown --tls mode {t:?}")))?,
+    };
+    let custom_secret = ctx.env.get("HALO_SANDBOX_SECRET").map(crate::domain::secret::Secret::new);
+    let secret_given = custom_secret.is_some();
+    let sb = Sandbox::start(SandboxOptions {
+        scenario,
+        tls,
+        port: args.port,
+        latency: Duration::from_millis(args.latency_ms),
+        client_secret: custom_secret,
+    })
+    .map_err(|e| AppError::new(ErrorKind::Connection, format!("cannot start the sandbox on 127.0.0.1:{}: {e}", args.port)))?;
+    let secret_line = if secret_given {
+        "(the value of HALO_SANDBOX_SECRET)".to_string()
+    } else {
+        // The demo secret is public by design: it opens only this emulator.
+        sb.client_secret().expose().to_string()
+    };
+    let ca_path = match sb.ca_pem() {
+        Some(pem) => {
+            let path = std::env::temp_dir().join(format!("halo-connect-sandbox-{}.pem", sb.port()));
+            std::fs::write(&path, pem).map_err(|e| AppError::config(format!("cannot write {}: {e}", path.display())))?;
+            Some(path)
+        }
+        None => None,
+    };
+    if ctx.global.json {
+        let v = serde_json::json!({
+            "scenario": scenario.as_str(),
+            "tls": tls.as_str(),
+            "resource_server": sb.resource_server(),
+            "auth_server": sb.auth_server(),
+            "tenant": sb.tenant(),
+            "client_id": sb.client_id(),
+            "ca_cert": ca_path.as_ref().map(|p| p.display().to_string()),
+        });
+        ctx.term.out_raw(&v.to_string());
+    } else {
+        let mut lines = vec![
+            format!("HaloPSA sandbox ({}: {}) listening on {}", scenario.as_str(), scenario.description(), sb.base_url()),
+            String::new(),
+            format!("  Resource Server       {}", sb.resource_server()),
+            format!("  Authorization Server  {}", sb.auth_server()),
+            format!("  Tenant                {}", sb.tenant()),
+            format!("  Client ID             {}", sb.client_id()),
+            format!("  Client Secret         {secret_line}"),
+        ];
+        if let Some(p) = &ca_path {
+            lines.push(format!("  CA certificate        {} (pass with --ca-cert)", p.display()));
+        }
+        lines.push(String::new());
+        lines.push(format!(
+            "Try: HALO_CLIENT_SECRET=... halo-connect init --non-interactive --url {} --client-id {} --secret-store none",
+            sb.base_url(),
+            sb.client_id()
+        ));
+        lines.push("Press Ctrl-C to stop.".into());
+        ctx.term.out_raw(&lines.join("\n"));
+    }
+    // Serve until the process is interrupted; the emulator runs on its own thread.
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}

@@ -1,0 +1,69 @@
+//! `show`: one profile's settings and where each value comes from now (profile, or an environment
+//! variable that overrides it). The secret is never shown, only where it is kept.
+
+use serde_json::json;
+
+use crate::error::AppError;
+
+use super::{Ctx, DEFAULT_PROFILE};
+
+pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
+    let name = ctx.profile_name(DEFAULT_PROFILE);
+    let config = ctx.config.load()?;
+    let p = config.get(&name)?.clone();
+    let src = |env: &str| if ctx.env.is_set(env) { format!("env {env} (overrides the profile)") } else { "profile".to_string() };
+    let secret_src = if ctx.env.is_set("HALO_CLIENT_SECRET") {
+        "env HALO_CLIENT_SECRET (overrides the store)".to_string()
+    } else {
+        match p.secret_store {
+            crate::domain::profile::SecretStoreKind::Keyring => format!("OS keyring, service {}", ctx.keyring_service()),
+            crate::domain::profile::SecretStoreKind::File => format!("file {}", ctx.credentials_path().display()),
+            crate::domain::profile::SecretStoreKind::None => "not stored: HALO_CLIENT_SECRET at use".to_string(),
+        }
+    };
+    let rows = [
+        ("preset", p.preset.clone(), src("HALO_PRESET")),
+        ("resource_server", p.resource_server.clone(), src("HALO_RESOURCE_SERVER")),
+        ("auth_server", p.auth_server.clone(), src("HALO_AUTH_SERVER")),
+        ("tenant", p.tenant.clone().unwrap_or_else(|| "Not set".into()), src("HALO_TENANT")),
+        ("client_id", p.client_id.clone(), src("HALO_CLIENT_ID")),
+        ("client_secret", "(hidden)".to_string(), secret_src.clone()),
+    ];
+    if ctx.global.json {
+        let mut values = serde_json::Map::new();
+        for (k, v, s) in &rows {
+            values.insert(k.to_string(), json!({ "value": if *k == "client_secret" { serde_json::Value::Null } else { json!(v) }, "source": s }));
+        }
+        let v = json!({
+            "profile": name,
+            "config_path": ctx.config.path().display().to_string(),
+            "secret_store": p.secret_store.as_str(),
+            "sandbox": p.sandbox,
+            "scopes": p.scopes,
+            "ca_cert": p.ca_cert,
+            "last_test": p.last_test,
+            "values": values,
+        });
+        ctx.term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        return Ok(0);
+    }
+    let mut lines = vec![format!("Profile `{name}` in {}", ctx.config.path().display())];
+    for (k, v, s) in &rows {
+        lines.push(format!("  {k:<16} {v:<44} from {s}"));
+    }
+    if !p.scopes.is_empty() {
+        lines.push(format!("  {:<16} {}", "scopes", p.scopes.join(", ")));
+    }
+    if let Some(ca) = &p.ca_cert {
+        lines.push(format!("  {:<16} {ca}", "ca_cert"));
+    }
+    if p.sandbox {
+        lines.push("  This is a sandbox profile: `test` starts the emulator to test it.".into());
+    }
+    match &p.last_test {
+        Some(t) => lines.push(format!("  last test        {} (exit {}) at {}", if t.ok { "passed" } else { "failed" }, t.exit_code, t.at)),
+        None => lines.push("  last test        never".into()),
+    }
+    ctx.term.out(&lines.join("\n"));
+    Ok(0)
+}

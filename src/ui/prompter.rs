@@ -1,0 +1,95 @@
+//! `DialoguerPrompter`: the wizard's `Prompter` on a real terminal, drawn on stderr with one theme.
+//! This is the only file that imports dialoguer. Esc in a menu and Ctrl-C anywhere end the
+//! wizard with nothing saved (see `install_interrupt_handler`).
+
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Confirm, Input, Password, Select};
+
+use crate::domain::report::CheckReport;
+use crate::domain::secret::Secret;
+use crate::wizard::ports::{Answer, Check, PromptError, Prompter};
+
+use super::render;
+use super::term::{Paint, Term};
+
+pub struct DialoguerPrompter {
+    term: Term,
+    theme: Box<dyn Theme>,
+}
+
+impl DialoguerPrompter {
+    pub fn new(term: Term) -> Self {
+        let theme: Box<dyn Theme> = if term.style.color { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+        DialoguerPrompter { term, theme }
+    }
+}
+
+fn io(e: dialoguer::Error) -> PromptError {
+    match e {
+        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => PromptError::Interrupted,
+        dialoguer::Error::IO(e) => PromptError::Io(e.to_string()),
+    }
+}
+
+impl Prompter for DialoguerPrompter {
+    fn select(&mut self, question: &str, options: &[String], default: usize) -> Answer<usize> {
+        Select::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .items(options)
+            .default(default)
+            .interact_opt()
+            .map_err(io)?
+            .ok_or(PromptError::Interrupted)
+    }
+
+    fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
+        Confirm::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .default(default)
+            .wait_for_newline(true)
+            .interact_opt()
+            .map_err(io)?
+            .ok_or(PromptError::Interrupted)
+    }
+
+    fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
+        let mut input = Input::<String>::with_theme(self.theme.as_ref()).with_prompt(question);
+        if let Some(d) = default {
+            input = input.default(d.to_string());
+        }
+        input.validate_with(|s: &String| check(s)).interact_text().map_err(io)
+    }
+
+    fn secret(&mut self, question: &str) -> Answer<Secret> {
+        Password::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .allow_empty_password(true)
+            .interact()
+            .map(Secret::new)
+            .map_err(io)
+    }
+
+    fn say(&mut self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    fn heading(&mut self, title: &str) {
+        eprintln!();
+        eprintln!("{}", self.term.paint(title, Paint::Bold));
+    }
+
+    fn report(&mut self, report: &CheckReport) {
+        eprintln!("{}", render::report_text(&self.term, report));
+    }
+}
+
+/// Makes Ctrl-C end the process with exit 130 and the cursor shown again. Nothing is saved
+/// because saving happens only after the last question.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        let t = console::Term::stderr();
+        let _ = t.show_cursor();
+        eprintln!("\nInterrupted; nothing was saved.");
+        std::process::exit(130);
+    });
+}

@@ -1,0 +1,172 @@
+//! Rendering: the Save and Test table, profile lists, presets and checklists as text, Markdown or
+//! JSON. Functions return strings; `Term` decides where they go.
+
+use serde_json::json;
+
+use crate::domain::preset::{Preset, Step};
+use crate::domain::report::{CheckReport, PermissionStatus};
+
+use super::term::{Mark, Paint, Term};
+
+/// Renders a report as the human table: token, agent, one row per permission and readiness check,
+/// then the verdict and every fix.
+pub fn report_text(term: &Term, r: &CheckReport) -> String {
+    let mut out = Vec::new();
+    let tenant = r.tenant.clone().unwrap_or_else(|| "Not set".into());
+    out.push(format!(
+        "{} {}  (preset {}, tenant {tenant})",
+        term.paint("Profile", Paint::Bold),
+        r.profile,
+        r.preset
+    ));
+    out.push(format!("  Resource Server       {}", r.resource_server));
+    out.push(format!("  Authorization Server  {}", r.auth_server));
+    if r.token.ok {
+        let exp = r.token.expires_in.map(|e| format!(", expires in {e} s")).unwrap_or_default();
+        out.push(format!("  {} token issued{exp}", term.mark(Mark::Ok)));
+    } else if let Some(e) = &r.error {
+        out.push(format!("  {} token: {}", term.mark(Mark::Fail), e.message));
+    }
+    if let Some(a) = &r.agent {
+        out.push(format!("  {} acts as agent {:?} (id {})", term.mark(Mark::Ok), a.name, a.id));
+    }
+    if !r.permissions.is_empty() {
+        out.push(String::new());
+        out.push(format!("  {}", term.paint("Permissions", Paint::Bold)));
+        let width = r.permissions.iter().map(|p| p.permission.len()).max().unwrap_or(0);
+        for p in &r.permissions {
+            let (m, word) = match p.status {
+                PermissionStatus::Granted => (Mark::Ok, "granted"),
+                PermissionStatus::Missing => (Mark::Fail, "missing"),
+                PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
+            };
+            let hint = match (&p.status, &p.hint) {
+                (PermissionStatus::Missing, Some(h)) => format!("  {h}"),
+                (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
+                _ => String::new(),
+            };
+            out.push(format!("  {} {:width$}  {word}{hint}", term.mark(m), p.permission));
+        }
+    }
+    if !r.readiness.is_empty() {
+        out.push(String::new());
+        out.push(format!("  {}", term.paint("Readiness", Paint::Bold)));
+        for c in &r.readiness {
+            let m = if c.ok { Mark::Ok } else { Mark::Fail };
+            out.push(format!("  {} {}: {}", term.mark(m), c.check, c.detail));
+        }
+    }
+    for n in &r.notes {
+        out.push(format!("  note: {n}"));
+    }
+    out.push(String::new());
+    if r.ok {
+        out.push(format!("{} Save and Test passed in {} ms.", term.mark(Mark::Ok), r.elapsed_ms));
+    } else if let Some(e) = &r.error {
+        out.push(format!("{} Save and Test failed: {}", term.mark(Mark::Fail), e.message));
+        for (i, h) in r.hints.iter().enumerate() {
+            let label = if i == 0 { "fix:" } else { "also:" };
+            out.push(format!("  {} {h}", term.paint(label, Paint::Cyan)));
+        }
+    }
+    out.join("\n")
+}
+
+/// The JSON object of cli.md for a report, with extra keys merged in.
+pub fn report_json(r: &CheckReport, extra: serde_json::Value) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
+    if let (Some(obj), Some(more)) = (v.as_object_mut(), extra.as_object()) {
+        for (k, val) in more {
+            obj.insert(k.clone(), val.clone());
+        }
+    }
+    v
+}
+
+/// The JSON object for a command that failed before any test.
+pub fn error_json(profile: &str, exit_code: i32, kind: &str, message: &str, hint: Option<&str>, details: &[String]) -> serde_json::Value {
+    json!({
+        "schema_version": 1,
+        "profile": profile,
+        "ok": false,
+        "exit_code": exit_code,
+        "error": { "kind": kind, "message": message, "hint": hint, "details": details },
+    })
+}
+
+fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize) {
+    if steps.is_empty() {
+        return;
+    }
+    out.push(String::new());
+    out.push(title.to_string());
+    let mut last_menu = "";
+    for s in steps {
+        if s.menu != last_menu {
+            out.push(format!("  In {}:", s.menu));
+            last_menu = &s.menu;
+        }
+        *n += 1;
+        let why = s.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+        out.push(format!("  {:>3}. {}: {}{why}", n, s.setting, s.value));
+    }
+}
+
+/// A preset's checklist as plain text.
+pub fn checklist_text(p: &Preset) -> String {
+    let mut out = vec![format!("{} ({}): {}", p.title, p.name, p.summary)];
+    let mut n = 0;
+    steps_text("1. The Role", &p.role, &mut out, &mut n);
+    steps_text("2. The API-only Agent", &p.agent, &mut out, &mut n);
+    steps_text("3. The API Application", &p.application, &mut out, &mut n);
+    out.push(String::new());
+    out.push(format!("Scopes: {}", p.scopes.join(", ")));
+    for note in &p.notes {
+        out.push(format!("Note: {note}"));
+    }
+    out.join("\n")
+}
+
+/// A preset's checklist as Markdown, to hand to a Halo administrator.
+pub fn checklist_markdown(p: &Preset) -> String {
+    let mut out = vec![
+        format!("# HaloPSA setup for {}", p.title),
+        String::new(),
+        p.summary.clone(),
+    ];
+    for (title, steps) in [("The Role", &p.role), ("The API-only Agent", &p.agent), ("The API Application", &p.application)] {
+        if steps.is_empty() {
+            continue;
+        }
+        out.push(String::new());
+        out.push(format!("## {title}"));
+        out.push(String::new());
+        let mut last_menu = "";
+        for s in steps.iter() {
+            if s.menu != last_menu {
+                out.push(format!("In **{}**:", s.menu));
+                out.push(String::new());
+                last_menu = &s.menu;
+            }
+            let why = s.why.as_ref().map(|w| format!(" _({w})_")).unwrap_or_default();
+            out.push(format!("- [ ] **{}**: {}{why}", s.setting, s.value));
+        }
+        out.push(String::new());
+    }
+    out.push("## Scopes".into());
+    out.push(String::new());
+    for s in &p.scopes {
+        out.push(format!("- `{s}`"));
+    }
+    if !p.notes.is_empty() {
+        out.push(String::new());
+        out.push("## Notes".into());
+        out.push(String::new());
+        for n in &p.notes {
+            out.push(format!("- {n}"));
+        }
+    }
+    out.push(String::new());
+    out.push("Hand back: Client ID, Client Secret, Resource Server, Authorization Server (ending in \"/\") and Tenant (\"Not set\" on-premise).".into());
+    out.join("\n")
+}

@@ -1,0 +1,135 @@
+//! `Term`: stdout for results, stderr for everything else, and the decisions about colour, glyphs
+//! and prompting. TTY, colour and locale are read once, as data, so tests can fix them.
+
+use std::io::{IsTerminal, Write};
+
+/// How output looks, decided once at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    pub unicode: bool,
+}
+
+/// The terminal: two streams and the facts about them.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub style: Style,
+    pub stdin_tty: bool,
+    pub stdout_tty: bool,
+    pub stderr_tty: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub json: bool,
+}
+
+/// Facts from the environment that decide the style.
+#[derive(Debug, Clone, Default)]
+pub struct TermEnv {
+    pub no_color: bool,
+    pub term_dumb: bool,
+    pub utf8: bool,
+}
+
+impl Term {
+    pub fn detect(env: &TermEnv, no_color_flag: bool, quiet: bool, verbose: u8, json: bool) -> Term {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let color = stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag;
+        Term {
+            style: Style { color, unicode: env.utf8 && !env.term_dumb },
+            stdin_tty: std::io::stdin().is_terminal(),
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty,
+            quiet,
+            verbose,
+            json,
+        }
+    }
+
+    /// Writes a result line on stdout (suppressed under --json, where only the JSON goes out).
+    pub fn out(&self, line: &str) {
+        if self.json {
+            return;
+        }
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, "{line}");
+    }
+
+    /// Writes raw text on stdout, whatever the mode (the JSON document, a token, a script).
+    pub fn out_raw(&self, text: &str) {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = o.write_all(b"\n");
+        }
+        let _ = o.flush();
+    }
+
+    /// Writes a status line on stderr, unless --quiet.
+    pub fn info(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        eprintln!("{line}");
+    }
+
+    /// Writes a warning on stderr, even under --quiet? No: quiet keeps only errors.
+    pub fn warn(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        eprintln!("{} {line}", self.paint("warning:", Paint::Yellow));
+    }
+
+    /// Writes an error block on stderr: always shown.
+    pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
+        eprintln!("{} {message}", self.paint("error:", Paint::Red));
+        for d in details {
+            eprintln!("  - {d}");
+        }
+        if let Some(h) = hint {
+            eprintln!("{} {h}", self.paint("hint:", Paint::Cyan));
+        }
+    }
+
+    pub fn paint(&self, text: &str, p: Paint) -> String {
+        if !self.style.color {
+            return text.to_string();
+        }
+        let code = match p {
+            Paint::Red => "31",
+            Paint::Green => "32",
+            Paint::Yellow => "33",
+            Paint::Cyan => "36",
+            Paint::Bold => "1",
+            Paint::Dim => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    /// The mark for a row: ✓ ✗ ~, or plain words without UTF-8.
+    pub fn mark(&self, m: Mark) -> String {
+        let (u, plain, p) = match m {
+            Mark::Ok => ("✓", "ok  ", Paint::Green),
+            Mark::Fail => ("✗", "FAIL", Paint::Red),
+            Mark::Unverified => ("~", "??  ", Paint::Yellow),
+        };
+        self.paint(if self.style.unicode { u } else { plain }, p)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    Red,
+    Green,
+    Yellow,
+    Cyan,
+    Bold,
+    Dim,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Mark {
+    Ok,
+    Fail,
+    Unverified,
+}

@@ -1,0 +1,465 @@
+//! Wizard tests with a scripted prompter: an unexpected question fails, and so does a scripted
+//! answer that was never asked for.
+
+use std::collections::VecDeque;
+
+use super::ports::{Answer, Check, PromptError, Prompter, Services, Tester};
+use super::*;
+use crate::domain::preset;
+use crate::domain::report::{Diagnosis, ErrorClass};
+use crate::domain::values::{ConnectionSettings, Discovery};
+
+#[derive(Debug, Clone)]
+enum A {
+    Select(&'static str, usize),
+    Confirm(&'static str, bool),
+    Text(&'static str, &'static str),
+    Secret(&'static str, &'static str),
+    Interrupt(&'static str),
+}
+
+struct Scripted {
+    queue: VecDeque<A>,
+    said: Vec<String>,
+    refused: Vec<String>,
+    /// Every step confirm gets "yes" without being scripted one by one.
+    auto_confirm_steps: bool,
+}
+
+impl Scripted {
+    fn new(answers: Vec<A>) -> Self {
+        Scripted { queue: answers.into(), said: Vec::new(), refused: Vec::new(), auto_confirm_steps: true }
+    }
+
+    fn next(&mut self, question: &str) -> A {
+        self.queue.pop_front().unwrap_or_else(|| panic!("unexpected question {question:?}: no answer left"))
+    }
+
+    fn said(&self, piece: &str) -> bool {
+        self.said.iter().any(|s| s.contains(piece))
+    }
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert!(self.queue.is_empty(), "answers never asked for: {:?}", self.queue);
+        }
+    }
+}
+
+fn expect(kind: &str, question: &str, want: &str) {
+    assert!(question.contains(want), "asked {kind} {question:?}, but the script expected {want:?}");
+}
+
+impl Prompter for Scripted {
+    fn select(&mut self, question: &str, options: &[String], _default: usize) -> Answer<usize> {
+        match self.next(question) {
+            A::Select(q, i) => {
+                expect("select", question, q);
+                assert!(i < options.len());
+                Ok(i)
+            }
+            A::Interrupt(q) => {
+                expect("select", question, q);
+                Err(PromptError::Interrupted)
+            }
+            other => panic!("asked select {question:?}, script had {other:?}"),
+        }
+    }
+    fn confirm(&mut self, question: &str, default: bool) -> Answer<bool> {
+        if self.auto_confirm_steps && question.starts_with("Done: ") {
+            return Ok(default);
+        }
+        match self.next(question) {
+            A::Confirm(q, b) => {
+                expect("confirm", question, q);
+                Ok(b)
+            }
+            A::Interrupt(q) => {
+                expect("confirm", question, q);
+                Err(PromptError::Interrupted)
+            }
+            other => panic!("asked confirm {question:?}, script had {other:?}"),
+        }
+    }
+    fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
+        loop {
+            match self.next(question) {
+                A::Text(q, v) => {
+                    expect("text", question, q);
+                    let v = if v.is_empty() { default.unwrap_or("").to_string() } else { v.to_string() };
+                    match check(&v) {
+                        Ok(()) => return Ok(v),
+                        Err(why) => self.refused.push(why),
+                    }
+                }
+                A::Interrupt(q) => {
+                    expect("text", question, q);
+                    return Err(PromptError::Interrupted);
+                }
+                other => panic!("asked text {question:?}, script had {other:?}"),
+            }
+        }
+    }
+    fn secret(&mut self, question: &str) -> Answer<Secret> {
+        match self.next(question) {
+            A::Secret(q, v) => {
+                expect("secret", question, q);
+                Ok(Secret::new(v))
+            }
+            A::Interrupt(q) => {
+                expect("secret", question, q);
+                Err(PromptError::Interrupted)
+            }
+            other => panic!("asked secret {question:?}, script had {other:?}"),
+        }
+    }
+    fn say(&mut self, line: &str) {
+        self.said.push(line.to_string());
+    }
+    fn heading(&mut self, title: &str) {
+        self.said.push(title.to_string());
+    }
+    fn report(&mut self, report: &CheckReport) {
+        self.said.push(format!("REPORT ok={} code={:?}", report.ok, report.error.as_ref().map(|e| e.code.clone())));
+    }
+}
+
+/// Fails with the given codes in turn, then passes; records what it was given.
+struct FakeTester {
+    fail: VecDeque<&'static str>,
+    seen: Vec<(ConnectionSettings, String)>,
+}
+
+impl FakeTester {
+    fn new(fail: &[&'static str]) -> Self {
+        FakeTester { fail: fail.iter().copied().collect(), seen: Vec::new() }
+    }
+}
+
+impl Tester for FakeTester {
+    fn test(&mut self, settings: &ConnectionSettings, secret: &Secret, preset: &Preset) -> CheckReport {
+        self.seen.push((settings.clone(), secret.expose().to_string()));
+        let mut r = CheckReport::new("p", &preset.name, settings.resource_server.as_str(), settings.auth_server.as_str(), settings.tenant.as_option());
+        if let Some(code) = self.fail.pop_front() {
+            let kind = if code == "invalid-client" || code == "wrong-tenant" { ErrorClass::Auth } else { ErrorClass::Permission };
+            r.error = Some(Diagnosis::new(kind, code, "failed", "fix it"));
+        }
+        r.finish();
+        r
+    }
+}
+
+struct FakeServices {
+    discovery: Option<Discovery>,
+    keyring: Result<(), String>,
+    discovered: Vec<String>,
+}
+
+impl FakeServices {
+    fn new() -> Self {
+        FakeServices { discovery: None, keyring: Ok(()), discovered: Vec::new() }
+    }
+}
+
+impl Services for FakeServices {
+    fn discover(&mut self, base: &str) -> Option<Discovery> {
+        self.discovered.push(base.to_string());
+        self.discovery.clone()
+    }
+    fn keyring(&mut self) -> Result<(), String> {
+        self.keyring.clone()
+    }
+}
+
+const ID: &str = "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60";
+const SECRET: &str = "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15";
+
+fn presets() -> Vec<Preset> {
+    preset::all().to_vec()
+}
+
+/// The answers up to the secret for a hosted billing run that skips every checklist.
+fn hosted_start() -> Vec<A> {
+    vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+    ]
+}
+
+#[test]
+fn hosted_happy_path_derives_the_values_and_passes() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut t = FakeTester::new(&[]);
+    let mut s = FakeServices::new();
+    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut s).unwrap();
+    assert_eq!(out.preset.name, "billing");
+    assert!(out.hosted);
+    assert_eq!(out.validated.settings.auth_server.as_str(), "https://acme.halopsa.com/auth/");
+    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme".into()));
+    assert_eq!(out.store, SecretStoreKind::Keyring);
+    assert!(out.report.ok);
+    assert_eq!(s.discovered, vec!["https://acme.halopsa.com".to_string()]);
+    assert_eq!(t.seen.len(), 1);
+}
+
+#[test]
+fn on_premise_shows_its_requirements_and_defaults_the_tenant_to_not_set() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 1),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://halo.contoso.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("Client Secret", SECRET),
+    ]);
+    let mut t = FakeTester::new(&[]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert!(!out.hosted);
+    assert_eq!(out.validated.settings.tenant, Tenant::NotSet);
+    assert!(p.said("fully chained"));
+    assert!(p.said("IP addresses"));
+}
+
+#[test]
+fn checklists_walk_every_step_with_its_menu_path() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 0),
+        A::Select("Agent checklist", 0),
+        A::Select("Application checklist", 0),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("Client Secret", SECRET),
+    ]);
+    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    assert!(p.said("Configuration > Teams & Agents > Roles"));
+    assert!(p.said("View Applications"));
+    assert!(p.said("Client ID and Secret (Services)"));
+}
+
+#[test]
+fn a_bad_address_is_refused_at_the_prompt_and_never_reaches_the_network() {
+    let mut script = hosted_start();
+    script.insert(5, A::Text("Halo address", "acme.halopsa.com"));
+    script.insert(6, A::Text("Halo address", "http://acme.halopsa.com"));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut s = FakeServices::new();
+    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    assert_eq!(p.refused.len(), 2);
+    assert!(p.refused[0].contains("https://acme.halopsa.com"), "{:?}", p.refused);
+    assert!(p.refused[1].contains("plain http"), "{:?}", p.refused);
+    assert_eq!(s.discovered.len(), 1, "only the good address was looked up");
+}
+
+#[test]
+fn edited_values_are_normalised_and_the_operator_is_told() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", false),
+        A::Text("Resource Server", ""),
+        A::Text("Authorization Server", "https://acme.halopsa.com/auth"),
+        A::Text("Tenant", "Not Set"),
+        A::Text("Client ID", ID),
+        A::Secret("Client Secret", SECRET),
+    ]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    assert_eq!(out.validated.settings.auth_server.as_str(), "https://acme.halopsa.com/auth/");
+    assert_eq!(out.validated.settings.tenant, Tenant::NotSet);
+    assert!(p.said("trailing \"/\""));
+}
+
+#[test]
+fn invalid_client_offers_the_secret_again_and_retests() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", "wrong-secret-value"));
+    script.push(A::Select("What next?", 0));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut t = FakeTester::new(&["invalid-client"]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert!(out.report.ok);
+    assert_eq!(t.seen.len(), 2);
+    assert_eq!(t.seen[0].1, "wrong-secret-value");
+    assert_eq!(t.seen[1].1, SECRET);
+}
+
+#[test]
+fn a_tenant_error_offers_the_tenant_again() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    script.push(A::Select("What next?", 0));
+    script.push(A::Text("Tenant", "acme-prod"));
+    let mut p = Scripted::new(script);
+    let mut t = FakeTester::new(&["wrong-tenant"]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme-prod".into()));
+}
+
+#[test]
+fn a_missing_scope_is_fixed_in_halo_then_retested() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    script.push(A::Select("What next?", 0));
+    let mut p = Scripted::new(script);
+    let mut t = FakeTester::new(&["scope-missing"]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert!(out.report.ok);
+    assert_eq!(t.seen.len(), 2);
+}
+
+#[test]
+fn save_anyway_returns_the_failed_report() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    script.push(A::Select("What next?", 1));
+    let mut p = Scripted::new(script);
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&["scope-missing"]), &mut FakeServices::new()).unwrap();
+    assert!(!out.report.ok);
+}
+
+#[test]
+fn quit_saves_nothing() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    script.push(A::Select("What next?", 2));
+    let mut p = Scripted::new(script);
+    let err = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&["scope-missing"]), &mut FakeServices::new()).unwrap_err();
+    assert_eq!(err, WizardError::Quit(5));
+}
+
+#[test]
+fn interrupt_at_any_question_stops_the_wizard() {
+    let mut p = Scripted::new(vec![A::Select("Preset", 0), A::Select("Hosting", 0), A::Interrupt("Role checklist")]);
+    let mut t = FakeTester::new(&[]);
+    let err = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap_err();
+    assert_eq!(err, WizardError::Interrupted);
+    assert!(t.seen.is_empty());
+}
+
+#[test]
+fn a_rerun_offers_the_stored_secret_masked_and_enter_keeps_it() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Enter keeps ••••••••2e15", ""));
+    let mut p = Scripted::new(script);
+    let draft = Draft { stored_secret: Some(Secret::new(SECRET)), ..Draft::default() };
+    let mut t = FakeTester::new(&[]);
+    let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert_eq!(out.secret.expose(), SECRET);
+}
+
+#[test]
+fn a_pasted_secret_is_trimmed_with_a_note() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", "  3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15\n"));
+    let mut p = Scripted::new(script);
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    assert_eq!(out.secret.expose(), SECRET);
+    assert!(p.said("removed spaces"));
+}
+
+#[test]
+fn an_empty_secret_without_a_stored_one_is_asked_again() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", ""));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    assert!(p.said("required"));
+}
+
+#[test]
+fn without_a_keyring_the_store_is_chosen_before_the_secret() {
+    let mut script = hosted_start();
+    script.push(A::Select("Secret store", 0));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut s = FakeServices::new();
+    s.keyring = Err("no Secret Service".into());
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    assert_eq!(out.store, SecretStoreKind::File);
+    assert!(p.said("No OS keyring answered"));
+}
+
+#[test]
+fn discovery_fills_the_authorization_server_and_tenant() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut s = FakeServices::new();
+    s.discovery = Some(Discovery { auth_url: Some("https://auth.haloservicedesk.com".into()), tenant_id: Some("acme-eu".into()) });
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    assert_eq!(out.validated.settings.auth_server.as_str(), "https://auth.haloservicedesk.com/");
+    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme-eu".into()));
+    assert!(p.said("asked Halo"));
+}
+
+#[test]
+fn the_custom_preset_asks_for_scopes_and_checks_them() {
+    let custom = presets().iter().position(|p| p.name == "custom").unwrap();
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", custom),
+        A::Text("Scopes", "read:actions"),
+        A::Text("Scopes", "read: tickets, edit:tickets"),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("Client Secret", SECRET),
+    ]);
+    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    assert_eq!(out.preset.scopes, vec!["read:tickets".to_string(), "edit:tickets".to_string()]);
+    assert!(p.refused[0].contains("read:tickets"));
+}
+
+#[test]
+fn the_sandbox_takes_enter_at_every_prompt() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 0),
+        A::Select("Agent checklist", 0),
+        A::Select("Application checklist", 0),
+        A::Text("Halo address", ""),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ""),
+        A::Secret("sandbox's demo secret", ""),
+    ]);
+    let raw = RawValues { client_id: Some(Sourced::new(ID.into(), Source::Sandbox)), ..RawValues::default() };
+    let draft = Draft {
+        address: Some("http://127.0.0.1:4000".into()),
+        raw,
+        sandbox_secret: Some(Secret::new(SECRET)),
+        sandbox: true,
+        ..Draft::default()
+    };
+    let mut s = FakeServices::new();
+    s.discovery = Some(Discovery { auth_url: Some("http://127.0.0.1:4000/auth".into()), tenant_id: Some("sandbox".into()) });
+    let out = run(draft, &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    assert_eq!(out.store, SecretStoreKind::None);
+    assert_eq!(out.secret.expose(), SECRET);
+    assert_eq!(out.validated.settings.tenant, Tenant::Named("sandbox".into()));
+}

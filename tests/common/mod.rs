@@ -1,0 +1,178 @@
+//! Test harness: an isolated config dir per test, the real binary run through assert_cmd, the
+//! sandbox on loopback, and the secret canary that every run is checked against.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use halo_connect::domain::secret::Secret;
+use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
+
+/// The distinctive Client Secret every test uses; it must never appear in output, config or logs.
+pub const CANARY: &str = "c4n4ry5e-cre7-4f00-b4d5-ec12e7000001-dead10cc-7e57-4bad-8eef-5ec12e7c4n42";
+
+/// One test's world: its own config dir, keyring service name and environment.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        TestEnv { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("halo-connect").join("config.toml")
+    }
+
+    pub fn credentials_path(&self) -> PathBuf {
+        self.dir.path().join("halo-connect").join("credentials.toml")
+    }
+
+    /// The binary with a clean, deterministic environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("halo-connect").expect("binary");
+        for (k, _) in std::env::vars() {
+            if k.starts_with("HALO_") || k == "CI" || k == "NO_COLOR" {
+                c.env_remove(k);
+            }
+        }
+        c.envs(self.vars());
+        c
+    }
+
+    /// The environment every run gets.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let d = self.dir.path().display().to_string();
+        vec![
+            ("XDG_CONFIG_HOME".into(), d.clone()),
+            ("HOME".into(), d),
+            ("HALO_CONNECT_KEYRING_SERVICE".into(), format!("halo-connect-test-{}", std::process::id())),
+            ("HALO_SANDBOX_SECRET".into(), CANARY.into()),
+            ("NO_COLOR".into(), "1".into()),
+            ("COLUMNS".into(), "200".into()),
+            ("CI".into(), "true".into()),
+        ]
+    }
+
+    /// Runs the binary with args (and optional stdin), checks the canary, returns the output.
+    pub fn run(&self, args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Run {
+        let mut c = self.cmd();
+        c.args(args);
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        if let Some(s) = stdin {
+            c.write_stdin(s.as_bytes().to_vec());
+        }
+        c.timeout(std::time::Duration::from_secs(60));
+        let out = c.output().expect("run binary");
+        let run = Run::from(out);
+        assert_no_canary(&run, args);
+        if let Ok(cfg) = std::fs::read_to_string(self.config_path()) {
+            assert!(!cfg.contains(CANARY), "the secret leaked into the config file:\n{cfg}");
+        }
+        run
+    }
+
+    /// Writes the config file directly.
+    pub fn write_config(&self, text: &str) {
+        std::fs::create_dir_all(self.config_path().parent().unwrap()).unwrap();
+        std::fs::write(self.config_path(), text).unwrap();
+    }
+
+    pub fn config_text(&self) -> String {
+        std::fs::read_to_string(self.config_path()).unwrap_or_default()
+    }
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+    }
+
+    #[track_caller]
+    pub fn code(&self, want: i32) -> &Run {
+        assert_eq!(self.code, want, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts the JSON contract: ok, exit_code and error.kind agree with the process.
+    #[track_caller]
+    pub fn contract(&self, kind: Option<&str>) -> serde_json::Value {
+        let v = self.json();
+        assert_eq!(v["exit_code"].as_i64(), Some(self.code as i64), "exit_code key: {v:#}");
+        assert_eq!(v["ok"].as_bool(), Some(self.code == 0), "ok key: {v:#}");
+        match kind {
+            None => assert!(v["error"].is_null(), "error should be null: {v:#}"),
+            Some(k) => assert_eq!(v["error"]["kind"].as_str(), Some(k), "error.kind: {v:#}"),
+        }
+        v
+    }
+}
+
+#[track_caller]
+pub fn assert_no_canary(run: &Run, args: &[&str]) {
+    assert!(!run.stdout.contains(CANARY), "the secret leaked to stdout of {args:?}:\n{}", run.stdout);
+    assert!(!run.stderr.contains(CANARY), "the secret leaked to stderr of {args:?}:\n{}", run.stderr);
+    for a in args {
+        assert!(!a.contains(CANARY), "a test put the secret on argv");
+    }
+}
+
+/// Starts a sandbox that accepts the canary secret.
+pub fn sandbox(scenario: Scenario) -> Sandbox {
+    sandbox_tls(scenario, TlsMode::Off)
+}
+
+pub fn sandbox_tls(scenario: Scenario, tls: TlsMode) -> Sandbox {
+    Sandbox::start(SandboxOptions { scenario, tls, client_secret: Some(Secret::new(CANARY)), ..SandboxOptions::default() }).expect("sandbox")
+}
+
+/// The init arguments for a sandbox, all values by flag; the secret comes by env.
+pub fn init_args(sb: &Sandbox) -> Vec<String> {
+    vec![
+        "init".into(),
+        "--non-interactive".into(),
+        "--resource-server".into(),
+        sb.resource_server(),
+        "--auth-server".into(),
+        sb.auth_server(),
+        "--tenant".into(),
+        sb.tenant().into(),
+        "--client-id".into(),
+        sb.client_id().into(),
+        "--secret-store".into(),
+        "file".into(),
+    ]
+}
+
+pub fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+pub fn write_ca(dir: &Path, sb: &Sandbox) -> PathBuf {
+    let p = dir.join("ca.pem");
+    std::fs::write(&p, sb.ca_pem().expect("tls sandbox has a CA")).unwrap();
+    p
+}

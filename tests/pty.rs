@@ -1,0 +1,153 @@
+//! Whole `init` runs of the built binary in a real pseudo-terminal (expectrl), against the
+//! built-in sandbox, typed the way an operator types.
+
+#![cfg(unix)]
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::{TestEnv, CANARY};
+use expectrl::process::unix::WaitStatus;
+use expectrl::{Eof, Expect, Regex, Session};
+
+const DOWN: &str = "\x1b[B";
+
+struct Wizard {
+    s: expectrl::session::OsSession,
+    out: String,
+}
+
+impl Wizard {
+    fn start(env: &TestEnv, args: &[&str]) -> Wizard {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+        c.env_clear().envs(env.vars());
+        c.env_remove("CI").env("TERM", "xterm").env("LANG", "C.UTF-8");
+        c.args(args);
+        let mut s = Session::spawn(c).expect("spawn in a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(30)));
+        Wizard { s, out: String::new() }
+    }
+
+    /// Waits for `text`, then types `keys`.
+    fn at(&mut self, text: &str, keys: &str) -> &mut Self {
+        let found = self.s.expect(text).unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\n--- so far:\n{}", self.out));
+        self.out.push_str(&String::from_utf8_lossy(found.before()));
+        self.out.push_str(&String::from_utf8_lossy(found.as_bytes()));
+        if !keys.is_empty() {
+            // console switches the terminal mode with TCSAFLUSH after drawing a prompt, which drops
+            // keys typed before that; an operator never types that fast.
+            std::thread::sleep(Duration::from_millis(250));
+            self.s.send(keys).unwrap();
+        }
+        self
+    }
+
+    fn skip_checklists(&mut self) -> &mut Self {
+        self.at("Role checklist", &format!("{DOWN}\r"))
+            .at("Agent checklist", &format!("{DOWN}\r"))
+            .at("Application checklist", &format!("{DOWN}\r"))
+    }
+
+    /// Reads to the end and returns the exit code.
+    fn finish(&mut self) -> i32 {
+        let rest = self.s.expect(Eof).map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned()).unwrap_or_default();
+        self.out.push_str(&rest);
+        assert!(!self.out.contains(CANARY), "the secret was echoed:\n{}", self.out);
+        match self.s.get_process().wait().unwrap() {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("not a normal exit: {other:?}\n{}", self.out),
+        }
+    }
+
+    fn sandbox_port(&mut self) -> u16 {
+        let c = self.s.expect(Regex(r"127\.0\.0\.1:(\d+)")).unwrap();
+        self.out.push_str(&String::from_utf8_lossy(c.as_bytes()));
+        String::from_utf8_lossy(c.get(1).unwrap()).parse().unwrap()
+    }
+}
+
+#[test]
+fn hosted_happy_path_by_pressing_enter() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r").at("Client Secret", "\r");
+    w.at("Saved profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(w.out.contains("Save and Test passed"), "{}", w.out);
+    assert!(w.out.contains("API Sandbox"), "names the agent: {}", w.out);
+    assert!(env.config_text().contains("[profiles.sandbox]"));
+}
+
+#[test]
+fn on_premise_with_not_set() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    w.at("Preset", "\r").at("Hosting", &format!("{DOWN}\r")).at("fully chained", "").skip_checklists();
+    w.at("Halo address", "\r").at("Use these three values?", "n\r");
+    w.at("Resource Server", "\r").at("Authorization Server", "\r").at("Tenant", "Not set\r");
+    w.at("Client ID", "\r").at("Client Secret", "\r").at("Saved profile", "");
+    assert_eq!(w.finish(), 0);
+    let cfg = env.config_text();
+    assert!(!cfg.contains("tenant ="), "no tenant is stored on-premise:\n{cfg}");
+}
+
+#[test]
+fn authorization_server_typed_without_the_trailing_slash() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    let port = w.sandbox_port();
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r").at("Use these three values?", "n\r").at("Resource Server", "\r");
+    w.at("Authorization Server", &format!("http://127.0.0.1:{port}/auth\r"));
+    w.at("trailing", "").at("Tenant", "\r").at("Client ID", "\r").at("Client Secret", "\r").at("Saved profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(env.config_text().contains(&format!("auth_server = \"http://127.0.0.1:{port}/auth/\"")));
+}
+
+#[test]
+fn a_wrong_secret_then_corrected() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r");
+    w.at("Client Secret", "not-the-right-secret\r");
+    w.at("invalid_client", "").at("What next?", "\r");
+    w.at("Client Secret", "\r").at("Save and Test passed", "").at("Saved profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(w.out.contains("Re-enter the Client Secret"), "{}", w.out);
+}
+
+#[test]
+fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox", "--scenario", "missing-scope"]);
+    let port = w.sandbox_port();
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r").at("Client Secret", "\r");
+    w.at("edit:invoices", "").at("What next?", "");
+    // The operator ticks the permission in Halo; here the sandbox is told to grant it.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = rt.block_on(async {
+        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/_sandbox/scenario?name=healthy")).send().await.unwrap().status()
+    });
+    assert!(status.is_success());
+    std::thread::sleep(Duration::from_millis(250));
+    w.s.send("\r").unwrap();
+    w.at("Save and Test passed", "").at("Saved profile", "");
+    assert_eq!(w.finish(), 0);
+}
+
+#[test]
+fn ctrl_c_midway_exits_130_and_saves_nothing() {
+    let env = TestEnv::new();
+    let before = "# kept as it was\n";
+    env.write_config(before);
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    w.at("Preset", "\r").at("Hosting", "\x03");
+    assert_eq!(w.finish(), 130);
+    assert_eq!(env.config_text(), before);
+}

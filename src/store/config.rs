@@ -402,6 +402,20 @@ mod tests {
     }
 
     #[test]
+    fn a_held_lock_gives_locked_naming_the_lock_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cf = file_in(&dir).with_lock_timeout(Duration::from_millis(100));
+        fs::create_dir_all(cf.path().parent().unwrap()).unwrap();
+        let _held = fsutil::lock_exclusive(cf.path(), Duration::from_secs(1)).unwrap();
+        let err = cf
+            .update(|c| c.insert_profile("default", profile("x"), false))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+        assert!(err.to_string().contains("config.toml.lock"), "{err}");
+        assert!(!cf.path().exists());
+    }
+
+    #[test]
     fn thirty_two_concurrent_writers_lose_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("halo-connect").join("config.toml");

@@ -226,15 +226,17 @@ struct Credentials(toml::Table);
 
 impl Drop for Credentials {
     fn drop(&mut self) {
-        fn wipe(value: &mut toml::Value) {
-            match value {
-                toml::Value::String(s) => s.zeroize(),
-                toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| wipe(v)),
-                toml::Value::Array(a) => a.iter_mut().for_each(wipe),
-                _ => {}
-            }
-        }
         self.0.iter_mut().for_each(|(_, v)| wipe(v));
+    }
+}
+
+/// Zeroes every string in `value` (used before a parsed secret is dropped).
+fn wipe(value: &mut toml::Value) {
+    match value {
+        toml::Value::String(s) => s.zeroize(),
+        toml::Value::Table(t) => t.iter_mut().for_each(|(_, v)| wipe(v)),
+        toml::Value::Array(a) => a.iter_mut().for_each(wipe),
+        _ => {}
     }
 }
 
@@ -344,11 +346,7 @@ impl SecretStore for FileStore {
                 toml::Value::String(secret.expose().to_string()),
             );
             if let Some(mut old) = profiles.insert(profile.to_string(), toml::Value::Table(entry)) {
-                if let toml::Value::Table(t) = &mut old {
-                    if let Some(toml::Value::String(s)) = t.get_mut("client_secret") {
-                        s.zeroize();
-                    }
-                }
+                wipe(&mut old);
             }
             Ok(())
         })
@@ -363,11 +361,7 @@ impl SecretStore for FileStore {
             let removed = creds.profiles_mut().and_then(|p| p.remove(profile));
             Ok(match removed {
                 Some(mut old) => {
-                    if let toml::Value::Table(t) = &mut old {
-                        if let Some(toml::Value::String(s)) = t.get_mut("client_secret") {
-                            s.zeroize();
-                        }
-                    }
+                    wipe(&mut old);
                     true
                 }
                 None => false,

@@ -1,0 +1,235 @@
+//! File plumbing shared by the config file and the credentials file: a bounded wait for an exclusive
+//! lock on a sibling `NAME.lock`, reading with "missing = None", TOML error positions, and atomic
+//! replacement (temp file in the same directory, fsync, rename, fsync of the directory).
+
+use super::error::{StoreError, WriteStep};
+use fs4::fs_std::FileExt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long `update` waits for another writer by default.
+pub(crate) const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The sibling lock file of `path`: `config.toml` → `config.toml.lock`.
+pub(crate) fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates the directory of `path` (mode 0700 on unix for the directories it creates).
+pub(crate) fn create_parent_dir(path: &Path) -> Result<(), StoreError> {
+    let dir = parent_dir(path);
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|cause| StoreError::Write {
+        path: path.to_path_buf(),
+        step: WriteStep::CreateDir,
+        cause,
+    })
+}
+
+/// Holds the exclusive lock until dropped (closing the file releases the flock).
+pub(crate) struct LockGuard {
+    _file: File,
+}
+
+/// Takes the exclusive lock on `path`'s sibling lock file, polling until `timeout`.
+pub(crate) fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard, StoreError> {
+    let lock_path = lock_path(path);
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(&lock_path)
+        .map_err(|cause| StoreError::Write {
+            path: path.to_path_buf(),
+            step: WriteStep::OpenLock,
+            cause,
+        })?;
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match FileExt::try_lock_exclusive(&file) {
+            Ok(true) => return Ok(LockGuard { _file: file }),
+            Ok(false) => {}
+            Err(cause) => {
+                return Err(StoreError::Write {
+                    path: path.to_path_buf(),
+                    step: WriteStep::OpenLock,
+                    cause,
+                })
+            }
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(StoreError::Locked {
+                path: path.to_path_buf(),
+                lock_path,
+                waited,
+            });
+        }
+        thread::sleep(pause.min(timeout - waited));
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// Reads the whole file; `Ok(None)` when it does not exist.
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match File::open(path) {
+        Ok(mut file) => {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)
+                .map_err(|cause| read_error(path, cause))?;
+            Ok(Some(bytes))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(cause) => Err(read_error(path, cause)),
+    }
+}
+
+pub(crate) fn read_error(path: &Path, cause: io::Error) -> StoreError {
+    StoreError::Read {
+        path: path.to_path_buf(),
+        cause,
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// Decodes UTF-8, turning invalid bytes into `Corrupt` at their position.
+pub(crate) fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, StoreError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        StoreError::Corrupt {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".to_string(),
+        }
+    })
+}
+
+/// Maps a TOML parse error to `Corrupt`. With `redact`, toml's message is replaced (a credentials
+/// file's text must never reach an error message).
+pub(crate) fn corrupt(path: &Path, text: &str, err: &toml::de::Error, redact: bool) -> StoreError {
+    let (line, column) = err
+        .span()
+        .map_or((1, 1), |span| line_column(text.as_bytes(), span.start));
+    let message = if redact {
+        "the file does not parse (details withheld because it holds secrets)".to_string()
+    } else {
+        err.message().trim().to_string()
+    };
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Replaces `path` with `bytes` atomically: a temp file (mode 0600) in the same directory, fsync,
+/// rename over `path`, fsync of the directory (unix). On any failure before the rename, `path` is
+/// untouched and the temp file is removed.
+pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = parent_dir(path);
+    let fail = |step: WriteStep| {
+        move |cause: io::Error| StoreError::Write {
+            path: path.to_path_buf(),
+            step,
+            cause,
+        }
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".halo-connect-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail(WriteStep::CreateTemp))?;
+    tmp.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(fail(WriteStep::SyncTemp))?;
+    tmp.persist(path)
+        .map_err(|e| fail(WriteStep::Replace)(e.error))?;
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail(WriteStep::SyncDir))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_is_one_based() {
+        let text = b"a = 1\nbb = \xc3\xa9x\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 6), (2, 1));
+        // after "bb = é" (é is 2 bytes, 1 char)
+        assert_eq!(line_column(text, 13), (2, 7));
+    }
+
+    #[test]
+    fn lock_path_is_a_sibling() {
+        assert_eq!(
+            lock_path(Path::new("/x/y/config.toml")),
+            PathBuf::from("/x/y/config.toml.lock")
+        );
+    }
+
+    #[test]
+    fn a_held_lock_times_out_as_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let _held = lock_exclusive(&path, Duration::from_secs(1)).unwrap();
+        let start = Instant::now();
+        let err = lock_exclusive(&path, Duration::from_millis(200))
+            .err()
+            .expect("second lock must fail");
+        assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+        assert!(start.elapsed() < Duration::from_secs(2));
+        drop(_held);
+        lock_exclusive(&path, Duration::from_millis(200)).expect("free after release");
+    }
+}

@@ -1,0 +1,176 @@
+//! The named behaviours of the emulator (scenarios) and its TLS certificate modes. Pure data.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// How the emulator serves TLS, and which certificate problem it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TlsMode {
+    /// Plain HTTP.
+    Off,
+    /// Leaf and intermediate sent; trusting the root CA is enough.
+    Valid,
+    /// Only the leaf is sent: the on-premise "not fully chained" certificate.
+    IncompleteChain,
+    /// The leaf's validity ended in the past.
+    Expired,
+    /// The leaf names `other.example`, not `localhost`.
+    WrongHost,
+}
+
+impl TlsMode {
+    pub const ALL: &'static [TlsMode] = &[
+        TlsMode::Off,
+        TlsMode::Valid,
+        TlsMode::IncompleteChain,
+        TlsMode::Expired,
+        TlsMode::WrongHost,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Off => "off",
+            TlsMode::Valid => "valid",
+            TlsMode::IncompleteChain => "incomplete-chain",
+            TlsMode::Expired => "expired",
+            TlsMode::WrongHost => "wrong-host",
+        }
+    }
+
+    /// One line saying what the certificate looks like.
+    pub fn description(self) -> &'static str {
+        match self {
+            TlsMode::Off => "plain HTTP, no TLS",
+            TlsMode::Valid => "HTTPS, leaf + intermediate sent, signed by the sandbox root CA",
+            TlsMode::IncompleteChain => "HTTPS, leaf only: the intermediate certificate is missing",
+            TlsMode::Expired => "HTTPS, the leaf certificate expired in 2021",
+            TlsMode::WrongHost => "HTTPS, the certificate is for other.example, not localhost",
+        }
+    }
+}
+
+impl fmt::Display for TlsMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TlsMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        TlsMode::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = TlsMode::ALL.iter().map(|m| m.as_str()).collect();
+                format!("unknown TLS mode {s:?}; one of: {}", names.join(", "))
+            })
+    }
+}
+
+macro_rules! scenarios {
+    ($( $variant:ident => $name:literal, $desc:literal; )*) => {
+        /// A named emulator behaviour. Every name is kebab-case, as the CLI takes it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Scenario { $( #[doc = $desc] $variant, )* }
+
+        impl Scenario {
+            pub const ALL: &'static [Scenario] = &[ $( Scenario::$variant, )* ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( Scenario::$variant => $name, )* }
+            }
+
+            /// One line saying what this scenario emulates.
+            pub fn description(self) -> &'static str {
+                match self { $( Scenario::$variant => $desc, )* }
+            }
+        }
+    };
+}
+
+scenarios! {
+    Healthy => "healthy", "a correctly set-up application: every read/edit scope plus all:teams and admin:webhooks, data everywhere";
+    WrongSecret => "wrong-secret", "the token endpoint refuses every request with 401 invalid_client (Client ID or Secret wrong)";
+    MissingScope => "missing-scope", "the application lacks edit:invoices; asking for it is refused with 400 invalid_request";
+    ScopeDropped => "scope-dropped", "the application lacks edit:invoices; asking for it silently drops it from the granted scopes";
+    AllPermission => "all-permission", "the application has \"All\" ticked: every token's scope is `all`";
+    RoleDenied => "role-denied", "token fine, but the agent's Role has no Invoices or Client Contracts access: those reads answer 403";
+    HtmlResourceServer => "html-resource-server", "token fine, but every /api call answers 200 text/html, as the web UI does";
+    Slow => "slow", "every response is delayed by 2 seconds";
+    WrongTenant => "wrong-tenant", "the tenant \"sandbox\" is unknown to this instance: any ?tenant= on the token URL gives a 500 HTML page";
+    TenantRequired => "tenant-required", "a shared Authorisation Server: a token request without ?tenant= is refused with 400 invalid_request";
+    NoRecurringContracts => "no-recurring-contracts", "/RecurringInvoice has no records: billing cannot go live";
+    NoTeams => "no-teams", "/Team is empty: the agent is in no team, alerts cannot route";
+    NoAssets => "no-assets", "/Asset has no records visible to the agent";
+    ClientRestricted => "client-restricted", "/Client answers 0 records: the Role's \"Allow use of all Clients\" is off";
+    NoScopeToken => "no-scope-token", "every token is issued with an empty scope, so every API call answers 401";
+    ExpiredToken => "expired-token", "tokens are issued with expires_in 0 and are already expired";
+    AuthinfoMismatch => "authinfo-mismatch", "/api/authinfo names another instance's Authorisation Server (https://other.halopsa.com/auth)";
+    InactiveAgent => "inactive-agent", "the agent the application logs in as is disabled (/api/Agent/me isdisabled: true)";
+    BrokenJson => "broken-json", "every answer is 200-style application/json cut off half-way (truncated JSON)";
+    InvalidUtf8 => "invalid-utf8", "every JSON answer contains bytes that are not UTF-8";
+    HugeBody => "huge-body", "every answer has a 20 MB body";
+    Drip => "drip", "every body is sent one byte per 500 ms";
+    RedirectLoop => "redirect-loop", "the token endpoint answers 302 to itself, forever";
+    RedirectOtherHost => "redirect-other-host", "the token endpoint answers 307 to http://127.0.0.2 (a client must not follow with the secret)";
+    RateLimited => "rate-limited", "the first 2 requests answer 429 with Retry-After: 1, then normal";
+    RateLimitStorm => "rate-limit-storm", "every request answers 429 with Retry-After: 1";
+    ServerError => "server-error", "every request answers 503 Service Unavailable";
+    Flaky => "flaky", "the first call to each path answers 502 Bad Gateway, then normal";
+    Reset => "reset", "the connection is closed in the middle of every response body";
+    NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::Healthy
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        Scenario::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Scenario::ALL.iter().map(|m| m.as_str()).collect();
+                format!("unknown scenario {s:?}; one of: {}", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for s in Scenario::ALL {
+            assert_eq!(s.as_str().parse::<Scenario>().unwrap(), *s);
+            assert!(seen.insert(s.as_str()), "duplicate {s}");
+            assert!(!s.description().is_empty() && !s.description().contains('\n'));
+        }
+        for m in TlsMode::ALL {
+            assert_eq!(m.as_str().parse::<TlsMode>().unwrap(), *m);
+        }
+        assert_eq!(
+            "Incomplete-Chain".parse::<TlsMode>(),
+            Ok(TlsMode::IncompleteChain)
+        );
+        assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
+        assert!("nope".parse::<TlsMode>().is_err());
+    }
+}

@@ -19,19 +19,44 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Profile to act on.
-    #[arg(long, global = true, env = "HALO_PROFILE", hide_env_values = true, value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
     /// Config file [default: $XDG_CONFIG_HOME/halo-connect/config.toml].
-    #[arg(long, global = true, env = "HALO_CONNECT_CONFIG", hide_env_values = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_CONNECT_CONFIG",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
     /// Machine-readable output on stdout, nothing else on stdout.
     #[arg(long, global = true)]
     pub json: bool,
     /// Per-request timeout in seconds.
-    #[arg(long, global = true, env = "HALO_TIMEOUT", hide_env_values = true, value_name = "SECS", default_value_t = 30)]
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_TIMEOUT",
+        hide_env_values = true,
+        value_name = "SECS",
+        default_value_t = 30
+    )]
     pub timeout: u64,
     /// Extra trusted root certificate(s), PEM.
-    #[arg(long, global = true, env = "HALO_CA_CERT", hide_env_values = true, value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "HALO_CA_CERT",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub ca_cert: Option<PathBuf>,
     /// More detail on stderr (-v: requests, -vv: debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -75,16 +100,31 @@ pub struct ValueArgs {
     #[arg(long, env = "HALO_URL", hide_env_values = true, value_name = "URL")]
     pub url: Option<String>,
     /// Resource Server, e.g. https://acme.halopsa.com/api.
-    #[arg(long, env = "HALO_RESOURCE_SERVER", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "HALO_RESOURCE_SERVER",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub resource_server: Option<String>,
     /// Authorization Server, e.g. https://acme.halopsa.com/auth/ (one trailing / is added).
-    #[arg(long, env = "HALO_AUTH_SERVER", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        env = "HALO_AUTH_SERVER",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub auth_server: Option<String>,
     /// Tenant; "Not set" (any case) on-premise.
     #[arg(long, env = "HALO_TENANT", hide_env_values = true, value_name = "NAME")]
     pub tenant: Option<String>,
     /// Client ID of the Halo application.
-    #[arg(long, env = "HALO_CLIENT_ID", hide_env_values = true, value_name = "ID")]
+    #[arg(
+        long,
+        env = "HALO_CLIENT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub client_id: Option<String>,
     /// Read the Client Secret from stdin (or set HALO_CLIENT_SECRET).
     #[arg(long, conflicts_with = "client_secret_file")]
@@ -195,7 +235,13 @@ pub enum ChecklistFormat {
 #[derive(Debug, Args)]
 pub struct ChecklistArgs {
     /// Preset whose steps to print.
-    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME", default_value = "billing")]
+    #[arg(
+        long,
+        env = "HALO_PRESET",
+        hide_env_values = true,
+        value_name = "NAME",
+        default_value = "billing"
+    )]
     pub preset: String,
     #[arg(long, value_enum, default_value_t = ChecklistFormat::Text)]
     pub format: ChecklistFormat,

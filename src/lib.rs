@@ -43,17 +43,33 @@ pub fn run() -> i32 {
         utf8: ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
             .find_map(|k| env.get(k))
-            .map(|v| v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8"))
+            .map(|v| {
+                v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8")
+            })
             .unwrap_or(cfg!(windows) || cfg!(target_os = "macos")),
     };
-    let term = Term::detect(&term_env, cli.global.no_color, cli.global.quiet, cli.global.verbose, cli.global.json);
+    let term = Term::detect(
+        &term_env,
+        cli.global.no_color,
+        cli.global.quiet,
+        cli.global.verbose,
+        cli.global.json,
+    );
     init_logging(cli.global.verbose);
     crate::halo::client::install_crypto_provider();
 
     let json = cli.global.json;
-    let profile = cli.global.profile.clone().unwrap_or_else(|| commands::DEFAULT_PROFILE.to_string());
-    let sub = matches.subcommand().map(|(_, m)| m.clone()).unwrap_or_default();
-    let result = Ctx::new(&cli, sub, env, term.clone()).and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
+    let profile = cli
+        .global
+        .profile
+        .clone()
+        .unwrap_or_else(|| commands::DEFAULT_PROFILE.to_string());
+    let sub = matches
+        .subcommand()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default();
+    let result = Ctx::new(&cli, sub, env, term.clone())
+        .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -65,7 +81,14 @@ pub fn run() -> i32 {
 
 fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
     if json {
-        let v = render::error_json(profile, e.exit_code(), e.kind.json_kind(), &e.message, e.hint.as_deref(), &e.details);
+        let v = render::error_json(
+            profile,
+            e.exit_code(),
+            e.kind.json_kind(),
+            &e.message,
+            e.hint.as_deref(),
+            &e.details,
+        );
         term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     term.error(&e.message, &e.details, e.hint.as_deref());

@@ -8,7 +8,10 @@ use halo_connect::domain::scope::{AGENT_ME_PATH, PROBES, RECURRING_PATH};
 const LIST: &str = include_str!("data/halo-openapi-paths.txt");
 
 fn listed() -> Vec<(String, String)> {
-    LIST.lines().filter_map(|l| l.split_once(' ')).map(|(p, m)| (p.to_string(), m.to_string())).collect()
+    LIST.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(p, m)| (p.to_string(), m.to_string()))
+        .collect()
 }
 
 #[test]
@@ -16,7 +19,11 @@ fn every_probe_path_has_a_get_in_halos_openapi_document() {
     let paths = listed();
     assert!(paths.len() > 800, "the path list is incomplete");
     let mut checked = 0;
-    for p in PROBES.iter().map(|p| p.path).chain([AGENT_ME_PATH, RECURRING_PATH, "/AuthInfo"]) {
+    for p in PROBES
+        .iter()
+        .map(|p| p.path)
+        .chain([AGENT_ME_PATH, RECURRING_PATH, "/AuthInfo"])
+    {
         let found = paths.iter().find(|(k, _)| k.eq_ignore_ascii_case(p));
         let (_, methods) = found.unwrap_or_else(|| panic!("{p} is not in Halo's OpenAPI document"));
         assert!(methods.split(',').any(|m| m == "GET"), "{p} has no GET");
@@ -27,7 +34,10 @@ fn every_probe_path_has_a_get_in_halos_openapi_document() {
 
 #[test]
 fn the_path_list_matches_the_openapi_document_when_present() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/halo-openapi.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/reference/halo-openapi.json"
+    );
     let Ok(text) = std::fs::read_to_string(path) else {
         eprintln!("{path} is absent; the vendored list stands alone");
         return;
@@ -35,7 +45,11 @@ fn the_path_list_matches_the_openapi_document_when_present() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let doc_paths = doc["paths"].as_object().unwrap();
     let paths = listed();
-    assert_eq!(paths.len(), doc_paths.len(), "regenerate tests/data/halo-openapi-paths.txt");
+    assert_eq!(
+        paths.len(),
+        doc_paths.len(),
+        "regenerate tests/data/halo-openapi-paths.txt"
+    );
     for (p, _) in &paths {
         assert!(doc_paths.contains_key(p), "{p}");
     }

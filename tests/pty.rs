@@ -24,18 +24,27 @@ impl Wizard {
     fn start(env: &TestEnv, args: &[&str]) -> Wizard {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
         c.env_clear().envs(env.vars());
-        c.env_remove("CI").env("TERM", "xterm").env("LANG", "C.UTF-8");
+        c.env_remove("CI")
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8");
         c.args(args);
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
-        Wizard { s, out: String::new() }
+        Wizard {
+            s,
+            out: String::new(),
+        }
     }
 
     /// Waits for `text`, then types `keys`.
     fn at(&mut self, text: &str, keys: &str) -> &mut Self {
-        let found = self.s.expect(text).unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\n--- so far:\n{}", self.out));
+        let found = self
+            .s
+            .expect(text)
+            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\n--- so far:\n{}", self.out));
         self.out.push_str(&String::from_utf8_lossy(found.before()));
-        self.out.push_str(&String::from_utf8_lossy(found.as_bytes()));
+        self.out
+            .push_str(&String::from_utf8_lossy(found.as_bytes()));
         if !keys.is_empty() {
             // console switches the terminal mode with TCSAFLUSH after drawing a prompt, which drops
             // keys typed before that; an operator never types that fast.
@@ -53,9 +62,17 @@ impl Wizard {
 
     /// Reads to the end and returns the exit code.
     fn finish(&mut self) -> i32 {
-        let rest = self.s.expect(Eof).map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned()).unwrap_or_default();
+        let rest = self
+            .s
+            .expect(Eof)
+            .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+            .unwrap_or_default();
         self.out.push_str(&rest);
-        assert!(!self.out.contains(CANARY), "the secret was echoed:\n{}", self.out);
+        assert!(
+            !self.out.contains(CANARY),
+            "the secret was echoed:\n{}",
+            self.out
+        );
         match self.s.get_process().wait().unwrap() {
             WaitStatus::Exited(_, code) => code,
             other => panic!("not a normal exit: {other:?}\n{}", self.out),
@@ -74,7 +91,10 @@ fn hosted_happy_path_by_pressing_enter() {
     let env = TestEnv::new();
     let mut w = Wizard::start(&env, &["init", "--sandbox"]);
     w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
-    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r").at("Client Secret", "\r");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r");
     w.at("Saved profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Save and Test passed"), "{}", w.out);
@@ -86,13 +106,24 @@ fn hosted_happy_path_by_pressing_enter() {
 fn on_premise_with_not_set() {
     let env = TestEnv::new();
     let mut w = Wizard::start(&env, &["init", "--sandbox"]);
-    w.at("Preset", "\r").at("Hosting", &format!("{DOWN}\r")).at("fully chained", "").skip_checklists();
-    w.at("Halo address", "\r").at("Use these three values?", "n\r");
-    w.at("Resource Server", "\r").at("Authorization Server", "\r").at("Tenant", "Not set\r");
-    w.at("Client ID", "\r").at("Client Secret", "\r").at("Saved profile", "");
+    w.at("Preset", "\r")
+        .at("Hosting", &format!("{DOWN}\r"))
+        .at("fully chained", "")
+        .skip_checklists();
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "n\r");
+    w.at("Resource Server", "\r")
+        .at("Authorization Server", "\r")
+        .at("Tenant", "Not set\r");
+    w.at("Client ID", "\r")
+        .at("Client Secret", "\r")
+        .at("Saved profile", "");
     assert_eq!(w.finish(), 0);
     let cfg = env.config_text();
-    assert!(!cfg.contains("tenant ="), "no tenant is stored on-premise:\n{cfg}");
+    assert!(
+        !cfg.contains("tenant ="),
+        "no tenant is stored on-premise:\n{cfg}"
+    );
 }
 
 #[test]
@@ -101,11 +132,22 @@ fn authorization_server_typed_without_the_trailing_slash() {
     let mut w = Wizard::start(&env, &["init", "--sandbox"]);
     let port = w.sandbox_port();
     w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
-    w.at("Halo address", "\r").at("Use these three values?", "n\r").at("Resource Server", "\r");
-    w.at("Authorization Server", &format!("http://127.0.0.1:{port}/auth\r"));
-    w.at("trailing", "").at("Tenant", "\r").at("Client ID", "\r").at("Client Secret", "\r").at("Saved profile", "");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "n\r")
+        .at("Resource Server", "\r");
+    w.at(
+        "Authorization Server",
+        &format!("http://127.0.0.1:{port}/auth\r"),
+    );
+    w.at("trailing", "")
+        .at("Tenant", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r")
+        .at("Saved profile", "");
     assert_eq!(w.finish(), 0);
-    assert!(env.config_text().contains(&format!("auth_server = \"http://127.0.0.1:{port}/auth/\"")));
+    assert!(env
+        .config_text()
+        .contains(&format!("auth_server = \"http://127.0.0.1:{port}/auth/\"")));
 }
 
 #[test]
@@ -113,10 +155,14 @@ fn a_wrong_secret_then_corrected() {
     let env = TestEnv::new();
     let mut w = Wizard::start(&env, &["init", "--sandbox"]);
     w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
-    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r");
     w.at("Client Secret", "not-the-right-secret\r");
     w.at("invalid_client", "").at("What next?", "\r");
-    w.at("Client Secret", "\r").at("Save and Test passed", "").at("Saved profile", "");
+    w.at("Client Secret", "\r")
+        .at("Save and Test passed", "")
+        .at("Saved profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Re-enter the Client Secret"), "{}", w.out);
 }
@@ -127,12 +173,25 @@ fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
     let mut w = Wizard::start(&env, &["init", "--sandbox", "--scenario", "missing-scope"]);
     let port = w.sandbox_port();
     w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
-    w.at("Halo address", "\r").at("Use these three values?", "\r").at("Client ID", "\r").at("Client Secret", "\r");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r");
     w.at("edit:invoices", "").at("What next?", "");
     // The operator ticks the permission in Halo; here the sandbox is told to grant it.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let status = rt.block_on(async {
-        reqwest::Client::new().post(format!("http://127.0.0.1:{port}/_sandbox/scenario?name=healthy")).send().await.unwrap().status()
+        reqwest::Client::new()
+            .post(format!(
+                "http://127.0.0.1:{port}/_sandbox/scenario?name=healthy"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status()
     });
     assert!(status.is_success());
     std::thread::sleep(Duration::from_millis(250));

@@ -9,7 +9,11 @@ use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: ChecklistArgs) -> Result<i32, AppError> {
     let p = preset::lookup(&args.preset)?;
-    let format = if ctx.global.json { ChecklistFormat::Json } else { args.format };
+    let format = if ctx.global.json {
+        ChecklistFormat::Json
+    } else {
+        args.format
+    };
     let text = match format {
         ChecklistFormat::Text => render::checklist_text(p),
         ChecklistFormat::Markdown => render::checklist_markdown(p),

@@ -6,26 +6,29 @@
 use serde_json::json;
 
 use crate::cli::{InitArgs, StoreChoice};
+use crate::domain::preset;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
 use crate::domain::url::{derive_from_address, ValueError};
-use crate::domain::values::{check_secret, validate, ConnectionSettings, Discovery, RawValues, Source, Validated};
+use crate::domain::values::{
+    check_secret, validate, ConnectionSettings, Discovery, RawValues, Source, Validated,
+};
 use crate::error::AppError;
 use crate::halo::check::{discover, run_check};
+use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
 use crate::store::StoreError;
 use crate::ui::prompter::{install_interrupt_handler, DialoguerPrompter};
 use crate::ui::render;
 use crate::wizard::ports::{Prompter, Services, Tester};
 use crate::wizard::{self, Draft, WizardError};
-use crate::domain::preset;
-use crate::halo::HaloClient;
 
 use super::{
-    missing_secret_error, now_rfc3339, raw_from_flags, raw_from_profile, raw_from_sandbox, resolve_preset, runtime, secret_from_inputs,
-    start_sandbox, Ctx, DEFAULT_PROFILE, SANDBOX_PROFILE,
+    missing_secret_error, now_rfc3339, raw_from_flags, raw_from_profile, raw_from_sandbox,
+    resolve_preset, runtime, secret_from_inputs, start_sandbox, Ctx, DEFAULT_PROFILE,
+    SANDBOX_PROFILE,
 };
 
 /// A connection ready to test and save.
@@ -42,7 +45,11 @@ pub struct Plan {
 }
 
 pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
-    let profile = ctx.profile_name(if args.sandbox { SANDBOX_PROFILE } else { DEFAULT_PROFILE });
+    let profile = ctx.profile_name(if args.sandbox {
+        SANDBOX_PROFILE
+    } else {
+        DEFAULT_PROFILE
+    });
     crate::store::validate_profile_name(&profile)?;
     let config = ctx.config.load()?;
     let stored = config.profiles.get(&profile).cloned();
@@ -51,8 +58,11 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
     }
     if let Some(existing) = &stored {
         if !args.force && !args.dry_run && !existing.sandbox {
-            return Err(AppError::config(format!("profile `{profile}` already exists in {}", ctx.config.path().display()))
-                .with_hint(format!("add --force to replace it, or choose another name with --profile")));
+            return Err(AppError::config(format!(
+                "profile `{profile}` already exists in {}",
+                ctx.config.path().display()
+            ))
+            .with_hint("add --force to replace it, or choose another name with --profile"));
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
@@ -60,10 +70,19 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
 }
 
 /// Gathers and validates every value without prompting.
-fn build_plan(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile>) -> Result<Plan, AppError> {
+fn build_plan(
+    ctx: &Ctx,
+    args: &InitArgs,
+    profile: &str,
+    stored: Option<&Profile>,
+) -> Result<Plan, AppError> {
     let preset = resolve_preset(&args.values, stored)?;
     let mut notes = Vec::new();
-    let sandbox = if args.sandbox { Some(start_sandbox(ctx, args.scenario.as_deref())?) } else { None };
+    let sandbox = if args.sandbox {
+        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+    } else {
+        None
+    };
 
     let mut raw = raw_from_flags(ctx, &args.values);
     if let Some(sb) = &sandbox {
@@ -79,7 +98,10 @@ fn build_plan(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
         None => match &sandbox {
             Some(sb) => (Some(sb.client_secret().clone()), Source::Sandbox),
             None => match stored.filter(|p| !p.sandbox) {
-                Some(p) => (ctx.secret_store(p.secret_store).get(profile).ok().flatten(), Source::Stored),
+                Some(p) => (
+                    ctx.secret_store(p.secret_store).get(profile).ok().flatten(),
+                    Source::Stored,
+                ),
                 None => (None, Source::Default),
             },
         },
@@ -134,12 +156,18 @@ fn build_plan(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
 }
 
 /// Calls authinfo when an address was given and the Authorization Server was not.
-fn discover_if_needed(ctx: &Ctx, raw: &RawValues, ca_pem: Option<String>) -> Result<Option<Discovery>, AppError> {
+fn discover_if_needed(
+    ctx: &Ctx,
+    raw: &RawValues,
+    ca_pem: Option<String>,
+) -> Result<Option<Discovery>, AppError> {
     let Some(url) = &raw.url else { return Ok(None) };
     if raw.auth_server.is_some() && raw.tenant.is_some() {
         return Ok(None);
     }
-    let Ok(derived) = derive_from_address(&url.value) else { return Ok(None) };
+    let Ok(derived) = derive_from_address(&url.value) else {
+        return Ok(None);
+    };
     let client = ctx.client(ca_pem, None)?;
     let rt = runtime()?;
     let base = derived.base.as_str().trim_end_matches('/').to_string();
@@ -147,7 +175,8 @@ fn discover_if_needed(ctx: &Ctx, raw: &RawValues, ca_pem: Option<String>) -> Res
         Ok(d) => Ok(Some(d)),
         Err(d) => {
             if ctx.term.verbose > 0 {
-                ctx.term.info(&format!("discovery: {} {}", d.message, d.hint));
+                ctx.term
+                    .info(&format!("discovery: {} {}", d.message, d.hint));
             }
             Ok(None)
         }
@@ -155,7 +184,11 @@ fn discover_if_needed(ctx: &Ctx, raw: &RawValues, ca_pem: Option<String>) -> Res
 }
 
 /// Picks the secret store and probes the keyring, so a missing keyring is named before the test.
-pub fn choose_store(ctx: &Ctx, args: &InitArgs, sandbox: bool) -> Result<SecretStoreKind, AppError> {
+pub fn choose_store(
+    ctx: &Ctx,
+    args: &InitArgs,
+    sandbox: bool,
+) -> Result<SecretStoreKind, AppError> {
     let kind = match args.secret_store {
         Some(StoreChoice::Keyring) => SecretStoreKind::Keyring,
         Some(StoreChoice::File) => SecretStoreKind::File,
@@ -179,7 +212,9 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
         let client = ctx.client(plan.sandbox.as_ref().and_then(|s| s.ca_pem()), None)?;
         let rt = runtime()?;
         let settings = &plan.validated.settings;
-        let mut r = rt.block_on(async { run_check(&client, settings, &plan.secret, &plan.preset, &plan.profile).await });
+        let mut r = rt.block_on(async {
+            run_check(&client, settings, &plan.secret, &plan.preset, &plan.profile).await
+        });
         let mut notes = plan.notes.clone();
         notes.append(&mut r.notes);
         r.notes = notes;
@@ -195,10 +230,18 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
 
 /// Prints the outcome and saves: after a passing test, with --skip-test, or when the operator
 /// chose "save anyway" (`insist`).
-pub fn conclude(ctx: &Ctx, args: &InitArgs, plan: Plan, report: Option<CheckReport>, insist: bool) -> Result<i32, AppError> {
+pub fn conclude(
+    ctx: &Ctx,
+    args: &InitArgs,
+    plan: Plan,
+    report: Option<CheckReport>,
+    insist: bool,
+) -> Result<i32, AppError> {
     let settings: &ConnectionSettings = &plan.validated.settings;
     let passed = report.as_ref().is_none_or(|r| r.ok) || insist;
-    let exit = report.as_ref().map_or(0, |r| if insist { 0 } else { r.exit_code });
+    let exit = report
+        .as_ref()
+        .map_or(0, |r| if insist { 0 } else { r.exit_code });
     if !ctx.global.json && report.is_none() {
         for n in &plan.notes {
             ctx.term.info(&format!("note: {n}"));
@@ -255,9 +298,11 @@ pub fn conclude(ctx: &Ctx, args: &InitArgs, plan: Plan, report: Option<CheckRepo
         if let Some(e) = &save_error {
             v["ok"] = json!(false);
             v["exit_code"] = json!(e.exit_code());
-            v["error"] = json!({ "kind": e.kind.json_kind(), "message": e.message, "hint": e.hint });
+            v["error"] =
+                json!({ "kind": e.kind.json_kind(), "message": e.message, "hint": e.hint });
         }
-        ctx.term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        ctx.term
+            .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
         if let Some(e) = save_error {
             return Ok(e.exit_code());
         }
@@ -299,10 +344,18 @@ fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
         tenant: s.tenant.as_option().map(str::to_string),
         client_id: s.client_id.clone(),
         secret_store: plan.store,
-        scopes: if plan.preset.name == "custom" { plan.preset.scopes.clone() } else { Vec::new() },
+        scopes: if plan.preset.name == "custom" {
+            plan.preset.scopes.clone()
+        } else {
+            Vec::new()
+        },
         sandbox: plan.sandbox.is_some(),
         ca_cert: plan.ca_cert.clone(),
-        last_test: report.map(|r| LastTest { ok: r.ok, exit_code: r.exit_code, at: now_rfc3339() }),
+        last_test: report.map(|r| LastTest {
+            ok: r.ok,
+            exit_code: r.exit_code,
+            at: now_rfc3339(),
+        }),
     }
 }
 
@@ -320,7 +373,10 @@ fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Result<(), Ap
         Ok(cfg.profiles.insert(name.clone(), profile.clone()))
     })?;
     if plan.store != SecretStoreKind::None {
-        if let Err(e) = ctx.secret_store(plan.store).set(&plan.profile, &plan.secret) {
+        if let Err(e) = ctx
+            .secret_store(plan.store)
+            .set(&plan.profile, &plan.secret)
+        {
             let _ = ctx.config.update(|cfg| {
                 match previous {
                     Some(p) => cfg.profiles.insert(name.clone(), p),
@@ -343,17 +399,27 @@ struct LiveTester<'a> {
 }
 
 impl Tester for LiveTester<'_> {
-    fn test(&mut self, settings: &ConnectionSettings, secret: &Secret, preset: &Preset) -> CheckReport {
+    fn test(
+        &mut self,
+        settings: &ConnectionSettings,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> CheckReport {
         let spinner = indicatif::ProgressBar::new_spinner();
         spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         if !self.term.style.unicode {
             spinner.set_style(indicatif::ProgressStyle::default_spinner().tick_chars("-\\|/ "));
         }
-        spinner.set_message(format!("Testing: token from {}, then every permission at once…", settings.auth_server.as_str()));
+        spinner.set_message(format!(
+            "Testing: token from {}, then every permission at once…",
+            settings.auth_server.as_str()
+        ));
         spinner.enable_steady_tick(std::time::Duration::from_millis(90));
         let client = &self.client;
         let profile = self.profile.clone();
-        let report = self.rt.block_on(async { run_check(client, settings, secret, preset, &profile).await });
+        let report = self
+            .rt
+            .block_on(async { run_check(client, settings, secret, preset, &profile).await });
         spinner.finish_and_clear();
         report
     }
@@ -369,14 +435,23 @@ struct LiveServices<'a> {
 impl Services for LiveServices<'_> {
     fn discover(&mut self, base: &str) -> Option<Discovery> {
         let client = &self.client;
-        self.rt.block_on(async { discover(client, base).await }).ok()
+        self.rt
+            .block_on(async { discover(client, base).await })
+            .ok()
     }
     fn keyring(&mut self) -> Result<(), String> {
-        crate::store::KeyringStore::new(self.ctx.keyring_service(), super::KEYRING_TIMEOUT).probe().map_err(|e| e.to_string())
+        crate::store::KeyringStore::new(self.ctx.keyring_service(), super::KEYRING_TIMEOUT)
+            .probe()
+            .map_err(|e| e.to_string())
     }
 }
 
-fn run_wizard(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile>) -> Result<i32, AppError> {
+fn run_wizard(
+    ctx: &Ctx,
+    args: &InitArgs,
+    profile: &str,
+    stored: Option<&Profile>,
+) -> Result<i32, AppError> {
     install_interrupt_handler();
     let mut prompter = DialoguerPrompter::new(ctx.term.clone());
     let stored = stored.filter(|p| !p.sandbox || args.sandbox);
@@ -391,7 +466,11 @@ fn run_wizard(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
             }
         }
     }
-    let sandbox = if args.sandbox { Some(start_sandbox(ctx, args.scenario.as_deref())?) } else { None };
+    let sandbox = if args.sandbox {
+        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+    } else {
+        None
+    };
     if let Some(sb) = &sandbox {
         ctx.term.info(&format!(
             "Started the HaloPSA sandbox ({}) on {}. Its values are the defaults: press Enter at each question.",
@@ -400,7 +479,11 @@ fn run_wizard(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
         ));
     }
     let preset_given = args.values.preset.is_some() || args.values.preset_file.is_some();
-    let preset = if preset_given { Some(resolve_preset(&args.values, stored)?) } else { None };
+    let preset = if preset_given {
+        Some(resolve_preset(&args.values, stored)?)
+    } else {
+        None
+    };
     let mut raw = raw_from_flags(ctx, &args.values);
     if let Some(sb) = &sandbox {
         raw = raw.or(raw_from_sandbox(sb));
@@ -413,7 +496,14 @@ fn run_wizard(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
         .url
         .clone()
         .or_else(|| sandbox.as_ref().map(|s| s.base_url()))
-        .or_else(|| raw.resource_server.as_ref().map(|r| r.value.trim_end_matches('/').trim_end_matches("/api").to_string()));
+        .or_else(|| {
+            raw.resource_server.as_ref().map(|r| {
+                r.value
+                    .trim_end_matches('/')
+                    .trim_end_matches("/api")
+                    .to_string()
+            })
+        });
     let stored_secret = stored
         .filter(|p| !p.sandbox)
         .and_then(|p| ctx.secret_store(p.secret_store).get(profile).ok().flatten());
@@ -433,17 +523,37 @@ fn run_wizard(ctx: &Ctx, args: &InitArgs, profile: &str, stored: Option<&Profile
         sandbox: sandbox.is_some(),
     };
     let ca = sandbox.as_ref().and_then(|s| s.ca_pem());
-    let mut services = LiveServices { client: ctx.client(ca.clone(), None)?, rt: runtime()?, ctx };
-    let mut tester = LiveTester { client: ctx.client(ca, None)?, rt: runtime()?, term: &ctx.term, profile: profile.to_string() };
-    let outcome = match wizard::run(draft, preset::all(), &mut prompter, &mut tester, &mut services) {
+    let mut services = LiveServices {
+        client: ctx.client(ca.clone(), None)?,
+        rt: runtime()?,
+        ctx,
+    };
+    let mut tester = LiveTester {
+        client: ctx.client(ca, None)?,
+        rt: runtime()?,
+        term: &ctx.term,
+        profile: profile.to_string(),
+    };
+    let outcome = match wizard::run(
+        draft,
+        preset::all(),
+        &mut prompter,
+        &mut tester,
+        &mut services,
+    ) {
         Ok(o) => o,
         Err(WizardError::Interrupted) => return Err(AppError::interrupted()),
         Err(WizardError::Quit(code)) => {
             ctx.term.info("Nothing was saved.");
             return Ok(code);
         }
-        Err(WizardError::Prompt(e)) => return Err(AppError::config(format!("the wizard could not ask its questions: {e}"))
-            .with_hint("run with --non-interactive and give every value by flag or environment")),
+        Err(WizardError::Prompt(e)) => {
+            return Err(
+                AppError::config(format!("the wizard could not ask its questions: {e}")).with_hint(
+                    "run with --non-interactive and give every value by flag or environment",
+                ),
+            )
+        }
     };
     let insist = !outcome.report.ok;
     let plan = Plan {

@@ -25,21 +25,32 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
                 })
             })
             .collect();
-        ctx.term.out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        ctx.term
+            .out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
         return Ok(0);
     }
     if config.profiles.is_empty() {
-        ctx.term.info(&format!("No profiles in {}. Create one with `halo-connect init`.", ctx.config.path().display()));
+        ctx.term.info(&format!(
+            "No profiles in {}. Create one with `halo-connect init`.",
+            ctx.config.path().display()
+        ));
         return Ok(0);
     }
-    let mut lines = vec![format!("{:<16} {:<18} {:<40} {:<12} {:<8} LAST TEST", "PROFILE", "PRESET", "RESOURCE SERVER", "TENANT", "SECRET")];
+    let mut lines = vec![format!(
+        "{:<16} {:<18} {:<40} {:<12} {:<8} LAST TEST",
+        "PROFILE", "PRESET", "RESOURCE SERVER", "TENANT", "SECRET"
+    )];
     for (name, p) in &config.profiles {
         let last = match &p.last_test {
             Some(t) if t.ok => format!("passed {}", t.at),
             Some(t) => format!("failed (exit {}) {}", t.exit_code, t.at),
             None => "never".to_string(),
         };
-        let rs = if p.sandbox { format!("{} (sandbox)", p.resource_server) } else { p.resource_server.clone() };
+        let rs = if p.sandbox {
+            format!("{} (sandbox)", p.resource_server)
+        } else {
+            p.resource_server.clone()
+        };
         lines.push(format!(
             "{:<16} {:<18} {:<40} {:<12} {:<8} {last}",
             name,

@@ -41,10 +41,17 @@ pub struct Env {
 
 impl Env {
     pub fn from_process() -> Env {
-        Env { vars: std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect() }
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
     }
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
     pub fn is_set(&self, name: &str) -> bool {
         self.get(name).is_some()
@@ -72,17 +79,29 @@ impl Ctx {
     pub fn new(cli: &Cli, matches: ArgMatches, env: Env, term: Term) -> Result<Ctx, AppError> {
         let path = match &cli.global.config {
             Some(p) => p.clone(),
-            None => ConfigFile::default_path(env.get("XDG_CONFIG_HOME").map(Path::new)).ok_or_else(|| {
-                AppError::config("cannot find a config directory: neither XDG_CONFIG_HOME nor HOME is set")
+            None => ConfigFile::default_path(env.get("XDG_CONFIG_HOME").map(Path::new))
+                .ok_or_else(|| {
+                    AppError::config(
+                        "cannot find a config directory: neither XDG_CONFIG_HOME nor HOME is set",
+                    )
                     .with_hint("give the config file with --config PATH or HALO_CONNECT_CONFIG")
-            })?,
+                })?,
         };
-        Ok(Ctx { global: cli.global.clone(), env, term, config: ConfigFile::new(path), matches })
+        Ok(Ctx {
+            global: cli.global.clone(),
+            env,
+            term,
+            config: ConfigFile::new(path),
+            matches,
+        })
     }
 
     /// The profile name: --profile / HALO_PROFILE, else `fallback`.
     pub fn profile_name(&self, fallback: &str) -> String {
-        self.global.profile.clone().unwrap_or_else(|| fallback.to_string())
+        self.global
+            .profile
+            .clone()
+            .unwrap_or_else(|| fallback.to_string())
     }
 
     /// Whether the user named a profile.
@@ -99,31 +118,58 @@ impl Ctx {
     }
 
     pub fn credentials_path(&self) -> PathBuf {
-        self.config.path().parent().map(|d| d.join("credentials.toml")).unwrap_or_else(|| PathBuf::from("credentials.toml"))
+        self.config
+            .path()
+            .parent()
+            .map(|d| d.join("credentials.toml"))
+            .unwrap_or_else(|| PathBuf::from("credentials.toml"))
     }
 
     pub fn keyring_service(&self) -> String {
-        self.env.get("HALO_CONNECT_KEYRING_SERVICE").unwrap_or("halo-connect").to_string()
+        self.env
+            .get("HALO_CONNECT_KEYRING_SERVICE")
+            .unwrap_or("halo-connect")
+            .to_string()
     }
 
     pub fn secret_store(&self, kind: SecretStoreKind) -> Box<dyn SecretStore> {
-        open_store(kind, &self.keyring_service(), self.credentials_path(), KEYRING_TIMEOUT)
+        open_store(
+            kind,
+            &self.keyring_service(),
+            self.credentials_path(),
+            KEYRING_TIMEOUT,
+        )
     }
 
     /// Whether prompting is allowed: stdin and stderr are terminals, and neither --non-interactive
     /// nor CI says otherwise.
     pub fn can_prompt(&self, non_interactive: bool) -> bool {
-        !non_interactive && !self.env.is_set("CI") && self.term.stdin_tty && self.term.stderr_tty && !self.global.json
+        !non_interactive
+            && !self.env.is_set("CI")
+            && self.term.stdin_tty
+            && self.term.stderr_tty
+            && !self.global.json
     }
 
     /// Builds the HTTP client from --timeout and --ca-cert (or a profile's stored CA file).
-    pub fn client(&self, extra_ca_pem: Option<String>, profile_ca: Option<&str>) -> Result<HaloClient, AppError> {
+    pub fn client(
+        &self,
+        extra_ca_pem: Option<String>,
+        profile_ca: Option<&str>,
+    ) -> Result<HaloClient, AppError> {
         let mut pem: Vec<u8> = Vec::new();
-        let ca_path = self.global.ca_cert.clone().or_else(|| profile_ca.map(PathBuf::from));
+        let ca_path = self
+            .global
+            .ca_cert
+            .clone()
+            .or_else(|| profile_ca.map(PathBuf::from));
         if let Some(path) = &ca_path {
             pem = std::fs::read(path).map_err(|e| {
-                AppError::config(format!("cannot read the CA certificate {}: {e}", path.display()))
-                    .with_hint("give a PEM file with --ca-cert PATH")
+                AppError::config(format!(
+                    "cannot read the CA certificate {}: {e}",
+                    path.display()
+                ))
+                .with_hint("give a PEM file with --ca-cert PATH")
             })?;
         }
         if let Some(extra) = extra_ca_pem {
@@ -137,7 +183,8 @@ impl Ctx {
             ca_cert_pem: if pem.is_empty() { None } else { Some(pem) },
             ..ClientOptions::default()
         };
-        HaloClient::new(opts).map_err(|e| AppError::config(e).with_hint("check the file given with --ca-cert"))
+        HaloClient::new(opts)
+            .map_err(|e| AppError::config(e).with_hint("check the file given with --ca-cert"))
     }
 }
 
@@ -168,20 +215,36 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
 /// Resolves the preset: a user's file, a named one, the stored one, or billing.
 pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Preset, AppError> {
     if let Some(path) = &values.preset_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| AppError::config(format!("cannot read the preset file {}: {e}", path.display())))?;
-        let presets = parse_presets(&text).map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            AppError::config(format!(
+                "cannot read the preset file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let presets = parse_presets(&text)
+            .map_err(|e| AppError::config(format!("{}: {e}", path.display())))?;
         let wanted = values.preset.as_deref();
         let found = match wanted {
             Some(name) => presets.into_iter().find(|p| p.name == name),
             None => presets.into_iter().next(),
         };
         return found.ok_or_else(|| {
-            AppError::config(format!("the preset file {} has no preset {:?}", path.display(), wanted.unwrap_or("")))
+            AppError::config(format!(
+                "the preset file {} has no preset {:?}",
+                path.display(),
+                wanted.unwrap_or("")
+            ))
         });
     }
-    let name = values.preset.clone().or_else(|| stored.map(|p| p.preset.clone())).unwrap_or_else(|| "billing".into());
-    let scopes = values.scopes.clone().or_else(|| stored.map(|p| p.scopes.clone()).filter(|s| !s.is_empty()));
+    let name = values
+        .preset
+        .clone()
+        .or_else(|| stored.map(|p| p.preset.clone()))
+        .unwrap_or_else(|| "billing".into());
+    let scopes = values
+        .scopes
+        .clone()
+        .or_else(|| stored.map(|p| p.scopes.clone()).filter(|s| !s.is_empty()));
     preset_named(&name, scopes)
 }
 
@@ -195,7 +258,8 @@ pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, A
         }
         let mut parsed = Vec::new();
         for s in list.iter().filter(|s| !s.trim().is_empty()) {
-            let scope = Scope::parse(s).map_err(|why| AppError::config(format!("the scope {s:?} was refused: {why}")))?;
+            let scope = Scope::parse(s)
+                .map_err(|why| AppError::config(format!("the scope {s:?} was refused: {why}")))?;
             if !parsed.contains(&scope.as_str().to_string()) {
                 parsed.push(scope.as_str().to_string());
             }
@@ -203,30 +267,44 @@ pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, A
         return Ok(Preset::custom(parsed));
     }
     if scopes.as_ref().is_some_and(|s| !s.is_empty()) {
-        return Err(AppError::usage(format!("--scopes works only with --preset custom, not with --preset {name}")));
+        return Err(AppError::usage(format!(
+            "--scopes works only with --preset custom, not with --preset {name}"
+        )));
     }
     Ok(preset::lookup(name)?.clone())
 }
 
 /// Reads the secret from --client-secret-stdin, --client-secret-file or HALO_CLIENT_SECRET.
-pub fn secret_from_inputs(ctx: &Ctx, values: &ValueArgs) -> Result<Option<(Secret, Source)>, AppError> {
+pub fn secret_from_inputs(
+    ctx: &Ctx,
+    values: &ValueArgs,
+) -> Result<Option<(Secret, Source)>, AppError> {
     if values.client_secret_stdin {
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| AppError::config(format!("cannot read the Client Secret from stdin: {e}")))?;
-        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().to_string();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+            AppError::config(format!("cannot read the Client Secret from stdin: {e}"))
+        })?;
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .to_string();
         return Ok(Some((Secret::new(first), Source::Flag)));
     }
     if let Some(path) = &values.client_secret_file {
         let s = crate::store::read_secret_file(path).map_err(AppError::from)?;
         return Ok(Some((s, Source::Flag)));
     }
-    Ok(ctx.env.get("HALO_CLIENT_SECRET").map(|s| (Secret::new(s), Source::Env)))
+    Ok(ctx
+        .env
+        .get("HALO_CLIENT_SECRET")
+        .map(|s| (Secret::new(s), Source::Env)))
 }
 
 /// The raw values from flags and environment.
 pub fn raw_from_flags(ctx: &Ctx, v: &ValueArgs) -> RawValues {
-    let s = |val: &Option<String>, id: &str| val.clone().map(|x| Sourced::new(x, ctx.source_of(id)));
+    let s =
+        |val: &Option<String>, id: &str| val.clone().map(|x| Sourced::new(x, ctx.source_of(id)));
     RawValues {
         url: s(&v.url, "url"),
         resource_server: s(&v.resource_server, "resource_server"),
@@ -243,7 +321,10 @@ pub fn raw_from_profile(p: &Profile) -> RawValues {
         url: None,
         resource_server: s(&p.resource_server),
         auth_server: s(&p.auth_server),
-        tenant: Some(Sourced::new(p.tenant.clone().unwrap_or_else(|| "Not set".into()), Source::Stored)),
+        tenant: Some(Sourced::new(
+            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
+            Source::Stored,
+        )),
         client_id: s(&p.client_id),
     }
 }
@@ -266,10 +347,20 @@ pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppEr
     let opts = SandboxOptions {
         scenario,
         client_secret: ctx.env.get("HALO_SANDBOX_SECRET").map(Secret::new),
-        latency: Duration::from_millis(ctx.env.get("HALO_SANDBOX_LATENCY_MS").and_then(|v| v.parse().ok()).unwrap_or(0)),
+        latency: Duration::from_millis(
+            ctx.env
+                .get("HALO_SANDBOX_LATENCY_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        ),
         ..SandboxOptions::default()
     };
-    Sandbox::start(opts).map_err(|e| AppError::new(ErrorKind::Connection, format!("cannot start the sandbox on 127.0.0.1: {e}")))
+    Sandbox::start(opts).map_err(|e| {
+        AppError::new(
+            ErrorKind::Connection,
+            format!("cannot start the sandbox on 127.0.0.1: {e}"),
+        )
+    })
 }
 
 pub fn parse_scenario(name: &str) -> Result<Scenario, AppError> {

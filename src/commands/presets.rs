@@ -15,16 +15,21 @@ pub fn run(ctx: &Ctx, args: PresetsArgs) -> Result<i32, AppError> {
                     .iter()
                     .map(|p| serde_json::json!({ "name": p.name, "title": p.title, "summary": p.summary, "scopes": p.scopes }))
                     .collect();
-                ctx.term.out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+                ctx.term
+                    .out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
             } else {
-                let lines: Vec<String> = preset::all().iter().map(|p| format!("{:<20} {}", p.name, p.summary)).collect();
+                let lines: Vec<String> = preset::all()
+                    .iter()
+                    .map(|p| format!("{:<20} {}", p.name, p.summary))
+                    .collect();
                 ctx.term.out(&lines.join("\n"));
             }
         }
         Some(PresetsAction::Show { name }) => {
             let p = preset::lookup(&name)?;
             if ctx.global.json {
-                ctx.term.out_raw(&serde_json::to_string_pretty(p).unwrap_or_default());
+                ctx.term
+                    .out_raw(&serde_json::to_string_pretty(p).unwrap_or_default());
             } else {
                 ctx.term.out(&render::checklist_text(p));
             }

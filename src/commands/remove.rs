@@ -14,7 +14,9 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
             return Err(AppError::usage(format!("removing profile `{name}` needs confirmation; add --yes to remove it without asking")));
         }
         let ok = dialoguer::Confirm::new()
-            .with_prompt(format!("Remove profile `{name}` and its stored Client Secret?"))
+            .with_prompt(format!(
+                "Remove profile `{name}` and its stored Client Secret?"
+            ))
             .default(false)
             .interact_opt()
             .map_err(|e| AppError::config(format!("cannot ask for confirmation: {e}")))?;
@@ -28,14 +30,18 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
         Ok(true) => format!("and its secret from the {} store", profile.secret_store),
         Ok(false) => "(no stored secret)".to_string(),
         Err(e) => {
-            ctx.term.warn(&format!("the profile was removed, but its secret was not: {e}"));
+            ctx.term.warn(&format!(
+                "the profile was removed, but its secret was not: {e}"
+            ));
             "but not its secret".to_string()
         }
     };
     if ctx.global.json {
-        ctx.term.out_raw(&serde_json::json!({ "profile": name, "removed": true }).to_string());
+        ctx.term
+            .out_raw(&serde_json::json!({ "profile": name, "removed": true }).to_string());
     } else {
-        ctx.term.info(&format!("Removed profile `{name}` {secret_note}."));
+        ctx.term
+            .info(&format!("Removed profile `{name}` {secret_note}."));
     }
     Ok(0)
 }

@@ -11,16 +11,24 @@ use super::{parse_scenario, Ctx};
 
 pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
     if args.list_scenarios {
-        let lines: Vec<String> = Scenario::ALL.iter().map(|s| format!("{:<24} {}", s.as_str(), s.description())).collect();
+        let lines: Vec<String> = Scenario::ALL
+            .iter()
+            .map(|s| format!("{:<24} {}", s.as_str(), s.description()))
+            .collect();
         ctx.term.out_raw(&lines.join("\n"));
         return Ok(0);
     }
     let scenario = parse_scenario(&args.scenario)?;
     let tls = match args.tls.as_deref() {
         None => TlsMode::Off,
-        Some(t) => t.parse::<TlsMode>().map_err(|_| AppError::usage(format!("unknown --tls mode {t:?}")))?,
+        Some(t) => t
+            .parse::<TlsMode>()
+            .map_err(|_| AppError::usage(format!("unknown --tls mode {t:?}")))?,
     };
-    let custom_secret = ctx.env.get("HALO_SANDBOX_SECRET").map(crate::domain::secret::Secret::new);
+    let custom_secret = ctx
+        .env
+        .get("HALO_SANDBOX_SECRET")
+        .map(crate::domain::secret::Secret::new);
     let secret_given = custom_secret.is_some();
     let sb = Sandbox::start(SandboxOptions {
         scenario,
@@ -29,7 +37,12 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         latency: Duration::from_millis(args.latency_ms),
         client_secret: custom_secret,
     })
-    .map_err(|e| AppError::new(ErrorKind::Connection, format!("cannot start the sandbox on 127.0.0.1:{}: {e}", args.port)))?;
+    .map_err(|e| {
+        AppError::new(
+            ErrorKind::Connection,
+            format!("cannot start the sandbox on 127.0.0.1:{}: {e}", args.port),
+        )
+    })?;
     let secret_line = if secret_given {
         "(the value of HALO_SANDBOX_SECRET)".to_string()
     } else {
@@ -39,7 +52,8 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
     let ca_path = match sb.ca_pem() {
         Some(pem) => {
             let path = std::env::temp_dir().join(format!("halo-connect-sandbox-{}.pem", sb.port()));
-            std::fs::write(&path, pem).map_err(|e| AppError::config(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, pem)
+                .map_err(|e| AppError::config(format!("cannot write {}: {e}", path.display())))?;
             Some(path)
         }
         None => None,
@@ -57,7 +71,12 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         ctx.term.out_raw(&v.to_string());
     } else {
         let mut lines = vec![
-            format!("HaloPSA sandbox ({}: {}) listening on {}", scenario.as_str(), scenario.description(), sb.base_url()),
+            format!(
+                "HaloPSA sandbox ({}: {}) listening on {}",
+                scenario.as_str(),
+                scenario.description(),
+                sb.base_url()
+            ),
             String::new(),
             format!("  Resource Server       {}", sb.resource_server()),
             format!("  Authorization Server  {}", sb.auth_server()),
@@ -66,7 +85,10 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
             format!("  Client Secret         {secret_line}"),
         ];
         if let Some(p) = &ca_path {
-            lines.push(format!("  CA certificate        {} (pass with --ca-cert)", p.display()));
+            lines.push(format!(
+                "  CA certificate        {} (pass with --ca-cert)",
+                p.display()
+            ));
         }
         lines.push(String::new());
         lines.push(format!(

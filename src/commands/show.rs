@@ -11,21 +11,45 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let p = config.get(&name)?.clone();
-    let src = |env: &str| if ctx.env.is_set(env) { format!("env {env} (overrides the profile)") } else { "profile".to_string() };
+    let src = |env: &str| {
+        if ctx.env.is_set(env) {
+            format!("env {env} (overrides the profile)")
+        } else {
+            "profile".to_string()
+        }
+    };
     let secret_src = if ctx.env.is_set("HALO_CLIENT_SECRET") {
         "env HALO_CLIENT_SECRET (overrides the store)".to_string()
     } else {
         match p.secret_store {
-            crate::domain::profile::SecretStoreKind::Keyring => format!("OS keyring, service {}", ctx.keyring_service()),
-            crate::domain::profile::SecretStoreKind::File => format!("file {}", ctx.credentials_path().display()),
-            crate::domain::profile::SecretStoreKind::None => "not stored: HALO_CLIENT_SECRET at use".to_string(),
+            crate::domain::profile::SecretStoreKind::Keyring => {
+                format!("OS keyring, service {}", ctx.keyring_service())
+            }
+            crate::domain::profile::SecretStoreKind::File => {
+                format!("file {}", ctx.credentials_path().display())
+            }
+            crate::domain::profile::SecretStoreKind::None => {
+                "not stored: HALO_CLIENT_SECRET at use".to_string()
+            }
         }
     };
     let rows = [
         ("preset", p.preset.clone(), src("HALO_PRESET")),
-        ("resource_server", p.resource_server.clone(), src("HALO_RESOURCE_SERVER")),
-        ("auth_server", p.auth_server.clone(), src("HALO_AUTH_SERVER")),
-        ("tenant", p.tenant.clone().unwrap_or_else(|| "Not set".into()), src("HALO_TENANT")),
+        (
+            "resource_server",
+            p.resource_server.clone(),
+            src("HALO_RESOURCE_SERVER"),
+        ),
+        (
+            "auth_server",
+            p.auth_server.clone(),
+            src("HALO_AUTH_SERVER"),
+        ),
+        (
+            "tenant",
+            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
+            src("HALO_TENANT"),
+        ),
         ("client_id", p.client_id.clone(), src("HALO_CLIENT_ID")),
         ("client_secret", "(hidden)".to_string(), secret_src.clone()),
     ];
@@ -44,10 +68,14 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             "last_test": p.last_test,
             "values": values,
         });
-        ctx.term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        ctx.term
+            .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(0);
     }
-    let mut lines = vec![format!("Profile `{name}` in {}", ctx.config.path().display())];
+    let mut lines = vec![format!(
+        "Profile `{name}` in {}",
+        ctx.config.path().display()
+    )];
     for (k, v, s) in &rows {
         lines.push(format!("  {k:<16} {v:<44} from {s}"));
     }
@@ -61,7 +89,12 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
         lines.push("  This is a sandbox profile: `test` starts the emulator to test it.".into());
     }
     match &p.last_test {
-        Some(t) => lines.push(format!("  last test        {} (exit {}) at {}", if t.ok { "passed" } else { "failed" }, t.exit_code, t.at)),
+        Some(t) => lines.push(format!(
+            "  last test        {} (exit {}) at {}",
+            if t.ok { "passed" } else { "failed" },
+            t.exit_code,
+            t.at
+        )),
         None => lines.push("  last test        never".into()),
     }
     ctx.term.out(&lines.join("\n"));

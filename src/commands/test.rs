@@ -11,7 +11,9 @@ use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
 use crate::domain::url::ValueError;
-use crate::domain::values::{check_secret, validate, ConnectionSettings, RawValues, Source, Sourced};
+use crate::domain::values::{
+    check_secret, validate, ConnectionSettings, RawValues, Source, Sourced,
+};
 use crate::error::AppError;
 use crate::halo::check::{discover, run_check};
 use crate::halo::HaloClient;
@@ -20,8 +22,8 @@ use crate::ui::render;
 use crate::ui::term::Mark;
 
 use super::{
-    missing_secret_error, now_rfc3339, preset_named, raw_from_profile, raw_from_sandbox, runtime, start_sandbox, Ctx, DEFAULT_PROFILE,
-    SANDBOX_PROFILE,
+    missing_secret_error, now_rfc3339, preset_named, raw_from_profile, raw_from_sandbox, runtime,
+    start_sandbox, Ctx, DEFAULT_PROFILE, SANDBOX_PROFILE,
 };
 
 /// One connection to test.
@@ -42,9 +44,21 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     }
     let mut sandbox: Option<Sandbox> = None;
     let target = resolve(ctx, &args, &mut sandbox)?;
-    let client = ctx.client(sandbox.as_ref().and_then(|s| s.ca_pem()), target.ca_cert.as_deref())?;
+    let client = ctx.client(
+        sandbox.as_ref().and_then(|s| s.ca_pem()),
+        target.ca_cert.as_deref(),
+    )?;
     let rt = runtime()?;
-    let mut report = rt.block_on(async { run_check(&client, &target.settings, &target.secret, &target.preset, &target.profile).await });
+    let mut report = rt.block_on(async {
+        run_check(
+            &client,
+            &target.settings,
+            &target.secret,
+            &target.preset,
+            &target.profile,
+        )
+        .await
+    });
     let mut notes = target.notes.clone();
     notes.append(&mut report.notes);
     report.notes = notes;
@@ -52,7 +66,10 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
         record(ctx, &[&report]);
     }
     if ctx.global.json {
-        ctx.term.out_raw(&serde_json::to_string_pretty(&render::report_json(&report, json!({}))).unwrap_or_default());
+        ctx.term.out_raw(
+            &serde_json::to_string_pretty(&render::report_json(&report, json!({})))
+                .unwrap_or_default(),
+        );
     } else {
         ctx.term.info(&render::report_text(&ctx.term, &report));
     }
@@ -65,19 +82,28 @@ fn record(ctx: &Ctx, reports: &[&CheckReport]) {
     let result = ctx.config.update(|cfg| {
         for r in reports {
             if let Some(p) = cfg.profiles.get_mut(&r.profile) {
-                p.last_test = Some(LastTest { ok: r.ok, exit_code: r.exit_code, at: at.clone() });
+                p.last_test = Some(LastTest {
+                    ok: r.ok,
+                    exit_code: r.exit_code,
+                    at: at.clone(),
+                });
             }
         }
         Ok(())
     });
     if let Err(e) = result {
-        ctx.term.warn(&format!("the result was not recorded in the config: {e}"));
+        ctx.term
+            .warn(&format!("the result was not recorded in the config: {e}"));
     }
 }
 
 /// The raw values from HALO_* environment variables alone.
 fn raw_from_env(ctx: &Ctx) -> RawValues {
-    let s = |name: &str| ctx.env.get(name).map(|v| Sourced::new(v.to_string(), Source::Env));
+    let s = |name: &str| {
+        ctx.env
+            .get(name)
+            .map(|v| Sourced::new(v.to_string(), Source::Env))
+    };
     RawValues {
         url: s("HALO_URL"),
         resource_server: s("HALO_RESOURCE_SERVER"),
@@ -88,7 +114,11 @@ fn raw_from_env(ctx: &Ctx) -> RawValues {
 }
 
 /// Resolves the profile (or sandbox) for `token`, as `test` does.
-pub fn resolve_for_token(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<Target, AppError> {
+pub fn resolve_for_token(
+    ctx: &Ctx,
+    args: &TestArgs,
+    sandbox: &mut Option<Sandbox>,
+) -> Result<Target, AppError> {
     resolve(ctx, args, sandbox)
 }
 
@@ -97,9 +127,22 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
         let preset = preset_named(args.preset.as_deref().unwrap_or("billing"), None)?;
         let raw = raw_from_env(ctx);
         let secret = ctx.env.get("HALO_CLIENT_SECRET").map(Secret::new);
-        return finish_target(ctx, ctx.profile_name("env"), preset, raw, secret, false, None, Vec::new());
+        return finish_target(
+            ctx,
+            ctx.profile_name("env"),
+            preset,
+            raw,
+            secret,
+            false,
+            None,
+            Vec::new(),
+        );
     }
-    let name = ctx.profile_name(if args.sandbox { SANDBOX_PROFILE } else { DEFAULT_PROFILE });
+    let name = ctx.profile_name(if args.sandbox {
+        SANDBOX_PROFILE
+    } else {
+        DEFAULT_PROFILE
+    });
     let config = ctx.config.load()?;
     let stored: Option<Profile> = match config.get(&name) {
         Ok(p) => Some(p.clone()),
@@ -108,16 +151,31 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
     };
     let preset = match (&args.preset, &stored) {
         (Some(p), _) => preset_named(p, None)?,
-        (None, Some(p)) => preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))?,
+        (None, Some(p)) => {
+            preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))?
+        }
         (None, None) => preset_named("billing", None)?,
     };
     let use_sandbox = args.sandbox || stored.as_ref().is_some_and(|p| p.sandbox);
     if use_sandbox {
         let sb = start_sandbox(ctx, args.scenario.as_deref())?;
         let raw = raw_from_sandbox(&sb);
-        let secret = ctx.env.get("HALO_CLIENT_SECRET").map(Secret::new).unwrap_or_else(|| sb.client_secret().clone());
+        let secret = ctx
+            .env
+            .get("HALO_CLIENT_SECRET")
+            .map(Secret::new)
+            .unwrap_or_else(|| sb.client_secret().clone());
         *sandbox = Some(sb);
-        return finish_target(ctx, name, preset, raw, Some(secret), stored.is_some(), None, Vec::new());
+        return finish_target(
+            ctx,
+            name,
+            preset,
+            raw,
+            Some(secret),
+            stored.is_some(),
+            None,
+            Vec::new(),
+        );
     }
     let Some(profile) = stored else {
         return Err(AppError::internal("profile vanished"));
@@ -126,7 +184,12 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
 }
 
 /// Builds the target of a stored profile; HALO_* variables override stored values, with a note.
-fn profile_target(ctx: &Ctx, name: &str, profile: &Profile, preset: Preset) -> Result<Target, AppError> {
+fn profile_target(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    preset: Preset,
+) -> Result<Target, AppError> {
     let env = raw_from_env(ctx);
     let mut notes = Vec::new();
     for (label, v) in [
@@ -136,36 +199,54 @@ fn profile_target(ctx: &Ctx, name: &str, profile: &Profile, preset: Preset) -> R
         ("HALO_CLIENT_ID", &env.client_id),
     ] {
         if v.is_some() {
-            notes.push(format!("{label} overrides the value stored in profile `{name}`"));
+            notes.push(format!(
+                "{label} overrides the value stored in profile `{name}`"
+            ));
         }
     }
     let raw = RawValues { url: None, ..env }.or(raw_from_profile(profile));
     let secret = match ctx.env.get("HALO_CLIENT_SECRET") {
         Some(s) => {
             if profile.secret_store != SecretStoreKind::None {
-                notes.push(format!("HALO_CLIENT_SECRET overrides the secret in the {} store", profile.secret_store));
+                notes.push(format!(
+                    "HALO_CLIENT_SECRET overrides the secret in the {} store",
+                    profile.secret_store
+                ));
             }
             Some(Secret::new(s))
         }
-        None => match ctx.secret_store(profile.secret_store).get(name)? {
-            Some(s) => Some(s),
-            None if profile.secret_store == SecretStoreKind::None => {
-                return Err(AppError::config(format!("profile `{name}` keeps no secret (secret store: none)"))
+        None => {
+            match ctx.secret_store(profile.secret_store).get(name)? {
+                Some(s) => Some(s),
+                None if profile.secret_store == SecretStoreKind::None => {
+                    return Err(AppError::config(format!(
+                        "profile `{name}` keeps no secret (secret store: none)"
+                    ))
                     .with_hint("set HALO_CLIENT_SECRET to the application's Client Secret"));
-            }
-            None => {
-                return Err(AppError::config(format!(
+                }
+                None => {
+                    return Err(AppError::config(format!(
                     "no Client Secret is stored for profile `{name}` in the {} store",
                     profile.secret_store
                 ))
                 .with_hint("set HALO_CLIENT_SECRET, or run `halo-connect init --force` to store it again"));
+                }
             }
-        },
+        }
     };
     for n in &notes {
         ctx.term.warn(n);
     }
-    finish_target(ctx, name.to_string(), preset, raw, secret, true, profile.ca_cert.clone(), notes)
+    finish_target(
+        ctx,
+        name.to_string(),
+        preset,
+        raw,
+        secret,
+        true,
+        profile.ca_cert.clone(),
+        notes,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -184,14 +265,18 @@ fn finish_target(
             Ok(d) => {
                 let client = ctx.client(None, None)?;
                 let base = d.base.as_str().trim_end_matches('/').to_string();
-                runtime()?.block_on(async { discover(&client, &base).await }).ok()
+                runtime()?
+                    .block_on(async { discover(&client, &base).await })
+                    .ok()
             }
             Err(_) => None,
         },
         _ => None,
     };
     let mut errors: Vec<ValueError> = Vec::new();
-    let validated = validate(&raw, discovery.as_ref()).map_err(|e| errors.extend(e)).ok();
+    let validated = validate(&raw, discovery.as_ref())
+        .map_err(|e| errors.extend(e))
+        .ok();
     let secret = match secret {
         Some(s) => check_secret(s).map_err(|e| errors.push(e)).ok(),
         None => {
@@ -207,28 +292,53 @@ fn finish_target(
     };
     notes.extend(v.notes.iter().map(|n| n.to_string()));
     notes.extend(secret_notes.iter().map(|n| n.to_string()));
-    Ok(Target { profile, preset, settings: v.settings, secret, stored, ca_cert, notes })
+    Ok(Target {
+        profile,
+        preset,
+        settings: v.settings,
+        secret,
+        stored,
+        ca_cert,
+        notes,
+    })
 }
 
 /// Tests every profile concurrently, at most `--concurrency` at once.
 fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let config = ctx.config.load()?;
     if config.profiles.is_empty() {
-        return Err(AppError::config(format!("there are no profiles in {}", ctx.config.path().display()))
-            .with_hint("create one with `halo-connect init`"));
+        return Err(AppError::config(format!(
+            "there are no profiles in {}",
+            ctx.config.path().display()
+        ))
+        .with_hint("create one with `halo-connect init`"));
     }
     let mut sandbox: Option<Sandbox> = None;
     let mut targets: Vec<Result<Target, (String, AppError)>> = Vec::new();
     for (name, profile) in &config.profiles {
         let t = (|| -> Result<Target, AppError> {
-            let preset = preset_named(&profile.preset, Some(profile.scopes.clone()).filter(|s| !s.is_empty()))?;
+            let preset = preset_named(
+                &profile.preset,
+                Some(profile.scopes.clone()).filter(|s| !s.is_empty()),
+            )?;
             if profile.sandbox {
                 if sandbox.is_none() {
                     sandbox = Some(start_sandbox(ctx, args.scenario.as_deref())?);
                 }
-                let sb = sandbox.as_ref().ok_or_else(|| AppError::internal("sandbox missing"))?;
+                let sb = sandbox
+                    .as_ref()
+                    .ok_or_else(|| AppError::internal("sandbox missing"))?;
                 let raw = raw_from_sandbox(sb);
-                return finish_target(ctx, name.clone(), preset, raw, Some(sb.client_secret().clone()), true, None, Vec::new());
+                return finish_target(
+                    ctx,
+                    name.clone(),
+                    preset,
+                    raw,
+                    Some(sb.client_secret().clone()),
+                    true,
+                    None,
+                    Vec::new(),
+                );
             }
             profile_target(ctx, name, profile, preset)
         })();
@@ -245,7 +355,8 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
                 match t {
                     Ok(t) => {
                         let _permit = limit.acquire().await.ok();
-                        let mut r = run_check(client, &t.settings, &t.secret, &t.preset, &t.profile).await;
+                        let mut r =
+                            run_check(client, &t.settings, &t.secret, &t.preset, &t.profile).await;
                         r.notes.splice(0..0, t.notes.clone());
                         Ok(r)
                     }
@@ -261,23 +372,47 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
                 Ok(r) => {
                     if !ctx.global.json {
                         let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
-                        let why = r.error.as_ref().map(|e| format!("  {} {}", e.message, e.hint)).unwrap_or_default();
-                        ctx.term.info(&format!("{mark} {} (exit {}, {} ms){why}", r.profile, r.exit_code, r.elapsed_ms));
+                        let why = r
+                            .error
+                            .as_ref()
+                            .map(|e| format!("  {} {}", e.message, e.hint))
+                            .unwrap_or_default();
+                        ctx.term.info(&format!(
+                            "{mark} {} (exit {}, {} ms){why}",
+                            r.profile, r.exit_code, r.elapsed_ms
+                        ));
                     }
                     render::report_json(r, json!({}))
                 }
                 Err((name, e)) => {
                     if !ctx.global.json {
-                        ctx.term.info(&format!("{} {name} (exit {})  {}", ctx.term.mark(Mark::Fail), e.exit_code(), e.message));
+                        ctx.term.info(&format!(
+                            "{} {name} (exit {})  {}",
+                            ctx.term.mark(Mark::Fail),
+                            e.exit_code(),
+                            e.message
+                        ));
                     }
-                    render::error_json(name, e.exit_code(), e.kind.json_kind(), &e.message, e.hint.as_deref(), &e.details)
+                    render::error_json(
+                        name,
+                        e.exit_code(),
+                        e.kind.json_kind(),
+                        &e.message,
+                        e.hint.as_deref(),
+                        &e.details,
+                    )
                 }
             })
             .collect()
     });
-    let worst = reports.iter().filter_map(|r| r["exit_code"].as_i64()).max().unwrap_or(0) as i32;
+    let worst = reports
+        .iter()
+        .filter_map(|r| r["exit_code"].as_i64())
+        .max()
+        .unwrap_or(0) as i32;
     if ctx.global.json {
-        ctx.term.out_raw(&serde_json::to_string_pretty(&reports).unwrap_or_default());
+        ctx.term
+            .out_raw(&serde_json::to_string_pretty(&reports).unwrap_or_default());
     }
     Ok(worst)
 }

@@ -9,12 +9,32 @@ use crate::halo::diagnose::TokenOutcome;
 use super::{runtime, Ctx};
 
 pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
-    let test_args = TestArgs { all: false, from_env: false, sandbox: args.sandbox, scenario: None, concurrency: 1, preset: None };
+    let test_args = TestArgs {
+        all: false,
+        from_env: false,
+        sandbox: args.sandbox,
+        scenario: None,
+        concurrency: 1,
+        preset: None,
+    };
     let mut sandbox = None;
     let target = super::test::resolve_for_token(ctx, &test_args, &mut sandbox)?;
-    let client = ctx.client(sandbox.as_ref().and_then(|s: &crate::sandbox::Sandbox| s.ca_pem()), target.ca_cert.as_deref())?;
+    let client = ctx.client(
+        sandbox
+            .as_ref()
+            .and_then(|s: &crate::sandbox::Sandbox| s.ca_pem()),
+        target.ca_cert.as_deref(),
+    )?;
     let rt = runtime()?;
-    let outcome = rt.block_on(async { exchange_token(&client, &target.settings, &target.secret, &target.preset.scopes).await });
+    let outcome = rt.block_on(async {
+        exchange_token(
+            &client,
+            &target.settings,
+            &target.secret,
+            &target.preset.scopes,
+        )
+        .await
+    });
     match outcome {
         TokenOutcome::Issued(t) => {
             if ctx.global.json {
@@ -31,8 +51,11 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
             }
             Ok(0)
         }
-        TokenOutcome::ScopeRefused(desc) => Err(AppError::new(ErrorKind::Permission, format!("Halo refused the preset's scopes ({desc})"))
-            .with_hint("run `halo-connect test` to see which permission the application lacks")),
+        TokenOutcome::ScopeRefused(desc) => Err(AppError::new(
+            ErrorKind::Permission,
+            format!("Halo refused the preset's scopes ({desc})"),
+        )
+        .with_hint("run `halo-connect test` to see which permission the application lacks")),
         TokenOutcome::Failed(d) => {
             let kind: ErrorKind = d.kind.into();
             Err(AppError::new(kind, d.message).with_hint(d.hint))

@@ -19,14 +19,20 @@ pub struct DialoguerPrompter {
 
 impl DialoguerPrompter {
     pub fn new(term: Term) -> Self {
-        let theme: Box<dyn Theme> = if term.style.color { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+        let theme: Box<dyn Theme> = if term.style.color {
+            Box::new(ColorfulTheme::default())
+        } else {
+            Box::new(SimpleTheme)
+        };
         DialoguerPrompter { term, theme }
     }
 }
 
 fn io(e: dialoguer::Error) -> PromptError {
     match e {
-        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => PromptError::Interrupted,
+        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            PromptError::Interrupted
+        }
         dialoguer::Error::IO(e) => PromptError::Io(e.to_string()),
     }
 }
@@ -57,7 +63,10 @@ impl Prompter for DialoguerPrompter {
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        input.validate_with(|s: &String| check(s)).interact_text().map_err(io)
+        input
+            .validate_with(|s: &String| check(s))
+            .interact_text()
+            .map_err(io)
     }
 
     fn secret(&mut self, question: &str) -> Answer<Secret> {

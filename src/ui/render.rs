@@ -22,18 +22,32 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
     out.push(format!("  Resource Server       {}", r.resource_server));
     out.push(format!("  Authorization Server  {}", r.auth_server));
     if r.token.ok {
-        let exp = r.token.expires_in.map(|e| format!(", expires in {e} s")).unwrap_or_default();
+        let exp = r
+            .token
+            .expires_in
+            .map(|e| format!(", expires in {e} s"))
+            .unwrap_or_default();
         out.push(format!("  {} token issued{exp}", term.mark(Mark::Ok)));
     } else if let Some(e) = &r.error {
         out.push(format!("  {} token: {}", term.mark(Mark::Fail), e.message));
     }
     if let Some(a) = &r.agent {
-        out.push(format!("  {} acts as agent {:?} (id {})", term.mark(Mark::Ok), a.name, a.id));
+        out.push(format!(
+            "  {} acts as agent {:?} (id {})",
+            term.mark(Mark::Ok),
+            a.name,
+            a.id
+        ));
     }
     if !r.permissions.is_empty() {
         out.push(String::new());
         out.push(format!("  {}", term.paint("Permissions", Paint::Bold)));
-        let width = r.permissions.iter().map(|p| p.permission.len()).max().unwrap_or(0);
+        let width = r
+            .permissions
+            .iter()
+            .map(|p| p.permission.len())
+            .max()
+            .unwrap_or(0);
         for p in &r.permissions {
             let (m, word) = match p.status {
                 PermissionStatus::Granted => (Mark::Ok, "granted"),
@@ -45,7 +59,11 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
                 (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
                 _ => String::new(),
             };
-            out.push(format!("  {} {:width$}  {word}{hint}", term.mark(m), p.permission));
+            out.push(format!(
+                "  {} {:width$}  {word}{hint}",
+                term.mark(m),
+                p.permission
+            ));
         }
     }
     if !r.readiness.is_empty() {
@@ -61,9 +79,17 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
     }
     out.push(String::new());
     if r.ok {
-        out.push(format!("{} Save and Test passed in {} ms.", term.mark(Mark::Ok), r.elapsed_ms));
+        out.push(format!(
+            "{} Save and Test passed in {} ms.",
+            term.mark(Mark::Ok),
+            r.elapsed_ms
+        ));
     } else if let Some(e) = &r.error {
-        out.push(format!("{} Save and Test failed: {}", term.mark(Mark::Fail), e.message));
+        out.push(format!(
+            "{} Save and Test failed: {}",
+            term.mark(Mark::Fail),
+            e.message
+        ));
         for (i, h) in r.hints.iter().enumerate() {
             let label = if i == 0 { "fix:" } else { "also:" };
             out.push(format!("  {} {h}", term.paint(label, Paint::Cyan)));
@@ -84,7 +110,14 @@ pub fn report_json(r: &CheckReport, extra: serde_json::Value) -> serde_json::Val
 }
 
 /// The JSON object for a command that failed before any test.
-pub fn error_json(profile: &str, exit_code: i32, kind: &str, message: &str, hint: Option<&str>, details: &[String]) -> serde_json::Value {
+pub fn error_json(
+    profile: &str,
+    exit_code: i32,
+    kind: &str,
+    message: &str,
+    hint: Option<&str>,
+    details: &[String],
+) -> serde_json::Value {
     json!({
         "schema_version": 1,
         "profile": profile,
@@ -107,7 +140,11 @@ fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize)
             last_menu = &s.menu;
         }
         *n += 1;
-        let why = s.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+        let why = s
+            .why
+            .as_ref()
+            .map(|w| format!(" ({w})"))
+            .unwrap_or_default();
         out.push(format!("  {:>3}. {}: {}{why}", n, s.setting, s.value));
     }
 }
@@ -134,7 +171,11 @@ pub fn checklist_markdown(p: &Preset) -> String {
         String::new(),
         p.summary.clone(),
     ];
-    for (title, steps) in [("The Role", &p.role), ("The API-only Agent", &p.agent), ("The API Application", &p.application)] {
+    for (title, steps) in [
+        ("The Role", &p.role),
+        ("The API-only Agent", &p.agent),
+        ("The API Application", &p.application),
+    ] {
         if steps.is_empty() {
             continue;
         }
@@ -148,7 +189,11 @@ pub fn checklist_markdown(p: &Preset) -> String {
                 out.push(String::new());
                 last_menu = &s.menu;
             }
-            let why = s.why.as_ref().map(|w| format!(" _({w})_")).unwrap_or_default();
+            let why = s
+                .why
+                .as_ref()
+                .map(|w| format!(" _({w})_"))
+                .unwrap_or_default();
             out.push(format!("- [ ] **{}**: {}{why}", s.setting, s.value));
         }
         out.push(String::new());

@@ -31,11 +31,20 @@ pub struct TermEnv {
 }
 
 impl Term {
-    pub fn detect(env: &TermEnv, no_color_flag: bool, quiet: bool, verbose: u8, json: bool) -> Term {
+    pub fn detect(
+        env: &TermEnv,
+        no_color_flag: bool,
+        quiet: bool,
+        verbose: u8,
+        json: bool,
+    ) -> Term {
         let stderr_tty = std::io::stderr().is_terminal();
         let color = stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag;
         Term {
-            style: Style { color, unicode: env.utf8 && !env.term_dumb },
+            style: Style {
+                color,
+                unicode: env.utf8 && !env.term_dumb,
+            },
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty,

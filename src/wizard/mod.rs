@@ -12,8 +12,13 @@ use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::url::{derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Field, Tenant};
-use crate::domain::values::{check_secret, parse_client_id, validate, RawValues, Source, Sourced, Validated};
+use crate::domain::url::{
+    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Field,
+    Tenant,
+};
+use crate::domain::values::{
+    check_secret, parse_client_id, validate, RawValues, Source, Sourced, Validated,
+};
 
 use ports::{PromptError, Prompter, Services, Tester};
 
@@ -79,7 +84,13 @@ struct Values {
 }
 
 /// Runs the whole conversation.
-pub fn run(draft: Draft, presets: &[Preset], p: &mut dyn Prompter, tester: &mut dyn Tester, svc: &mut dyn Services) -> Res<Outcome> {
+pub fn run(
+    draft: Draft,
+    presets: &[Preset],
+    p: &mut dyn Prompter,
+    tester: &mut dyn Tester,
+    svc: &mut dyn Services,
+) -> Res<Outcome> {
     let preset = ask_preset(&draft, presets, p)?;
     let hosted = ask_hosting(&draft, p)?;
     walk_checklists(&preset, p)?;
@@ -99,19 +110,45 @@ pub fn run(draft: Draft, presets: &[Preset], p: &mut dyn Prompter, tester: &mut 
         let report = tester.test(&validated.settings, &secret, &preset);
         p.report(&report);
         if report.ok {
-            return Ok(Outcome { preset, validated, secret, store, report, hosted });
+            return Ok(Outcome {
+                preset,
+                validated,
+                secret,
+                store,
+                report,
+                hosted,
+            });
         }
         match after_failure(&report, p)? {
             Next::Reenter(field) => match field {
-                Field::ClientSecret => secret = ask_secret(&Draft { secret: None, ..draft.clone() }, p)?,
+                Field::ClientSecret => {
+                    secret = ask_secret(
+                        &Draft {
+                            secret: None,
+                            ..draft.clone()
+                        },
+                        p,
+                    )?
+                }
                 Field::ClientId => values.client_id = ask_client_id(Some(&values.client_id), p)?,
                 Field::Tenant => values.tenant = ask_tenant(&values.tenant, p)?,
                 Field::AuthServer => values.auth_server = ask_auth_server(&values.auth_server, p)?,
-                Field::ResourceServer => values.resource_server = ask_resource_server(&values.resource_server, p)?,
+                Field::ResourceServer => {
+                    values.resource_server = ask_resource_server(&values.resource_server, p)?
+                }
                 _ => values = ask_values(&draft, hosted, p, svc)?,
             },
             Next::Retest => {}
-            Next::SaveAnyway => return Ok(Outcome { preset, validated, secret, store, report, hosted }),
+            Next::SaveAnyway => {
+                return Ok(Outcome {
+                    preset,
+                    validated,
+                    secret,
+                    store,
+                    report,
+                    hosted,
+                })
+            }
             Next::Quit => return Err(WizardError::Quit(report.exit_code)),
         }
     }
@@ -123,14 +160,20 @@ fn ask_preset(draft: &Draft, presets: &[Preset], p: &mut dyn Prompter) -> Res<Pr
         return Ok(preset.clone());
     }
     p.heading("1. What will use this connection?");
-    let options: Vec<String> = presets.iter().map(|x| format!("{:<20} {}", x.name, x.summary)).collect();
+    let options: Vec<String> = presets
+        .iter()
+        .map(|x| format!("{:<20} {}", x.name, x.summary))
+        .collect();
     let default = draft
         .default_preset
         .as_deref()
         .and_then(|n| presets.iter().position(|x| x.name == n))
         .unwrap_or(0);
     let i = p.select("Preset", &options, default)?;
-    let mut preset = presets.get(i).cloned().ok_or_else(|| WizardError::Prompt("no such preset".into()))?;
+    let mut preset = presets
+        .get(i)
+        .cloned()
+        .ok_or_else(|| WizardError::Prompt("no such preset".into()))?;
     if preset.name == "custom" {
         let answer = p.text(
             "Scopes for your scripts, comma-separated (e.g. read:tickets,edit:tickets)",
@@ -183,15 +226,27 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
         ("3b. The API-only Agent", "Agent", &preset.agent),
-        ("3c. The API Application", "Application", &preset.application),
+        (
+            "3c. The API Application",
+            "Application",
+            &preset.application,
+        ),
     ];
     for (title, what, steps) in parts {
         if steps.is_empty() {
             continue;
         }
         p.heading(title);
-        let options = vec![format!("Walk me through the {what}, step by step"), format!("I already have one: skip the {what}")];
-        if p.select(&format!("{what} checklist ({} steps)", steps.len()), &options, 0)? == 1 {
+        let options = vec![
+            format!("Walk me through the {what}, step by step"),
+            format!("I already have one: skip the {what}"),
+        ];
+        if p.select(
+            &format!("{what} checklist ({} steps)", steps.len()),
+            &options,
+            0,
+        )? == 1
+        {
             continue;
         }
         let mut last_menu = "";
@@ -200,7 +255,11 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
                 p.say(&format!("In {}:", s.menu));
                 last_menu = &s.menu;
             }
-            let why = s.why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default();
+            let why = s
+                .why
+                .as_ref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default();
             p.say(&format!("  {}. {}: {}{why}", i + 1, s.setting, s.value));
             p.confirm(&format!("Done: {}?", s.setting), true)?;
         }
@@ -208,38 +267,66 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
     Ok(())
 }
 
-fn ask_values(draft: &Draft, hosted: bool, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<Values> {
+fn ask_values(
+    draft: &Draft,
+    hosted: bool,
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<Values> {
     p.heading("4. The values from Halo");
     let typed = |f: &Option<Sourced<String>>| f.as_ref().map(|s| s.value.clone());
     let address = p.text(
         "Halo address (the one you log in to, such as https://acme.halopsa.com)",
         draft.address.as_deref(),
-        &|s| derive_from_address(s).map(|_| ()).map_err(|e| e.to_string()),
+        &|s| {
+            derive_from_address(s)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
     )?;
     let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
     let base = derived.base.as_str().trim_end_matches('/').to_string();
     let found = svc.discover(&base);
     let auth_found = found.as_ref().and_then(|d| d.auth_url.clone());
-    let tenant_found = found.as_ref().and_then(|d| d.tenant_id.clone()).filter(|t| !t.trim().is_empty());
-    let rs = typed(&draft.raw.resource_server).unwrap_or_else(|| derived.resource_server.as_str().to_string());
+    let tenant_found = found
+        .as_ref()
+        .and_then(|d| d.tenant_id.clone())
+        .filter(|t| !t.trim().is_empty());
+    let rs = typed(&draft.raw.resource_server)
+        .unwrap_or_else(|| derived.resource_server.as_str().to_string());
     let auth = typed(&draft.raw.auth_server)
         .or(auth_found.clone())
-        .and_then(|a| normalize_auth_server(&a).ok().map(|(a, _)| a.as_str().to_string()))
+        .and_then(|a| {
+            normalize_auth_server(&a)
+                .ok()
+                .map(|(a, _)| a.as_str().to_string())
+        })
         .unwrap_or_else(|| derived.auth_server.as_str().to_string());
-    let tenant = typed(&draft.raw.tenant).or(tenant_found.clone()).unwrap_or_else(|| {
-        if hosted {
-            derived.tenant.to_string()
-        } else {
-            "Not set".to_string()
-        }
-    });
-    let how = if found.is_some() { "asked Halo (api/authinfo)" } else { "derived from the address" };
+    let tenant = typed(&draft.raw.tenant)
+        .or(tenant_found.clone())
+        .unwrap_or_else(|| {
+            if hosted {
+                derived.tenant.to_string()
+            } else {
+                "Not set".to_string()
+            }
+        });
+    let how = if found.is_some() {
+        "asked Halo (api/authinfo)"
+    } else {
+        "derived from the address"
+    };
     p.say(&format!("From {address} ({how}):"));
     p.say(&format!("  Resource Server       {rs}"));
     p.say(&format!("  Authorization Server  {auth}"));
     p.say(&format!("  Tenant                {tenant}"));
     p.say("Compare them with Configuration > Integrations > HaloPSA API (API Details).");
-    let mut values = Values { resource_server: rs.clone(), auth_server: auth.clone(), tenant: tenant.clone(), client_id: String::new() };
+    let mut values = Values {
+        resource_server: rs.clone(),
+        auth_server: auth.clone(),
+        tenant: tenant.clone(),
+        client_id: String::new(),
+    };
     if !p.confirm("Use these three values?", true)? {
         values.resource_server = ask_resource_server(&rs, p)?;
         values.auth_server = ask_auth_server(&auth, p)?;
@@ -251,9 +338,12 @@ fn ask_values(draft: &Draft, hosted: bool, p: &mut dyn Prompter, svc: &mut dyn S
 
 fn ask_resource_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
     let v = p.text("Resource Server (ends in /api)", Some(default), &|s| {
-        normalize_resource_server(s).map(|_| ()).map_err(|e| e.to_string())
+        normalize_resource_server(s)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })?;
-    let (rs, notes) = normalize_resource_server(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
+    let (rs, notes) =
+        normalize_resource_server(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
     for n in notes {
         p.say(&format!("Note: {n}."));
     }
@@ -261,9 +351,15 @@ fn ask_resource_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
 }
 
 fn ask_auth_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text("Authorization Server (ends in /auth/)", Some(default), &|s| {
-        normalize_auth_server(s).map(|_| ()).map_err(|e| e.to_string())
-    })?;
+    let v = p.text(
+        "Authorization Server (ends in /auth/)",
+        Some(default),
+        &|s| {
+            normalize_auth_server(s)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
+    )?;
     let (a, notes) = normalize_auth_server(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
     for n in notes {
         p.say(&format!("Note: {n}."));
@@ -272,7 +368,9 @@ fn ask_auth_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
 }
 
 fn ask_tenant(default: &str, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text("Tenant (\"Not set\" on-premise)", Some(default), &|s| parse_tenant(s).map(|_| ()).map_err(|e| e.to_string()))?;
+    let v = p.text("Tenant (\"Not set\" on-premise)", Some(default), &|s| {
+        parse_tenant(s).map(|_| ()).map_err(|e| e.to_string())
+    })?;
     let t = parse_tenant(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
     Ok(match t {
         Tenant::Named(n) => n,
@@ -281,9 +379,11 @@ fn ask_tenant(default: &str, p: &mut dyn Prompter) -> Res<String> {
 }
 
 fn ask_client_id(default: Option<&str>, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text("Client ID (on the application's Details tab, copied after its first Save)", default, &|s| {
-        parse_client_id(s).map(|_| ()).map_err(|e| e.to_string())
-    })?;
+    let v = p.text(
+        "Client ID (on the application's Details tab, copied after its first Save)",
+        default,
+        &|s| parse_client_id(s).map(|_| ()).map_err(|e| e.to_string()),
+    )?;
     let (id, notes) = parse_client_id(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
     for n in notes {
         p.say(&format!("Note: {n}."));
@@ -308,7 +408,11 @@ fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res
                 "A file only you can read (mode 0600), next to the config".to_string(),
                 "Nowhere: I will set HALO_CLIENT_SECRET whenever I use this profile".to_string(),
             ];
-            Ok(if p.select("Secret store", &options, 0)? == 0 { SecretStoreKind::File } else { SecretStoreKind::None })
+            Ok(if p.select("Secret store", &options, 0)? == 0 {
+                SecretStoreKind::File
+            } else {
+                SecretStoreKind::None
+            })
         }
     }
 }
@@ -318,11 +422,19 @@ fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
         p.say("Using the Client Secret given by stdin, file or HALO_CLIENT_SECRET.");
         return Ok(s.clone());
     }
-    let keep = draft.stored_secret.as_ref().or(draft.sandbox_secret.as_ref());
+    let keep = draft
+        .stored_secret
+        .as_ref()
+        .or(draft.sandbox_secret.as_ref());
     let question = match (&draft.stored_secret, &draft.sandbox_secret) {
         (Some(s), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
-        (None, Some(_)) => "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string(),
-        (None, None) => "Client Secret (hidden; paste it, it was shown once when the application was created)".to_string(),
+        (None, Some(_)) => {
+            "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string()
+        }
+        (None, None) => {
+            "Client Secret (hidden; paste it, it was shown once when the application was created)"
+                .to_string()
+        }
     };
     loop {
         let typed = p.secret(&question)?;
@@ -358,7 +470,12 @@ fn revalidate(v: &Values) -> Result<Validated, String> {
         tenant: s(&v.tenant),
         client_id: s(&v.client_id),
     };
-    validate(&raw, None).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+    validate(&raw, None).map_err(|errs| {
+        errs.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
 }
 
 enum Next {
@@ -369,11 +486,17 @@ enum Next {
 }
 
 fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
-    let code = report.error.as_ref().map(|e| e.code.as_str()).unwrap_or_default();
+    let code = report
+        .error
+        .as_ref()
+        .map(|e| e.code.as_str())
+        .unwrap_or_default();
     let reenter: Vec<Field> = match code {
         "invalid-client" => vec![Field::ClientSecret, Field::ClientId],
         "wrong-tenant" | "tenant-required" => vec![Field::Tenant],
-        "token-url-not-found" | "token-url-html" | "not-halo" => vec![Field::AuthServer, Field::ResourceServer],
+        "token-url-not-found" | "token-url-html" | "not-halo" => {
+            vec![Field::AuthServer, Field::ResourceServer]
+        }
         "html-resource-server" | "body-too-large" => vec![Field::ResourceServer],
         "dns" | "refused" | "timeout" | "redirect-loop" | "redirect-other-host" => vec![Field::Url],
         _ => vec![],
@@ -381,14 +504,28 @@ fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
     let mut options: Vec<(String, Next)> = reenter
         .iter()
         .map(|f| {
-            let label = if *f == Field::Url { "the Halo address and values".to_string() } else { format!("the {}", f.label()) };
-            (format!("Re-enter {label} and test again"), Next::Reenter(*f))
+            let label = if *f == Field::Url {
+                "the Halo address and values".to_string()
+            } else {
+                format!("the {}", f.label())
+            };
+            (
+                format!("Re-enter {label} and test again"),
+                Next::Reenter(*f),
+            )
         })
         .collect();
-    options.push(("Test again (after changing the application, Role or Agent in Halo)".into(), Next::Retest));
+    options.push((
+        "Test again (after changing the application, Role or Agent in Halo)".into(),
+        Next::Retest,
+    ));
     options.push(("Save anyway, marked as failed".into(), Next::SaveAnyway));
     options.push(("Quit without saving".into(), Next::Quit));
     let labels: Vec<String> = options.iter().map(|(l, _)| l.clone()).collect();
     let i = p.select("The test failed. What next?", &labels, 0)?;
-    Ok(options.into_iter().nth(i).map(|(_, n)| n).unwrap_or(Next::Quit))
+    Ok(options
+        .into_iter()
+        .nth(i)
+        .map(|(_, n)| n)
+        .unwrap_or(Next::Quit))
 }

@@ -37,7 +37,12 @@ pub trait Prompter {
 
 /// Runs Save and Test (the real one shows a spinner and talks to Halo).
 pub trait Tester {
-    fn test(&mut self, settings: &ConnectionSettings, secret: &Secret, preset: &Preset) -> CheckReport;
+    fn test(
+        &mut self,
+        settings: &ConnectionSettings,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> CheckReport;
 }
 
 /// The other effects the wizard asks for.

@@ -28,11 +28,18 @@ struct Scripted {
 
 impl Scripted {
     fn new(answers: Vec<A>) -> Self {
-        Scripted { queue: answers.into(), said: Vec::new(), refused: Vec::new(), auto_confirm_steps: true }
+        Scripted {
+            queue: answers.into(),
+            said: Vec::new(),
+            refused: Vec::new(),
+            auto_confirm_steps: true,
+        }
     }
 
     fn next(&mut self, question: &str) -> A {
-        self.queue.pop_front().unwrap_or_else(|| panic!("unexpected question {question:?}: no answer left"))
+        self.queue
+            .pop_front()
+            .unwrap_or_else(|| panic!("unexpected question {question:?}: no answer left"))
     }
 
     fn said(&self, piece: &str) -> bool {
@@ -43,13 +50,20 @@ impl Scripted {
 impl Drop for Scripted {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            assert!(self.queue.is_empty(), "answers never asked for: {:?}", self.queue);
+            assert!(
+                self.queue.is_empty(),
+                "answers never asked for: {:?}",
+                self.queue
+            );
         }
     }
 }
 
 fn expect(kind: &str, question: &str, want: &str) {
-    assert!(question.contains(want), "asked {kind} {question:?}, but the script expected {want:?}");
+    assert!(
+        question.contains(want),
+        "asked {kind} {question:?}, but the script expected {want:?}"
+    );
 }
 
 impl Prompter for Scripted {
@@ -88,7 +102,11 @@ impl Prompter for Scripted {
             match self.next(question) {
                 A::Text(q, v) => {
                     expect("text", question, q);
-                    let v = if v.is_empty() { default.unwrap_or("").to_string() } else { v.to_string() };
+                    let v = if v.is_empty() {
+                        default.unwrap_or("").to_string()
+                    } else {
+                        v.to_string()
+                    };
                     match check(&v) {
                         Ok(()) => return Ok(v),
                         Err(why) => self.refused.push(why),
@@ -122,7 +140,11 @@ impl Prompter for Scripted {
         self.said.push(title.to_string());
     }
     fn report(&mut self, report: &CheckReport) {
-        self.said.push(format!("REPORT ok={} code={:?}", report.ok, report.error.as_ref().map(|e| e.code.clone())));
+        self.said.push(format!(
+            "REPORT ok={} code={:?}",
+            report.ok,
+            report.error.as_ref().map(|e| e.code.clone())
+        ));
     }
 }
 
@@ -134,16 +156,35 @@ struct FakeTester {
 
 impl FakeTester {
     fn new(fail: &[&'static str]) -> Self {
-        FakeTester { fail: fail.iter().copied().collect(), seen: Vec::new() }
+        FakeTester {
+            fail: fail.iter().copied().collect(),
+            seen: Vec::new(),
+        }
     }
 }
 
 impl Tester for FakeTester {
-    fn test(&mut self, settings: &ConnectionSettings, secret: &Secret, preset: &Preset) -> CheckReport {
-        self.seen.push((settings.clone(), secret.expose().to_string()));
-        let mut r = CheckReport::new("p", &preset.name, settings.resource_server.as_str(), settings.auth_server.as_str(), settings.tenant.as_option());
+    fn test(
+        &mut self,
+        settings: &ConnectionSettings,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> CheckReport {
+        self.seen
+            .push((settings.clone(), secret.expose().to_string()));
+        let mut r = CheckReport::new(
+            "p",
+            &preset.name,
+            settings.resource_server.as_str(),
+            settings.auth_server.as_str(),
+            settings.tenant.as_option(),
+        );
         if let Some(code) = self.fail.pop_front() {
-            let kind = if code == "invalid-client" || code == "wrong-tenant" { ErrorClass::Auth } else { ErrorClass::Permission };
+            let kind = if code == "invalid-client" || code == "wrong-tenant" {
+                ErrorClass::Auth
+            } else {
+                ErrorClass::Permission
+            };
             r.error = Some(Diagnosis::new(kind, code, "failed", "fix it"));
         }
         r.finish();
@@ -159,7 +200,11 @@ struct FakeServices {
 
 impl FakeServices {
     fn new() -> Self {
-        FakeServices { discovery: None, keyring: Ok(()), discovered: Vec::new() }
+        FakeServices {
+            discovery: None,
+            keyring: Ok(()),
+            discovered: Vec::new(),
+        }
     }
 }
 
@@ -204,7 +249,10 @@ fn hosted_happy_path_derives_the_values_and_passes() {
     let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut s).unwrap();
     assert_eq!(out.preset.name, "billing");
     assert!(out.hosted);
-    assert_eq!(out.validated.settings.auth_server.as_str(), "https://acme.halopsa.com/auth/");
+    assert_eq!(
+        out.validated.settings.auth_server.as_str(),
+        "https://acme.halopsa.com/auth/"
+    );
     assert_eq!(out.validated.settings.tenant, Tenant::Named("acme".into()));
     assert_eq!(out.store, SecretStoreKind::Keyring);
     assert!(out.report.ok);
@@ -226,7 +274,14 @@ fn on_premise_shows_its_requirements_and_defaults_the_tenant_to_not_set() {
         A::Secret("Client Secret", SECRET),
     ]);
     let mut t = FakeTester::new(&[]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut t,
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(!out.hosted);
     assert_eq!(out.validated.settings.tenant, Tenant::NotSet);
     assert!(p.said("fully chained"));
@@ -246,7 +301,14 @@ fn checklists_walk_every_step_with_its_menu_path() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(p.said("Configuration > Teams & Agents > Roles"));
     assert!(p.said("View Applications"));
     assert!(p.said("Client ID and Secret (Services)"));
@@ -260,9 +322,20 @@ fn a_bad_address_is_refused_at_the_prompt_and_never_reaches_the_network() {
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
     let mut s = FakeServices::new();
-    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    )
+    .unwrap();
     assert_eq!(p.refused.len(), 2);
-    assert!(p.refused[0].contains("https://acme.halopsa.com"), "{:?}", p.refused);
+    assert!(
+        p.refused[0].contains("https://acme.halopsa.com"),
+        "{:?}",
+        p.refused
+    );
     assert!(p.refused[1].contains("plain http"), "{:?}", p.refused);
     assert_eq!(s.discovered.len(), 1, "only the good address was looked up");
 }
@@ -283,8 +356,18 @@ fn edited_values_are_normalised_and_the_operator_is_told() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
-    assert_eq!(out.validated.settings.auth_server.as_str(), "https://acme.halopsa.com/auth/");
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.auth_server.as_str(),
+        "https://acme.halopsa.com/auth/"
+    );
     assert_eq!(out.validated.settings.tenant, Tenant::NotSet);
     assert!(p.said("trailing \"/\""));
 }
@@ -297,7 +380,14 @@ fn invalid_client_offers_the_secret_again_and_retests() {
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
     let mut t = FakeTester::new(&["invalid-client"]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut t,
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(out.report.ok);
     assert_eq!(t.seen.len(), 2);
     assert_eq!(t.seen[0].1, "wrong-secret-value");
@@ -312,8 +402,18 @@ fn a_tenant_error_offers_the_tenant_again() {
     script.push(A::Text("Tenant", "acme-prod"));
     let mut p = Scripted::new(script);
     let mut t = FakeTester::new(&["wrong-tenant"]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
-    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme-prod".into()));
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut t,
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.tenant,
+        Tenant::Named("acme-prod".into())
+    );
 }
 
 #[test]
@@ -323,7 +423,14 @@ fn a_missing_scope_is_fixed_in_halo_then_retested() {
     script.push(A::Select("What next?", 0));
     let mut p = Scripted::new(script);
     let mut t = FakeTester::new(&["scope-missing"]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut t,
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(out.report.ok);
     assert_eq!(t.seen.len(), 2);
 }
@@ -334,7 +441,14 @@ fn save_anyway_returns_the_failed_report() {
     script.push(A::Secret("Client Secret", SECRET));
     script.push(A::Select("What next?", 1));
     let mut p = Scripted::new(script);
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&["scope-missing"]), &mut FakeServices::new()).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&["scope-missing"]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(!out.report.ok);
 }
 
@@ -344,15 +458,33 @@ fn quit_saves_nothing() {
     script.push(A::Secret("Client Secret", SECRET));
     script.push(A::Select("What next?", 2));
     let mut p = Scripted::new(script);
-    let err = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&["scope-missing"]), &mut FakeServices::new()).unwrap_err();
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&["scope-missing"]),
+        &mut FakeServices::new(),
+    )
+    .unwrap_err();
     assert_eq!(err, WizardError::Quit(5));
 }
 
 #[test]
 fn interrupt_at_any_question_stops_the_wizard() {
-    let mut p = Scripted::new(vec![A::Select("Preset", 0), A::Select("Hosting", 0), A::Interrupt("Role checklist")]);
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Interrupt("Role checklist"),
+    ]);
     let mut t = FakeTester::new(&[]);
-    let err = run(Draft::default(), &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap_err();
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut t,
+        &mut FakeServices::new(),
+    )
+    .unwrap_err();
     assert_eq!(err, WizardError::Interrupted);
     assert!(t.seen.is_empty());
 }
@@ -362,7 +494,10 @@ fn a_rerun_offers_the_stored_secret_masked_and_enter_keeps_it() {
     let mut script = hosted_start();
     script.push(A::Secret("Enter keeps ••••••••2e15", ""));
     let mut p = Scripted::new(script);
-    let draft = Draft { stored_secret: Some(Secret::new(SECRET)), ..Draft::default() };
+    let draft = Draft {
+        stored_secret: Some(Secret::new(SECRET)),
+        ..Draft::default()
+    };
     let mut t = FakeTester::new(&[]);
     let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
     assert_eq!(out.secret.expose(), SECRET);
@@ -371,9 +506,19 @@ fn a_rerun_offers_the_stored_secret_masked_and_enter_keeps_it() {
 #[test]
 fn a_pasted_secret_is_trimmed_with_a_note() {
     let mut script = hosted_start();
-    script.push(A::Secret("Client Secret", "  3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15\n"));
+    script.push(A::Secret(
+        "Client Secret",
+        "  3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15\n",
+    ));
     let mut p = Scripted::new(script);
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert_eq!(out.secret.expose(), SECRET);
     assert!(p.said("removed spaces"));
 }
@@ -384,7 +529,14 @@ fn an_empty_secret_without_a_stored_one_is_asked_again() {
     script.push(A::Secret("Client Secret", ""));
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
-    run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
+    run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
     assert!(p.said("required"));
 }
 
@@ -396,7 +548,14 @@ fn without_a_keyring_the_store_is_chosen_before_the_secret() {
     let mut p = Scripted::new(script);
     let mut s = FakeServices::new();
     s.keyring = Err("no Secret Service".into());
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    )
+    .unwrap();
     assert_eq!(out.store, SecretStoreKind::File);
     assert!(p.said("No OS keyring answered"));
 }
@@ -407,10 +566,26 @@ fn discovery_fills_the_authorization_server_and_tenant() {
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
     let mut s = FakeServices::new();
-    s.discovery = Some(Discovery { auth_url: Some("https://auth.haloservicedesk.com".into()), tenant_id: Some("acme-eu".into()) });
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
-    assert_eq!(out.validated.settings.auth_server.as_str(), "https://auth.haloservicedesk.com/");
-    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme-eu".into()));
+    s.discovery = Some(Discovery {
+        auth_url: Some("https://auth.haloservicedesk.com".into()),
+        tenant_id: Some("acme-eu".into()),
+    });
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.auth_server.as_str(),
+        "https://auth.haloservicedesk.com/"
+    );
+    assert_eq!(
+        out.validated.settings.tenant,
+        Tenant::Named("acme-eu".into())
+    );
     assert!(p.said("asked Halo"));
 }
 
@@ -430,8 +605,18 @@ fn the_custom_preset_asks_for_scopes_and_checks_them() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    let out = run(Draft::default(), &presets(), &mut p, &mut FakeTester::new(&[]), &mut FakeServices::new()).unwrap();
-    assert_eq!(out.preset.scopes, vec!["read:tickets".to_string(), "edit:tickets".to_string()]);
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.preset.scopes,
+        vec!["read:tickets".to_string(), "edit:tickets".to_string()]
+    );
     assert!(p.refused[0].contains("read:tickets"));
 }
 
@@ -448,7 +633,10 @@ fn the_sandbox_takes_enter_at_every_prompt() {
         A::Text("Client ID", ""),
         A::Secret("sandbox's demo secret", ""),
     ]);
-    let raw = RawValues { client_id: Some(Sourced::new(ID.into(), Source::Sandbox)), ..RawValues::default() };
+    let raw = RawValues {
+        client_id: Some(Sourced::new(ID.into(), Source::Sandbox)),
+        ..RawValues::default()
+    };
     let draft = Draft {
         address: Some("http://127.0.0.1:4000".into()),
         raw,
@@ -457,9 +645,15 @@ fn the_sandbox_takes_enter_at_every_prompt() {
         ..Draft::default()
     };
     let mut s = FakeServices::new();
-    s.discovery = Some(Discovery { auth_url: Some("http://127.0.0.1:4000/auth".into()), tenant_id: Some("sandbox".into()) });
+    s.discovery = Some(Discovery {
+        auth_url: Some("http://127.0.0.1:4000/auth".into()),
+        tenant_id: Some("sandbox".into()),
+    });
     let out = run(draft, &presets(), &mut p, &mut FakeTester::new(&[]), &mut s).unwrap();
     assert_eq!(out.store, SecretStoreKind::None);
     assert_eq!(out.secret.expose(), SECRET);
-    assert_eq!(out.validated.settings.tenant, Tenant::Named("sandbox".into()));
+    assert_eq!(
+        out.validated.settings.tenant,
+        Tenant::Named("sandbox".into())
+    );
 }

@@ -31,14 +31,21 @@ fn concurrent_inits_of_distinct_profiles_all_land() {
         .map(|i| {
             let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
             c.env_clear().envs(env.vars());
-            c.args(&args).args(["--profile", &format!("p{i}")]).env("HALO_CLIENT_SECRET", CANARY);
-            c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+            c.args(&args)
+                .args(["--profile", &format!("p{i}")])
+                .env("HALO_CLIENT_SECRET", CANARY);
+            c.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped());
             c.spawn().unwrap()
         })
         .collect();
     for ch in children {
         let out = ch.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let v = env.run(&["list", "--json"], &[], None).json();
     assert_eq!(v.as_array().unwrap().len(), n);

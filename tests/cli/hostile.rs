@@ -13,10 +13,20 @@ fn hostile(scenario: Scenario, timeout: &str) -> serde_json::Value {
         ("HALO_CLIENT_SECRET", CANARY.to_string()),
     ];
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let run = env.run(&["test", "--from-env", "--json", "--timeout", timeout], &vars, None);
+    let run = env.run(
+        &["test", "--from-env", "--json", "--timeout", timeout],
+        &vars,
+        None,
+    );
     run.code(6);
     let v = run.json();
-    assert!(matches!(v["error"]["kind"].as_str(), Some("connection" | "server" | "tls")), "{scenario:?}: {v:#}");
+    assert!(
+        matches!(
+            v["error"]["kind"].as_str(),
+            Some("connection" | "server" | "tls")
+        ),
+        "{scenario:?}: {v:#}"
+    );
     assert_eq!(v["exit_code"], 6);
     v
 }
@@ -81,11 +91,19 @@ fn no_answer_at_all() {
 #[test]
 fn nothing_listening_is_connection_refused() {
     let env = TestEnv::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}");
     let run = env.run(
         &["test", "--from-env", "--json"],
-        &[("HALO_URL", &url), ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60"), ("HALO_CLIENT_SECRET", CANARY)],
+        &[
+            ("HALO_URL", &url),
+            ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60"),
+            ("HALO_CLIENT_SECRET", CANARY),
+        ],
         None,
     );
     run.code(6);

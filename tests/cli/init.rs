@@ -13,7 +13,14 @@ fn init_by_flags_tests_and_saves_with_the_secret_in_a_0600_file() {
     assert_eq!(v["saved"], true);
     assert_eq!(v["tenant"], "sandbox");
     assert_eq!(v["agent"]["name"], "API Sandbox");
-    assert!(v["permissions"].as_array().unwrap().iter().all(|p| p["status"] != "missing"), "{v:#}");
+    assert!(
+        v["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] != "missing"),
+        "{v:#}"
+    );
     let cfg = env.config_text();
     assert!(cfg.contains("[profiles.default]"), "{cfg}");
     assert!(cfg.contains(&sb.client_id().to_string()));
@@ -22,7 +29,11 @@ fn init_by_flags_tests_and_saves_with_the_secret_in_a_0600_file() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(env.credentials_path()).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(env.credentials_path())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
     }
 }
@@ -32,8 +43,16 @@ fn init_reads_the_secret_from_stdin_and_derives_everything_from_one_address() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::Healthy);
     let args = [
-        "init", "--non-interactive", "--url", &sb.base_url(), "--client-id", sb.client_id(), "--client-secret-stdin",
-        "--secret-store", "file", "--json",
+        "init",
+        "--non-interactive",
+        "--url",
+        &sb.base_url(),
+        "--client-id",
+        sb.client_id(),
+        "--client-secret-stdin",
+        "--secret-store",
+        "file",
+        "--json",
     ];
     let run = env.run(&args, &[], Some(&format!("  {CANARY}\n")));
     run.code(0);
@@ -54,13 +73,19 @@ fn init_adds_the_trailing_slash_and_says_so() {
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(0);
     assert!(run.stderr.contains("trailing \"/\""), "{}", run.stderr);
-    assert!(env.config_text().contains(&format!("auth_server = \"{}\"", sb.auth_server())));
+    assert!(env
+        .config_text()
+        .contains(&format!("auth_server = \"{}\"", sb.auth_server())));
 }
 
 #[test]
 fn a_secret_on_argv_is_a_usage_error() {
     let env = TestEnv::new();
-    let run = env.run(&["init", "--non-interactive", "--client-secret", "x"], &[], None);
+    let run = env.run(
+        &["init", "--non-interactive", "--client-secret", "x"],
+        &[],
+        None,
+    );
     run.code(2);
     assert!(run.stderr.contains("--client-secret"), "{}", run.stderr);
 }
@@ -73,7 +98,12 @@ fn missing_values_are_listed_together_with_exit_3() {
     let v = run.contract(Some("config"));
     let details = v["error"]["details"].as_array().unwrap();
     let text = serde_json::to_string(details).unwrap();
-    for field in ["Resource Server", "Authorization Server", "Client ID", "Client Secret"] {
+    for field in [
+        "Resource Server",
+        "Authorization Server",
+        "Client ID",
+        "Client Secret",
+    ] {
         assert!(text.contains(field), "{field} not listed: {text}");
     }
     assert!(!env.config_path().exists(), "nothing is written on failure");
@@ -86,16 +116,51 @@ fn malformed_values_are_refused_before_any_network_call() {
         (&["--url", "acme.halopsa.com"], "https://acme.halopsa.com"),
         (&["--url", "http://acme.halopsa.com"], "plain http://"),
         (&["--url", "ftp://acme.halopsa.com"], "ftp://"),
-        (&["--resource-server", "https://acme.halopsa.com/auth", "--auth-server", "https://acme.halopsa.com/api"], "swapped"),
-        (&["--url", "https://acme.halopsa.com", "--tenant", "https://acme.halopsa.com"], "Tenant"),
-        (&["--url", "https://acme.halopsa.com", "--client-id", "abc def"], "space"),
+        (
+            &[
+                "--resource-server",
+                "https://acme.halopsa.com/auth",
+                "--auth-server",
+                "https://acme.halopsa.com/api",
+            ],
+            "swapped",
+        ),
+        (
+            &[
+                "--url",
+                "https://acme.halopsa.com",
+                "--tenant",
+                "https://acme.halopsa.com",
+            ],
+            "Tenant",
+        ),
+        (
+            &[
+                "--url",
+                "https://acme.halopsa.com",
+                "--client-id",
+                "abc def",
+            ],
+            "space",
+        ),
     ];
     for (extra, want) in cases {
         let mut args = vec!["init", "--non-interactive"];
         args.extend_from_slice(extra);
-        let run = env.run(&args, &[("HALO_CLIENT_SECRET", CANARY), ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60")], None);
+        let run = env.run(
+            &args,
+            &[
+                ("HALO_CLIENT_SECRET", CANARY),
+                ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60"),
+            ],
+            None,
+        );
         run.code(3);
-        assert!(run.stderr.contains(want), "{extra:?}: expected {want:?} in\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(want),
+            "{extra:?}: expected {want:?} in\n{}",
+            run.stderr
+        );
     }
 }
 
@@ -131,7 +196,8 @@ fn an_existing_profile_is_not_overwritten_without_force() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::Healthy);
     let args = init_args(&sb);
-    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None).code(0);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
     let before = env.config_text();
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(3);
@@ -139,7 +205,8 @@ fn an_existing_profile_is_not_overwritten_without_force() {
     assert_eq!(env.config_text(), before);
     let mut forced = args.clone();
     forced.push("--force".into());
-    env.run(&strs(&forced), &[("HALO_CLIENT_SECRET", CANARY)], None).code(0);
+    env.run(&strs(&forced), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
 }
 
 #[test]
@@ -158,7 +225,11 @@ fn dry_run_tests_but_writes_nothing() {
 #[test]
 fn init_sandbox_non_interactive_works_on_a_fresh_machine() {
     let env = TestEnv::new();
-    let run = env.run(&["init", "--sandbox", "--non-interactive", "--json"], &[], None);
+    let run = env.run(
+        &["init", "--sandbox", "--non-interactive", "--json"],
+        &[],
+        None,
+    );
     run.code(0);
     let v = run.contract(None);
     assert_eq!(v["sandbox"], true);
@@ -175,14 +246,19 @@ fn custom_preset_needs_scopes_and_checks_their_names() {
     let sb = sandbox(Scenario::Healthy);
     let mut args = init_args(&sb);
     args.extend(["--preset".into(), "custom".into()]);
-    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None).code(3);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(3);
     let mut bad = args.clone();
     bad.extend(["--scopes".into(), "read:actions".into()]);
     let run = env.run(&strs(&bad), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(3);
     assert!(run.stderr.contains("read:tickets"), "{}", run.stderr);
     let mut good = args.clone();
-    good.extend(["--scopes".into(), "read:tickets,edit:tickets".into(), "--json".into()]);
+    good.extend([
+        "--scopes".into(),
+        "read:tickets,edit:tickets".into(),
+        "--json".into(),
+    ]);
     let run = env.run(&strs(&good), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(0);
     assert_eq!(run.json()["permissions"].as_array().unwrap().len(), 2);

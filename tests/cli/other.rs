@@ -4,7 +4,12 @@ use halo_connect::sandbox::Scenario;
 fn with_profile() -> (TestEnv, halo_connect::sandbox::Sandbox) {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::Healthy);
-    env.run(&strs(&init_args(&sb)), &[("HALO_CLIENT_SECRET", CANARY)], None).code(0);
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
     (env, sb)
 }
 
@@ -13,8 +18,15 @@ fn list_shows_one_line_per_profile() {
     let (env, sb) = with_profile();
     let run = env.run(&["list"], &[], None);
     run.code(0);
-    let line = run.stdout.lines().find(|l| l.starts_with("default")).expect("a line for default");
-    assert!(line.contains("billing") && line.contains(&sb.resource_server()) && line.contains("file"), "{line}");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("default"))
+        .expect("a line for default");
+    assert!(
+        line.contains("billing") && line.contains(&sb.resource_server()) && line.contains("file"),
+        "{line}"
+    );
     let v = env.run(&["list", "--json"], &[], None).json();
     assert_eq!(v[0]["profile"], "default");
     assert_eq!(v[0]["secret_store"], "file");
@@ -28,7 +40,10 @@ fn show_names_sources_and_hides_the_secret() {
     assert!(run.stdout.contains("(hidden)"));
     let run = env.run(&["show", "--json"], &[("HALO_TENANT", "other")], None);
     let v = run.json();
-    assert!(v["values"]["tenant"]["source"].as_str().unwrap().contains("HALO_TENANT"));
+    assert!(v["values"]["tenant"]["source"]
+        .as_str()
+        .unwrap()
+        .contains("HALO_TENANT"));
     assert!(v["values"]["client_secret"]["value"].is_null());
 }
 
@@ -38,7 +53,10 @@ fn token_prints_only_the_token_on_stdout() {
     let run = env.run(&["token"], &[], None);
     run.code(0);
     let out = run.stdout.trim();
-    assert!(!out.is_empty() && !out.contains(' ') && out.lines().count() == 1, "{out:?}");
+    assert!(
+        !out.is_empty() && !out.contains(' ') && out.lines().count() == 1,
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -49,7 +67,10 @@ fn remove_needs_yes_off_a_terminal_and_deletes_the_secret() {
     env.run(&["remove", "--yes"], &[], None).code(0);
     assert!(!env.config_text().contains("[profiles.default]"));
     let creds = std::fs::read_to_string(env.credentials_path()).unwrap_or_default();
-    assert!(!creds.contains(CANARY), "the secret is deleted with the profile");
+    assert!(
+        !creds.contains(CANARY),
+        "the secret is deleted with the profile"
+    );
     env.run(&["remove", "--yes"], &[], None).code(3);
 }
 
@@ -58,10 +79,23 @@ fn presets_lists_all_six_and_shows_one() {
     let env = TestEnv::new();
     let run = env.run(&["presets"], &[], None);
     run.code(0);
-    for name in ["billing", "billing-alerts", "alerts", "asset-lifecycle", "company-asset-sync", "custom"] {
-        assert!(run.stdout.lines().any(|l| l.starts_with(name)), "{name} missing:\n{}", run.stdout);
+    for name in [
+        "billing",
+        "billing-alerts",
+        "alerts",
+        "asset-lifecycle",
+        "company-asset-sync",
+        "custom",
+    ] {
+        assert!(
+            run.stdout.lines().any(|l| l.starts_with(name)),
+            "{name} missing:\n{}",
+            run.stdout
+        );
     }
-    let v = env.run(&["presets", "show", "asset-lifecycle", "--json"], &[], None).json();
+    let v = env
+        .run(&["presets", "show", "asset-lifecycle", "--json"], &[], None)
+        .json();
     assert_eq!(v["scopes"].as_array().unwrap().len(), 12);
     env.run(&["presets", "show", "nope"], &[], None).code(3);
 }
@@ -69,12 +103,22 @@ fn presets_lists_all_six_and_shows_one() {
 #[test]
 fn checklist_prints_markdown_for_the_administrator() {
     let env = TestEnv::new();
-    let run = env.run(&["checklist", "--preset", "billing", "--format", "markdown"], &[], None);
+    let run = env.run(
+        &["checklist", "--preset", "billing", "--format", "markdown"],
+        &[],
+        None,
+    );
     run.code(0);
     assert!(run.stdout.starts_with("# HaloPSA setup for"));
     assert!(run.stdout.contains("- [ ] **"));
     assert!(run.stdout.contains("View Applications"));
-    let v = env.run(&["checklist", "--preset", "alerts", "--format", "json"], &[], None).json();
+    let v = env
+        .run(
+            &["checklist", "--preset", "alerts", "--format", "json"],
+            &[],
+            None,
+        )
+        .json();
     assert_eq!(v["name"], "alerts");
 }
 
@@ -92,10 +136,19 @@ fn sandbox_lists_its_scenarios() {
     let env = TestEnv::new();
     let run = env.run(&["sandbox", "--list-scenarios"], &[], None);
     run.code(0);
-    for s in ["healthy", "wrong-secret", "missing-scope", "all-permission", "role-denied", "html-resource-server", "slow"] {
+    for s in [
+        "healthy",
+        "wrong-secret",
+        "missing-scope",
+        "all-permission",
+        "role-denied",
+        "html-resource-server",
+        "slow",
+    ] {
         assert!(run.stdout.lines().any(|l| l.starts_with(s)), "{s}");
     }
-    env.run(&["sandbox", "--scenario", "nope"], &[], None).code(3);
+    env.run(&["sandbox", "--scenario", "nope"], &[], None)
+        .code(3);
 }
 
 #[test]

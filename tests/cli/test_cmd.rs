@@ -23,7 +23,13 @@ fn test_scenario(scenario: Scenario, preset: &str, extra: &[&str]) -> Run {
 }
 
 fn status_of<'a>(v: &'a serde_json::Value, permission: &str) -> &'a str {
-    v["permissions"].as_array().unwrap().iter().find(|p| p["permission"] == permission).and_then(|p| p["status"].as_str()).unwrap_or("absent")
+    v["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["permission"] == permission)
+        .and_then(|p| p["status"].as_str())
+        .unwrap_or("absent")
 }
 
 #[test]
@@ -46,7 +52,13 @@ fn wrong_secret_is_exit_4_auth_with_the_client_id_cause() {
     let run = test_scenario(Scenario::WrongSecret, "billing", &[]);
     run.code(4);
     let v = run.contract(Some("auth"));
-    assert!(v["error"]["hint"].as_str().unwrap().contains("changes when the application is first saved"), "{v:#}");
+    assert!(
+        v["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("changes when the application is first saved"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -58,8 +70,14 @@ fn a_refused_scope_and_a_dropped_scope_give_the_same_report() {
         let v = run.contract(Some("permission"));
         assert_eq!(status_of(&v, "edit:invoices"), "missing", "{v:#}");
         assert_eq!(status_of(&v, "read:customers"), "granted");
-        assert!(v["error"]["message"].as_str().unwrap().contains("edit:invoices"));
-        assert!(v["error"]["hint"].as_str().unwrap().contains("View Applications"));
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("edit:invoices"));
+        assert!(v["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("View Applications"));
     }
     let a = refused.json();
     let b = dropped.json();
@@ -71,7 +89,10 @@ fn all_ticked_is_named_with_exit_5() {
     let run = test_scenario(Scenario::AllPermission, "billing", &[]);
     run.code(5);
     let v = run.contract(Some("permission"));
-    assert!(v["error"]["message"].as_str().unwrap().contains("\"all\""), "{v:#}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("\"all\""),
+        "{v:#}"
+    );
     assert!(v["error"]["hint"].as_str().unwrap().contains("untick"));
 }
 
@@ -92,7 +113,10 @@ fn a_resource_server_that_answers_html_is_exit_6_server() {
     let run = test_scenario(Scenario::HtmlResourceServer, "billing", &[]);
     run.code(6);
     let v = run.contract(Some("server"));
-    assert!(v["error"]["hint"].as_str().unwrap().contains("/api"), "{v:#}");
+    assert!(
+        v["error"]["hint"].as_str().unwrap().contains("/api"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -101,7 +125,13 @@ fn a_slow_server_is_exit_6_connection_within_the_timeout() {
     let run = test_scenario(Scenario::Slow, "billing", &["--timeout", "1"]);
     run.code(6);
     let v = run.contract(Some("connection"));
-    assert!(v["error"]["message"].as_str().unwrap().contains("within 1 s"), "{v:#}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("within 1 s"),
+        "{v:#}"
+    );
     // Not a speed assertion: a hang would be killed by the harness at 60 s.
     assert!(started.elapsed().as_secs() < 50);
 }
@@ -120,7 +150,14 @@ fn alerts_without_visible_teams_cannot_route() {
     let run = test_scenario(Scenario::NoTeams, "alerts", &[]);
     run.code(5);
     let v = run.contract(Some("permission"));
-    assert!(v["readiness"].as_array().unwrap().iter().any(|r| r["check"] == "visible-teams" && r["ok"] == false), "{v:#}");
+    assert!(
+        v["readiness"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["check"] == "visible-teams" && r["ok"] == false),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -134,14 +171,22 @@ fn a_missing_tenant_on_a_tenant_server_is_exit_4() {
     let run = env.run(&["test", "--from-env", "--json"], &vars, None);
     run.code(4);
     let v = run.contract(Some("auth"));
-    assert!(v["error"]["message"].as_str().unwrap().contains("Tenant"), "{v:#}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("Tenant"),
+        "{v:#}"
+    );
 }
 
 #[test]
 fn test_of_a_stored_profile_records_the_result_for_list() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::Healthy);
-    env.run(&strs(&init_args(&sb)), &[("HALO_CLIENT_SECRET", CANARY)], None).code(0);
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
     let run = env.run(&["test", "--json"], &[], None);
     run.code(0);
     run.contract(None);
@@ -159,10 +204,20 @@ fn test_all_reports_every_profile_and_the_worst_exit_code() {
     let env = TestEnv::new();
     let good = sandbox(Scenario::Healthy);
     let bad = sandbox(Scenario::WrongSecret);
-    env.run(&strs(&init_args(&good)), &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "good")], None).code(0);
+    env.run(
+        &strs(&init_args(&good)),
+        &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "good")],
+        None,
+    )
+    .code(0);
     let mut args = init_args(&bad);
     args.push("--skip-test".into());
-    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "bad")], None).code(0);
+    env.run(
+        &strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "bad")],
+        None,
+    )
+    .code(0);
     let run = env.run(&["test", "--all", "--json"], &[], None);
     run.code(4);
     let v = run.json();
@@ -189,6 +244,14 @@ fn verbose_traces_never_show_the_secret_or_token() {
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let run = env.run(&["test", "--from-env", "-vv"], &vars, None);
     run.code(0);
-    assert!(run.stderr.contains("request"), "-vv shows the requests: {}", run.stderr);
-    assert!(!run.stderr.to_lowercase().contains("bearer "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("request"),
+        "-vv shows the requests: {}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.to_lowercase().contains("bearer "),
+        "{}",
+        run.stderr
+    );
 }

@@ -5,11 +5,7 @@ fn run_tls(mode: TlsMode, trust: bool) -> Run {
     let env = TestEnv::new();
     let sb = sandbox_tls(Scenario::Healthy, mode);
     let ca = write_ca(env.dir.path(), &sb);
-    let mut args = vec![
-        "test".to_string(),
-        "--from-env".into(),
-        "--json".into(),
-    ];
+    let mut args = vec!["test".to_string(), "--from-env".into(), "--json".into()];
     if trust {
         args.extend(["--ca-cert".into(), ca.display().to_string()]);
     }
@@ -36,7 +32,10 @@ fn a_private_ca_without_ca_cert_suggests_it() {
     let run = run_tls(TlsMode::Valid, false);
     run.code(6);
     let v = run.contract(Some("tls"));
-    assert!(v["error"]["hint"].as_str().unwrap().contains("--ca-cert"), "{v:#}");
+    assert!(
+        v["error"]["hint"].as_str().unwrap().contains("--ca-cert"),
+        "{v:#}"
+    );
 }
 
 #[test]
@@ -44,7 +43,13 @@ fn an_incomplete_chain_is_a_tls_error_naming_the_intermediate() {
     let run = run_tls(TlsMode::IncompleteChain, true);
     run.code(6);
     let v = run.contract(Some("tls"));
-    assert!(v["error"]["hint"].as_str().unwrap().contains("intermediate"), "{v:#}");
+    assert!(
+        v["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("intermediate"),
+        "{v:#}"
+    );
 }
 
 #[test]

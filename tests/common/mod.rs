@@ -11,7 +11,8 @@ use halo_connect::domain::secret::Secret;
 use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
 
 /// The distinctive Client Secret every test uses; it must never appear in output, config or logs.
-pub const CANARY: &str = "c4n4ry5e-cre7-4f00-b4d5-ec12e7000001-dead10cc-7e57-4bad-8eef-5ec12e7c4n42";
+pub const CANARY: &str =
+    "c4n4ry5e-cre7-4f00-b4d5-ec12e7000001-dead10cc-7e57-4bad-8eef-5ec12e7c4n42";
 
 /// One test's world: its own config dir, keyring service name and environment.
 pub struct TestEnv {
@@ -20,7 +21,9 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub fn new() -> TestEnv {
-        TestEnv { dir: tempfile::tempdir().expect("tempdir") }
+        TestEnv {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -28,7 +31,10 @@ impl TestEnv {
     }
 
     pub fn credentials_path(&self) -> PathBuf {
-        self.dir.path().join("halo-connect").join("credentials.toml")
+        self.dir
+            .path()
+            .join("halo-connect")
+            .join("credentials.toml")
     }
 
     /// The binary with a clean, deterministic environment.
@@ -49,7 +55,10 @@ impl TestEnv {
         vec![
             ("XDG_CONFIG_HOME".into(), d.clone()),
             ("HOME".into(), d),
-            ("HALO_CONNECT_KEYRING_SERVICE".into(), format!("halo-connect-test-{}", std::process::id())),
+            (
+                "HALO_CONNECT_KEYRING_SERVICE".into(),
+                format!("halo-connect-test-{}", std::process::id()),
+            ),
             ("HALO_SANDBOX_SECRET".into(), CANARY.into()),
             ("NO_COLOR".into(), "1".into()),
             ("COLUMNS".into(), "200".into()),
@@ -72,7 +81,10 @@ impl TestEnv {
         let run = Run::from(out);
         assert_no_canary(&run, args);
         if let Ok(cfg) = std::fs::read_to_string(self.config_path()) {
-            assert!(!cfg.contains(CANARY), "the secret leaked into the config file:\n{cfg}");
+            assert!(
+                !cfg.contains(CANARY),
+                "the secret leaked into the config file:\n{cfg}"
+            );
         }
         run
     }
@@ -108,12 +120,21 @@ impl From<Output> for Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     #[track_caller]
     pub fn code(&self, want: i32) -> &Run {
-        assert_eq!(self.code, want, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, want,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -121,7 +142,11 @@ impl Run {
     #[track_caller]
     pub fn contract(&self, kind: Option<&str>) -> serde_json::Value {
         let v = self.json();
-        assert_eq!(v["exit_code"].as_i64(), Some(self.code as i64), "exit_code key: {v:#}");
+        assert_eq!(
+            v["exit_code"].as_i64(),
+            Some(self.code as i64),
+            "exit_code key: {v:#}"
+        );
         assert_eq!(v["ok"].as_bool(), Some(self.code == 0), "ok key: {v:#}");
         match kind {
             None => assert!(v["error"].is_null(), "error should be null: {v:#}"),
@@ -133,8 +158,16 @@ impl Run {
 
 #[track_caller]
 pub fn assert_no_canary(run: &Run, args: &[&str]) {
-    assert!(!run.stdout.contains(CANARY), "the secret leaked to stdout of {args:?}:\n{}", run.stdout);
-    assert!(!run.stderr.contains(CANARY), "the secret leaked to stderr of {args:?}:\n{}", run.stderr);
+    assert!(
+        !run.stdout.contains(CANARY),
+        "the secret leaked to stdout of {args:?}:\n{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains(CANARY),
+        "the secret leaked to stderr of {args:?}:\n{}",
+        run.stderr
+    );
     for a in args {
         assert!(!a.contains(CANARY), "a test put the secret on argv");
     }
@@ -146,7 +179,13 @@ pub fn sandbox(scenario: Scenario) -> Sandbox {
 }
 
 pub fn sandbox_tls(scenario: Scenario, tls: TlsMode) -> Sandbox {
-    Sandbox::start(SandboxOptions { scenario, tls, client_secret: Some(Secret::new(CANARY)), ..SandboxOptions::default() }).expect("sandbox")
+    Sandbox::start(SandboxOptions {
+        scenario,
+        tls,
+        client_secret: Some(Secret::new(CANARY)),
+        ..SandboxOptions::default()
+    })
+    .expect("sandbox")
 }
 
 /// The init arguments for a sandbox, all values by flag; the secret comes by env.

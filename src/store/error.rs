@@ -62,7 +62,7 @@ pub enum StoreError {
     #[error("cannot serialise the data for {path}: {message}")]
     Serialize { path: PathBuf, message: String },
 
-    #[error("{path} is locked by another halo-connect process (lock file {lock_path}, waited {} s)", waited.as_secs_f32())]
+    #[error("{path} is locked by another halo-connect process (lock file {lock_path}, waited {:.1} s)", waited.as_secs_f32())]
     Locked {
         path: PathBuf,
         lock_path: PathBuf,
@@ -81,7 +81,7 @@ pub enum StoreError {
     #[error("no OS keyring answered ({reason}); {KEYRING_CHOICES}")]
     KeyringUnavailable { reason: String },
 
-    #[error("the OS keyring did not answer within {} s (it may be locked or waiting for a prompt); {KEYRING_CHOICES}", waited.as_secs_f32())]
+    #[error("the OS keyring did not answer within {:.1} s (it may be locked or waiting for a prompt); {KEYRING_CHOICES}", waited.as_secs_f32())]
     KeyringTimeout { waited: Duration },
 
     #[error("the OS keyring refused the entry for profile `{profile}`: {reason}")]

@@ -14,7 +14,7 @@ use crate::domain::secret::Secret;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::thread;
 use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
@@ -55,6 +55,11 @@ pub struct KeyringStore {
     timeout: Duration,
 }
 
+/// Serialises keyring calls within the process: the Secret Service backend is not meant to be used
+/// from several threads at once. Held by the worker thread only, so a hung call makes later calls
+/// time out rather than hang.
+static KEYRING_CALL: Mutex<()> = Mutex::new(());
+
 /// The account name `probe` looks up (never written).
 const PROBE_ACCOUNT: &str = "halo-connect-probe";
 
@@ -88,39 +93,22 @@ impl KeyringStore {
         }
     }
 
-    /// Runs `op` on a fresh entry on a new plain thread and waits at most `self.timeout`.
-    /// On a timeout the thread is left to finish (or hang) on its own; nothing waits for it.
+    /// Runs `op` on a fresh entry on a new plain thread (one keyring call at a time per process)
+    /// and waits at most `self.timeout`.
     fn call<T: Send + 'static>(
         &self,
         account: &str,
         op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<Outcome<T>, StoreError> {
-        let (tx, rx) = mpsc::sync_channel(1);
         let service = self.service.clone();
         let account = account.to_string();
-        let spawned = thread::Builder::new()
-            .name("halo-keyring".into())
-            .spawn(move || {
-                let outcome = match new_entry(&service, &account) {
-                    Ok(entry) => classify(op(&entry)),
-                    Err(e) => classify(Err(e)),
-                };
-                let _ = tx.send(outcome);
-            });
-        if let Err(e) = spawned {
-            return Err(StoreError::KeyringUnavailable {
-                reason: format!("cannot start a thread for the keyring call: {e}"),
-            });
-        }
-        match rx.recv_timeout(self.timeout) {
-            Ok(outcome) => Ok(outcome),
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(StoreError::KeyringTimeout {
-                waited: self.timeout,
-            }),
-            Err(mpsc::RecvTimeoutError::Disconnected) => Err(StoreError::KeyringUnavailable {
-                reason: "the keyring call failed unexpectedly".to_string(),
-            }),
-        }
+        run_with_timeout(self.timeout, move || {
+            let _one_at_a_time = KEYRING_CALL.lock().unwrap_or_else(|p| p.into_inner());
+            match new_entry(&service, &account) {
+                Ok(entry) => classify(op(&entry)),
+                Err(e) => classify(Err(e)),
+            }
+        })
     }
 
     fn finish<T>(&self, profile: &str, outcome: Outcome<T>, none: T) -> Result<T, StoreError> {
@@ -133,6 +121,32 @@ impl KeyringStore {
                 reason,
             }),
         }
+    }
+}
+
+/// Runs `work` on a new plain `std::thread` and waits at most `timeout` for its answer. On a
+/// timeout the thread is left to finish (or hang) on its own; nothing waits for it.
+fn run_with_timeout<T: Send + 'static>(
+    timeout: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let spawned = thread::Builder::new()
+        .name("halo-keyring".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        });
+    if let Err(e) = spawned {
+        return Err(StoreError::KeyringUnavailable {
+            reason: format!("cannot start a thread for the keyring call: {e}"),
+        });
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(answer) => Ok(answer),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(StoreError::KeyringTimeout { waited: timeout }),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(StoreError::KeyringUnavailable {
+            reason: "the keyring call failed unexpectedly".to_string(),
+        }),
     }
 }
 
@@ -701,11 +715,9 @@ mod tests {
 
     #[test]
     fn a_keyring_timeout_is_reported_not_waited_out() {
-        let store = KeyringStore::new("halo-connect-test", Duration::from_millis(50));
         let start = Instant::now();
-        let result = store.call("x", |_| {
+        let result = run_with_timeout(Duration::from_millis(50), || {
             thread::sleep(Duration::from_secs(5));
-            Ok(())
         });
         assert!(matches!(result, Err(StoreError::KeyringTimeout { .. })));
         assert!(start.elapsed() < Duration::from_secs(2));

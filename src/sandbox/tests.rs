@@ -132,7 +132,10 @@ async fn wrong_credentials_are_invalid_client_and_bad_requests_are_named() {
     ];
     let (s, body) = send(good.clone(), format!("{}?tenant=acme", token_url(&sb))).await;
     assert_eq!(s, 500);
-    assert!(body.contains("<html"), "a wrong tenant is an HTML error page");
+    assert!(
+        body.contains("<html"),
+        "a wrong tenant is an HTML error page"
+    );
     let (s, _) = send(good.clone(), format!("{}?tenant=sandbox", token_url(&sb))).await;
     assert_eq!(s, 200);
     let (s, _) = send(good, format!("{}?tenant=", token_url(&sb))).await;
@@ -145,7 +148,10 @@ async fn basic_client_authentication_works() {
     let r = client()
         .post(token_url(&sb))
         .basic_auth(sb.client_id(), Some(sb.client_secret().expose()))
-        .form(&[("grant_type", "client_credentials"), ("scope", "read:items")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "read:items"),
+        ])
         .send()
         .await
         .unwrap();
@@ -240,9 +246,17 @@ async fn authinfo_and_html_pages() {
     assert_eq!(v["auth_url"], format!("{}/auth", sb.base_url()));
     assert_eq!(v["tenant_id"], "sandbox");
 
-    let r = c.get(format!("{}/nope", sb.base_url())).send().await.unwrap();
+    let r = c
+        .get(format!("{}/nope", sb.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
-    assert!(r.text().await.unwrap().contains("404 - File or directory not found"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("404 - File or directory not found"));
     let r = c.get(sb.auth_server()).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Log in"));
@@ -303,7 +317,11 @@ async fn role_and_data_scenarios() {
     assert_eq!(get(&c, &sb, "/Client", &tok).await.status(), 200);
 
     for (scenario, path, key) in [
-        (Scenario::NoRecurringContracts, "/RecurringInvoice", "invoices"),
+        (
+            Scenario::NoRecurringContracts,
+            "/RecurringInvoice",
+            "invoices",
+        ),
         (Scenario::NoAssets, "/Asset", "assets"),
         (Scenario::ClientRestricted, "/Client", "clients"),
     ] {
@@ -333,7 +351,10 @@ async fn set_scenario_switches_behaviour_also_over_http() {
     let c = client();
     assert_eq!(token(&c, &sb, Some("all")).await.0, 200);
     let r = c
-        .post(format!("{}/_sandbox/scenario?name=wrong-secret", sb.base_url()))
+        .post(format!(
+            "{}/_sandbox/scenario?name=wrong-secret",
+            sb.base_url()
+        ))
         .send()
         .await
         .unwrap();

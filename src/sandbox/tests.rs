@@ -633,3 +633,23 @@ async fn concurrent_connections_are_counted() {
     assert_eq!(st.connections, 3);
     assert_eq!(st.max_concurrent_connections, 3);
 }
+
+#[tokio::test]
+async fn latency_and_a_custom_secret_are_honoured() {
+    let sb = Sandbox::start(SandboxOptions {
+        latency: Duration::from_millis(300),
+        client_secret: Some(Secret::new("custom-secret")),
+        ..Default::default()
+    })
+    .unwrap();
+    let c = client();
+    let t0 = std::time::Instant::now();
+    let (status, _) = token(&c, &sb, Some("read:kb")).await;
+    assert_eq!(status, 200);
+    assert!(t0.elapsed() >= Duration::from_millis(300));
+    let (status, _) = token_with(&c, &sb, DEMO_CLIENT_SECRET, Some("read:kb")).await;
+    assert_eq!(
+        status, 401,
+        "the demo secret is not valid when another was given"
+    );
+}

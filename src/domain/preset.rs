@@ -86,9 +86,7 @@ pub enum PresetError {
     UnknownScope { preset: String, scope: String },
     #[error("preset {0:?} is defined twice")]
     Duplicate(String),
-    #[error(
-        "preset {0:?} asks for no scope at all; Halo refuses every call made with such a token"
-    )]
+    #[error("preset {0:?} asks for no scope at all; Halo refuses every call made with such a token")]
     NoScopes(String),
     #[error("there is no preset named {name:?}; the presets are: {known}")]
     Unknown { name: String, known: String },
@@ -97,10 +95,7 @@ pub enum PresetError {
 impl Preset {
     /// Returns the preset's scopes as typed values.
     pub fn scope_list(&self) -> Vec<Scope> {
-        self.scopes
-            .iter()
-            .filter_map(|s| Scope::parse(s).ok())
-            .collect()
+        self.scopes.iter().filter_map(|s| Scope::parse(s).ok()).collect()
     }
 
     /// Builds the `custom` preset from a user's scope list.

@@ -62,7 +62,10 @@ impl Scope {
             return Ok(Scope(compact));
         }
         let lower = compact.to_ascii_lowercase();
-        if let Some(known) = META_SCOPES.iter().find(|m| m.to_ascii_lowercase() == lower) {
+        if let Some(known) = META_SCOPES
+            .iter()
+            .find(|m| m.to_ascii_lowercase() == lower)
+        {
             return Ok(Scope((*known).to_string()));
         }
         if is_known_scope(&lower) {
@@ -104,9 +107,7 @@ fn unknown_scope_reason(input: &str) -> String {
         return format!("Halo has no scope {t:?}: actions come with read:tickets and edit:tickets");
     }
     if t.ends_with(":sites") {
-        return format!(
-            "Halo has no scope {t:?}: sites come with read:customers and edit:customers"
-        );
+        return format!("Halo has no scope {t:?}: sites come with read:customers and edit:customers");
     }
     format!(
         "Halo has no scope {t:?}; scopes are read:AREA or edit:AREA (areas: {}) or one of {}",
@@ -191,46 +192,21 @@ mod tests {
 
     #[test]
     fn knows_the_evidenced_names_and_refuses_the_false_ones() {
-        for ok in [
-            "read:customers",
-            "edit:invoices",
-            "all",
-            "admin:webhooks",
-            "all:teams",
-            "editMine:timesheets",
-        ] {
+        for ok in ["read:customers", "edit:invoices", "all", "admin:webhooks", "all:teams", "editMine:timesheets"] {
             assert!(is_known_scope(ok), "{ok}");
         }
-        for bad in [
-            "read:actions",
-            "edit:actions",
-            "read:sites",
-            "write:tickets",
-            "",
-            "read:",
-            "all:",
-        ] {
+        for bad in ["read:actions", "edit:actions", "read:sites", "write:tickets", "", "read:", "all:"] {
             assert!(!is_known_scope(bad), "{bad}");
         }
     }
 
     #[test]
     fn parse_forgives_the_guides_spacing_and_case() {
-        assert_eq!(
-            Scope::parse("read: customers").unwrap().as_str(),
-            "read:customers"
-        );
+        assert_eq!(Scope::parse("read: customers").unwrap().as_str(), "read:customers");
         assert_eq!(Scope::parse("All:Teams").unwrap().as_str(), "all:teams");
-        assert_eq!(
-            Scope::parse("admin: webhooks").unwrap().as_str(),
-            "admin:webhooks"
-        );
-        assert!(Scope::parse("read:actions")
-            .unwrap_err()
-            .contains("read:tickets"));
-        assert!(Scope::parse("edit:sites")
-            .unwrap_err()
-            .contains("customers"));
+        assert_eq!(Scope::parse("admin: webhooks").unwrap().as_str(), "admin:webhooks");
+        assert!(Scope::parse("read:actions").unwrap_err().contains("read:tickets"));
+        assert!(Scope::parse("edit:sites").unwrap_err().contains("customers"));
     }
 
     #[test]

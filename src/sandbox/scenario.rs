@@ -71,10 +71,10 @@ impl FromStr for TlsMode {
 }
 
 macro_rules! scenarios {
-    ($( $variant:ident => $name:literal, $desc:literal; )*) => {
+    ($( $(#[$attr:meta])* $variant:ident => $name:literal, $desc:literal; )*) => {
         /// A named emulator behaviour. Every name is kebab-case, as the CLI takes it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Scenario { $( #[doc = $desc] $variant, )* }
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub enum Scenario { $( $(#[$attr])* #[doc = $desc] $variant, )* }
 
         impl Scenario {
             pub const ALL: &'static [Scenario] = &[ $( Scenario::$variant, )* ];
@@ -92,6 +92,7 @@ macro_rules! scenarios {
 }
 
 scenarios! {
+    #[default]
     Healthy => "healthy", "a correctly set-up application: every read/edit scope plus all:teams and admin:webhooks, data everywhere";
     WrongSecret => "wrong-secret", "the token endpoint refuses every request with 401 invalid_client (Client ID or Secret wrong)";
     MissingScope => "missing-scope", "the application lacks edit:invoices; asking for it is refused with 400 invalid_request";
@@ -122,12 +123,6 @@ scenarios! {
     Flaky => "flaky", "the first call to each path answers 502 Bad Gateway, then normal";
     Reset => "reset", "the connection is closed in the middle of every response body";
     NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
-}
-
-impl Default for Scenario {
-    fn default() -> Self {
-        Scenario::Healthy
-    }
 }
 
 impl fmt::Display for Scenario {
@@ -172,5 +167,7 @@ mod tests {
         );
         assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
         assert!("nope".parse::<TlsMode>().is_err());
+        assert_eq!(Scenario::default(), Scenario::Healthy);
+        assert_eq!(Scenario::ALL.len(), 30);
     }
 }

@@ -793,10 +793,17 @@ async fn hostile(scenario: Scenario, resp: Response) -> Response {
             // (HTTP/1) or the stream (h2) with Content-Length still promising the rest.
             let len = bytes.len().max(2);
             let half = bytes.slice(..bytes.len() / 2);
-            let stream = futures_util::stream::iter(vec![
-                Ok(half),
-                Err(io::Error::other("sandbox: connection reset mid-body")),
-            ]);
+            // The pause lets hyper flush the headers and the first half before the error.
+            let stream = futures_util::stream::unfold(Some(half), |state| async move {
+                match state {
+                    Some(half) => Some((Ok(half), None)),
+                    None => {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        let e = io::Error::other("sandbox: connection reset mid-body");
+                        Some((Err(e), None))
+                    }
+                }
+            });
             (Body::from_stream(stream), len)
         }
     };

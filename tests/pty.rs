@@ -95,7 +95,7 @@ fn hosted_happy_path_by_pressing_enter() {
         .at("Use these three values?", "\r")
         .at("Client ID", "\r")
         .at("Client Secret", "\r");
-    w.at("Saved profile", "");
+    w.at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Save and Test passed"), "{}", w.out);
     assert!(w.out.contains("API Sandbox"), "names the agent: {}", w.out);
@@ -117,7 +117,7 @@ fn on_premise_with_not_set() {
         .at("Tenant", "Not set\r");
     w.at("Client ID", "\r")
         .at("Client Secret", "\r")
-        .at("Saved profile", "");
+        .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     let cfg = env.config_text();
     assert!(
@@ -143,7 +143,7 @@ fn authorization_server_typed_without_the_trailing_slash() {
         .at("Tenant", "\r")
         .at("Client ID", "\r")
         .at("Client Secret", "\r")
-        .at("Saved profile", "");
+        .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(env
         .config_text()
@@ -162,7 +162,7 @@ fn a_wrong_secret_then_corrected() {
     w.at("invalid_client", "").at("What next?", "\r");
     w.at("Client Secret", "\r")
         .at("Save and Test passed", "")
-        .at("Saved profile", "");
+        .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Re-enter the Client Secret"), "{}", w.out);
 }
@@ -196,7 +196,8 @@ fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
     assert!(status.is_success());
     std::thread::sleep(Duration::from_millis(250));
     w.s.send("\r").unwrap();
-    w.at("Save and Test passed", "").at("Saved profile", "");
+    w.at("Save and Test passed", "")
+        .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
 }
 

@@ -308,6 +308,13 @@ pub fn conclude(
         }
     } else if let Some(e) = save_error {
         return Err(e);
+    } else if saved && plan.sandbox.is_some() {
+        ctx.term.info(&format!(
+            "Saved sandbox profile `{}` to {}. The emulator supplies its own secret, so none is stored; `halo-connect test --profile {}` starts it again to test.",
+            plan.profile,
+            ctx.config.path().display(),
+            plan.profile
+        ));
     } else if saved {
         ctx.term.info(&format!(
             "Saved profile `{}` to {}; the Client Secret is in {}.",
@@ -315,9 +322,6 @@ pub fn conclude(
             ctx.config.path().display(),
             store_place(ctx, plan.store)
         ));
-        if plan.sandbox.is_some() {
-            ctx.term.info("This is a sandbox profile: `halo-connect test --profile sandbox` starts the emulator again to test it.");
-        }
     } else if !passed && !args.dry_run {
         ctx.term.info(&format!(
             "Nothing was saved. Fix the cause above and run init again, or add --skip-test to save profile `{}` untested.",
@@ -331,7 +335,9 @@ fn store_place(ctx: &Ctx, kind: SecretStoreKind) -> String {
     match kind {
         SecretStoreKind::Keyring => format!("the OS keyring (service {})", ctx.keyring_service()),
         SecretStoreKind::File => format!("{} (mode 0600)", ctx.credentials_path().display()),
-        SecretStoreKind::None => "no store: supply HALO_CLIENT_SECRET when you use it".to_string(),
+        SecretStoreKind::None => {
+            "no store: set HALO_CLIENT_SECRET when you use this profile".to_string()
+        }
     }
 }
 

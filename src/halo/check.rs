@@ -531,7 +531,7 @@ fn readiness_row(
                     detail: if check == ReadinessCheck::WebhookPermission {
                         "webhooks can be read".into()
                     } else {
-                        format!("{n}+ {what} visible")
+                        format!("{what} are visible to the agent")
                     },
                     hint: None,
                     cause: None,

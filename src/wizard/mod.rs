@@ -276,7 +276,7 @@ fn ask_values(
     p.heading("4. The values from Halo");
     let typed = |f: &Option<Sourced<String>>| f.as_ref().map(|s| s.value.clone());
     let address = p.text(
-        "Halo address (the one you log in to, such as https://acme.halopsa.com)",
+        "Halo address (where you log in, e.g. https://acme.halopsa.com)",
         draft.address.as_deref(),
         &|s| {
             derive_from_address(s)
@@ -380,7 +380,7 @@ fn ask_tenant(default: &str, p: &mut dyn Prompter) -> Res<String> {
 
 fn ask_client_id(default: Option<&str>, p: &mut dyn Prompter) -> Res<String> {
     let v = p.text(
-        "Client ID (on the application's Details tab, copied after its first Save)",
+        "Client ID (Details tab, copied after the first Save)",
         default,
         &|s| parse_client_id(s).map(|_| ()).map_err(|e| e.to_string()),
     )?;

@@ -175,8 +175,9 @@ fn discover_if_needed(
         Ok(d) => Ok(Some(d)),
         Err(d) => {
             if ctx.term.verbose > 0 {
-                ctx.term
-                    .info(&format!("discovery: {} {}", d.message, d.hint));
+                ctx.term.info(&format!(
+                    "discovery failed ({d}); using the values derived from the address"
+                ));
             }
             Ok(None)
         }

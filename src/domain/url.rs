@@ -230,6 +230,14 @@ impl AuthServer {
         }
         url
     }
+    /// Returns the host and port to look at when its certificate is refused.
+    pub fn url_for_inspection(&self) -> Option<(String, u16)> {
+        Some((
+            self.0.host_str()?.trim_matches(['[', ']']).to_string(),
+            self.0.port_or_known_default()?,
+        ))
+    }
+
     /// Returns whether this is a shared Authorization Server that serves many instances.
     pub fn is_shared(&self) -> bool {
         is_shared_auth_host(&self.host())

@@ -1,50 +1,37 @@
 //! Save and Test: the token exchange with the scope strategy of product.md step 5, then `Agent/me`,
-//! one cheapest read per permission area and the preset's readiness checks, all at once over one
-//! connection pool. It fills a `CheckReport`; it does not print.
+//! one cheapest read per permission area, the preset's readiness checks and an authinfo
+//! cross-check, all at once over one connection pool. It fills a `CheckReport`; it does not print.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
+use crate::domain::catalogue::diagnosis;
 use crate::domain::preset::{Preset, ReadinessCheck};
 use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, ErrorClass, PermissionRow, PermissionStatus, ReadinessRow,
+    AgentInfo, CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReadinessRow,
 };
 use crate::domain::scope::{
     covers, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
 };
 use crate::domain::secret::Secret;
-use crate::domain::url::Tenant;
+use crate::domain::url::{normalize_auth_server, Tenant};
 use crate::domain::values::{ConnectionSettings, Discovery};
 
 use super::client::{Answer, HaloClient, Transport};
-use super::diagnose::{self, Token, TokenOutcome, AGENTS_MENU, APP_MENU, ROLES_MENU};
-use super::wire;
+use super::diagnose::{self, Token, TokenOutcome};
+use super::{tls_inspect, wire};
 
 /// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
-pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, Diagnosis> {
+pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
-    let answer = client
-        .get(&url, None)
-        .await
-        .map_err(|t| diagnose::transport(&t, false))?;
+    let answer = client.get(&url, None).await.map_err(|t| format!("{t:?}"))?;
     if answer.status != 200 {
-        return Err(Diagnosis::new(
-            ErrorClass::Server,
-            "authinfo",
-            format!("{url} answered HTTP {}.", answer.status),
-            "halo-connect falls back to the derived values.",
-        ));
+        return Err(format!("{url} answered HTTP {}", answer.status));
     }
-    let info: wire::AuthInfo = serde_json::from_slice(&answer.body).map_err(|_| {
-        Diagnosis::new(
-            ErrorClass::Server,
-            "authinfo",
-            format!("{url} did not answer JSON."),
-            "halo-connect falls back to the derived values.",
-        )
-    })?;
+    let info: wire::AuthInfo =
+        serde_json::from_slice(&answer.body).map_err(|_| format!("{url} did not answer JSON"))?;
     let tenant_id = match info.tenant_id {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -69,8 +56,28 @@ pub async fn exchange_token(
         .await
     {
         Ok(answer) => diagnose::token_answer(&answer, settings),
-        Err(t) => TokenOutcome::Failed(diagnose::transport(&t, is_on_premise(settings))),
+        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
     }
+}
+
+/// Names a transport failure; a refused certificate gets a second look at what the server sent.
+async fn explain(t: &Transport, settings: &ConnectionSettings, timeout: Duration) -> Diagnosis {
+    let chain = match t {
+        Transport::Tls { .. } => {
+            let url = settings.auth_server.url_for_inspection();
+            match url {
+                Some((host, port)) => tokio::task::spawn_blocking(move || {
+                    tls_inspect::inspect(&host, port, timeout.min(Duration::from_secs(5)))
+                })
+                .await
+                .ok()
+                .flatten(),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    diagnose::transport(t, is_on_premise(settings), chain.as_ref())
 }
 
 fn is_on_premise(settings: &ConnectionSettings) -> bool {
@@ -93,13 +100,13 @@ enum Read {
 async fn read(
     client: &HaloClient,
     settings: &ConnectionSettings,
-    token: &Secret,
+    token: Option<&Secret>,
     path: &str,
     query: &str,
     key: &str,
 ) -> Read {
     let url = settings.resource_server.join(path, query);
-    match client.get(&url, Some(token)).await {
+    match client.get(&url, token).await {
         Err(t) => Read::Failed(t),
         Ok(a) if !(200..300).contains(&a.status) => Read::Status(a),
         Ok(a) => match (a.is_json(), a.json()) {
@@ -109,6 +116,15 @@ async fn read(
             },
             _ => Read::NotJson(a),
         },
+    }
+}
+
+fn read_failure(read: &Read, settings: &ConnectionSettings) -> Option<Diagnosis> {
+    match read {
+        Read::NotJson(a) => Some(diagnose::resource_not_json(a, settings)),
+        Read::Failed(t) => Some(diagnose::transport(t, is_on_premise(settings), None)),
+        Read::Status(a) if a.status == 429 => Some(diagnose::rate_limited(a)),
+        _ => None,
     }
 }
 
@@ -142,12 +158,11 @@ pub async fn run_check(
                     (t, Some(app))
                 }
                 TokenOutcome::ScopeRefused(d2) => {
-                    report.error = Some(Diagnosis::new(
-                    ErrorClass::Permission,
-                    "scope-refused",
-                    format!("Halo refused every scope requested ({d2})."),
-                    format!("Tick the preset's permissions on the application's Permissions tab in {APP_MENU}."),
-                ));
+                    report.error = Some(diagnosis(
+                        "scope-missing",
+                        format!("Halo refused every scope requested ({d2})."),
+                        &[("scope", &requested.join(", "))],
+                    ));
                     return finish(report, started);
                 }
                 TokenOutcome::Failed(d) => {
@@ -168,36 +183,32 @@ pub async fn run_check(
         .filter(|s| !covers(&token.scopes, s))
         .cloned()
         .collect();
-    let usable = token.scope_listed || !token.scopes.is_empty();
     report.token.ok = true;
     report.token.granted_scopes = token.scopes.clone();
     report.token.expires_in = token.expires_in;
 
-    // Round trip 2, all at once: Agent/me, one read per area, readiness reads, and (when the
-    // granted list fell short) the `all` request that shows what the application has.
+    // Round trip 2, all at once: Agent/me, one read per area, readiness reads, the authinfo
+    // cross-check and (when the granted list fell short) the `all` request that shows what the
+    // application has.
     let probes = probes_for(preset);
-    let readiness_reads: Vec<ReadinessCheck> = preset.readiness.clone();
-    let probe_futs = probes.iter().map(|p| {
-        read(
-            client,
-            settings,
-            &token.access_token,
-            p.path,
-            p.query,
-            p.list_key,
-        )
-    });
+    let access = Some(&token.access_token);
+    let probe_futs = probes
+        .iter()
+        .map(|p| read(client, settings, access, p.path, p.query, p.list_key));
     let ask_all = app_scopes.is_none() && !lacking.is_empty() && !all_ticked;
-    let (me, reads, recurring, all_outcome) = tokio::join!(
-        read(client, settings, &token.access_token, AGENT_ME_PATH, "", ""),
+    let wants_recurring = preset
+        .readiness
+        .contains(&ReadinessCheck::ActiveRecurringContracts);
+    let (me, reads, recurring, all_outcome, authinfo) = tokio::join!(
+        read(client, settings, access, AGENT_ME_PATH, "", ""),
         join_all(probe_futs),
         async {
-            if readiness_reads.contains(&ReadinessCheck::ActiveRecurringContracts) {
+            if wants_recurring {
                 Some(
                     read(
                         client,
                         settings,
-                        &token.access_token,
+                        access,
                         RECURRING_PATH,
                         "count=1",
                         "invoices",
@@ -214,7 +225,8 @@ pub async fn run_check(
             } else {
                 None
             }
-        }
+        },
+        read(client, settings, None, AUTHINFO_PATH, "", "")
     );
     let app_scopes: Option<Vec<String>> = app_scopes.or(match all_outcome {
         Some(TokenOutcome::Issued(t)) => Some(t.scopes),
@@ -222,89 +234,64 @@ pub async fn run_check(
     });
     let by_path: BTreeMap<&str, &Read> = probes.iter().map(|p| p.path).zip(reads.iter()).collect();
 
-    // The agent the application acts as.
-    let agent_name = match &me {
-        Read::Json { value, .. } => {
-            let agent: Option<wire::AgentMe> = serde_json::from_value(value.clone()).ok();
-            if let Some(a) = agent {
-                let name = a.name.clone().unwrap_or_else(|| "(no name)".into());
-                report.agent = Some(AgentInfo {
-                    id: a.id.unwrap_or_default(),
-                    name: name.clone(),
-                });
-                if a.isdisabled == Some(true) {
-                    report.findings.push(Diagnosis::new(
-                        ErrorClass::Permission,
-                        "agent-inactive",
-                        format!("The agent {name:?} that the application logs in as is inactive."),
-                        format!("Tick Account Active on the agent in {AGENTS_MENU}, or choose an active \"Agent to log in as\" in {APP_MENU}."),
-                    ));
-                }
-                Some(name)
-            } else {
-                None
-            }
-        }
-        Read::NotJson(a) => {
-            report
-                .findings
-                .push(diagnose::resource_not_json(a, settings));
-            None
-        }
-        Read::Failed(t) => {
-            report
-                .findings
-                .push(diagnose::transport(t, is_on_premise(settings)));
-            None
-        }
-        Read::Status(_) => None,
-    };
+    let agent_name = agent(&me, settings, &mut report);
     let agent_label = agent_name
         .map(|n| format!("the agent {n:?}"))
         .unwrap_or_else(|| "the application's agent".to_string());
+    cross_check_authinfo(&authinfo, settings, &mut report);
 
-    if !usable || (token.scopes.is_empty() && !requested.is_empty()) {
-        report.findings.push(Diagnosis::new(
-            ErrorClass::Permission,
+    if token.scopes.is_empty() && !requested.is_empty() {
+        report.findings.push(diagnosis(
             "token-without-scope",
             "Halo issued a token that carries no scope at all, so it refuses every API call.",
-            format!("Tick the preset's permissions on the application's Permissions tab in {APP_MENU}, then Save."),
+            &[],
         ));
     }
     if all_ticked {
-        report.findings.push(Diagnosis::new(
-            ErrorClass::Permission,
+        report.findings.push(diagnosis(
             "all-permission",
             "The application has the \"all\" permission ticked, but this preset asks for specific permissions.",
-            format!(
-                "On the application's Permissions tab in {APP_MENU}, untick \"All\" and tick exactly: {}. Integrations that ask for specific scopes fail when \"All\" is ticked.",
-                requested.join(", ")
-            ),
+            &[("scope", &requested.join(", "))],
         ));
     }
-    if let Some(e) = token.expires_in {
-        if e <= 0 {
-            report.findings.push(Diagnosis::new(
-                ErrorClass::Server,
-                "token-expired",
-                format!("Halo issued a token that had already expired (expires_in {e})."),
-                "Check the clocks of Halo's server and this machine (NTP); a token must live about an hour.",
-            ));
-        }
+    if let Some(e) = token.expires_in.filter(|e| *e <= 0) {
+        report.findings.push(diagnosis(
+            "token-expired",
+            format!("Halo issued a token that had already expired (expires_in {e})."),
+            &[],
+        ));
     }
 
-    for scope in &requested {
-        report.permissions.push(permission_row(
-            scope,
-            &token,
-            app_scopes.as_deref(),
-            &by_path,
-            settings,
-            &agent_label,
-            all_ticked,
-        ));
+    // A token without any scope is one finding, not one per row.
+    if !token.scopes.is_empty() || requested.is_empty() {
+        for scope in &requested {
+            report.permissions.push(permission_row(
+                scope,
+                &token,
+                app_scopes.as_deref(),
+                &by_path,
+                settings,
+                &agent_label,
+                all_ticked,
+            ));
+        }
+    } else {
+        for scope in &requested {
+            report.permissions.push(PermissionRow {
+                permission: scope.clone(),
+                status: PermissionStatus::Missing,
+                hint: Some(format!(
+                    "Tick {scope} on the application's Permissions tab."
+                )),
+                cause: Some(diagnosis(
+                    "token-without-scope",
+                    "The token carries no scope.",
+                    &[],
+                )),
+            });
+        }
     }
-    for check in &readiness_reads {
+    for check in &preset.readiness {
         report.readiness.push(readiness_row(
             *check,
             &by_path,
@@ -313,18 +300,63 @@ pub async fn run_check(
             &agent_label,
         ));
     }
-    if !lacking.is_empty() {
-        if let Some(app) = &app_scopes {
-            let has: Vec<&String> = lacking.iter().filter(|s| covers(app, s)).collect();
-            if has.is_empty() {
-                report.notes.push(format!(
-                    "The application does not have: {}.",
-                    lacking.join(", ")
+    finish(report, started)
+}
+
+/// Reads `Agent/me`: the agent's name for the hints, and whether it is active.
+fn agent(me: &Read, settings: &ConnectionSettings, report: &mut CheckReport) -> Option<String> {
+    match me {
+        Read::Json { value, .. } => {
+            let a: wire::AgentMe = serde_json::from_value(value.clone()).ok()?;
+            let name = a.name.clone().unwrap_or_else(|| "(no name)".into());
+            report.agent = Some(AgentInfo {
+                id: a.id.unwrap_or_default(),
+                name: name.clone(),
+            });
+            if a.isdisabled == Some(true) {
+                report.findings.push(diagnosis(
+                    "agent-inactive",
+                    format!("The agent {name:?} that the application logs in as is inactive."),
+                    &[],
                 ));
             }
+            Some(name)
+        }
+        other => {
+            if let Some(d) = read_failure(other, settings) {
+                report.findings.push(d);
+            }
+            None
         }
     }
-    finish(report, started)
+}
+
+/// Flags a Resource Server whose own authinfo names another instance's Authorization Server.
+fn cross_check_authinfo(authinfo: &Read, settings: &ConnectionSettings, report: &mut CheckReport) {
+    let Read::Json { value, .. } = authinfo else {
+        return;
+    };
+    let Some(found) = value.get("auth_url").and_then(|v| v.as_str()) else {
+        return;
+    };
+    let Ok((their, _)) = normalize_auth_server(found) else {
+        return;
+    };
+    if their.host() != settings.auth_server.host()
+        && !settings.auth_server.is_shared()
+        && !their.is_shared()
+    {
+        report.findings.push(diagnosis(
+            "resource-server-other-instance",
+            format!(
+                "The Resource Server {} belongs to the instance whose Authorization Server is {}, not {}.",
+                settings.resource_server.as_str(),
+                their.as_str(),
+                settings.auth_server.as_str()
+            ),
+            &[],
+        ));
+    }
 }
 
 fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
@@ -360,10 +392,6 @@ fn probes_for(preset: &Preset) -> Vec<&'static Probe> {
     out
 }
 
-fn missing_scope_hint(scope: &str) -> String {
-    format!("Tick {scope} on the application's Permissions tab ({APP_MENU} > your application > Permissions), then Save.")
-}
-
 fn permission_row(
     scope: &str,
     token: &Token,
@@ -373,31 +401,24 @@ fn permission_row(
     agent: &str,
     all_ticked: bool,
 ) -> PermissionRow {
-    let row = |status, hint: Option<String>, cause: Option<Diagnosis>| PermissionRow {
+    let row = |status, cause: Option<Diagnosis>, hint: Option<String>| PermissionRow {
         permission: scope.to_string(),
         status,
-        hint,
+        hint: hint.or_else(|| cause.as_ref().map(|c| c.hint.clone())),
         cause,
     };
     if !covers(&token.scopes, scope) {
-        let app_has = app_scopes.is_some_and(|a| covers(a, scope));
-        let why = if app_has {
+        let why = if app_scopes.is_some_and(|a| covers(a, scope)) {
             format!(
                 "Halo did not grant {scope} when asked for it, although the application has it."
             )
         } else {
             format!("The application lacks the {scope} permission.")
         };
-        let hint = missing_scope_hint(scope);
         return row(
             PermissionStatus::Missing,
-            Some(hint.clone()),
-            Some(Diagnosis::new(
-                ErrorClass::Permission,
-                "scope-missing",
-                why,
-                hint,
-            )),
+            Some(diagnosis("scope-missing", why, &[("scope", scope)])),
+            None,
         );
     }
     let probe = probe_for(scope);
@@ -405,40 +426,32 @@ fn permission_row(
     let (Some(probe), Some(read)) = (probe, read) else {
         return row(
             PermissionStatus::Unverified,
-            Some(format!("The token carries {scope}; halo-connect has no read that proves it without writing.")),
             None,
+            Some(format!("The token carries {scope}; halo-connect has no read that proves it without writing.")),
         );
     };
-    let role_hint = format!(
-        "In {ROLES_MENU} > (the Role of {agent}) > Permissions, set {} so the agent may read it; check the agent's Teams and \"Allow use of all Clients\" too.",
-        probe.role_setting
-    );
     match read {
         Read::Json { records, .. } => {
             if probe.area == "customers" && *records == Some(0) && scope.starts_with("read:") {
-                let hint = format!(
-                    "In {ROLES_MENU} > (the Role of {agent}) > Client Restrictions, set \"Allow use of all Clients\" to Yes; check the agent's Teams in {AGENTS_MENU}."
-                );
                 return row(
                     PermissionStatus::Missing,
-                    Some(hint.clone()),
-                    Some(Diagnosis::new(
-                        ErrorClass::Permission,
+                    Some(diagnosis(
                         "role-client-restriction",
                         format!("The token carries {scope}, but {agent} sees no customers at all: its Role restricts which Clients it may use."),
-                        hint,
+                        &[("agent", agent)],
                     )),
+                    None,
                 );
             }
-            if scope.starts_with("edit:") || matches!(scope, "editMine:timesheets") {
+            if scope.starts_with("edit:") || scope == "editMine:timesheets" {
                 let note = if all_ticked { " (granted through \"all\")" } else { "" };
                 row(
                     PermissionStatus::Unverified,
+                    None,
                     Some(format!(
                         "The token carries {scope}{note} and reading works; whether the Role's {} allows changes shows only on a write, which halo-connect never makes.",
                         probe.role_setting
                     )),
-                    None,
                 )
             } else {
                 row(PermissionStatus::Granted, None, None)
@@ -446,37 +459,25 @@ fn permission_row(
         }
         Read::Status(a) if a.status == 401 || a.status == 403 => row(
             PermissionStatus::Missing,
-            Some(role_hint.clone()),
-            Some(Diagnosis::new(
-                ErrorClass::Permission,
+            Some(diagnosis(
                 "role-denied",
                 format!(
-                    "The token carries {scope}, but Halo refused GET {} with HTTP {}: the Role of {agent} lacks {}.",
+                    "The token carries {scope}, but Halo refused GET /api{} with HTTP {}: the Role of {agent} lacks {}.",
                     probe.path, a.status, probe.role_setting
                 ),
-                role_hint,
-            )),
-        ),
-        Read::Status(a) if a.status == 429 => {
-            let d = diagnose::rate_limited(a);
-            row(PermissionStatus::Missing, Some(d.hint.clone()), Some(d))
-        }
-        Read::Status(a) => row(
-            PermissionStatus::Unverified,
-            Some(format!(
-                "Halo answered HTTP {} to GET {}; the area may be switched off in this instance, so {scope} could not be checked.",
-                a.status, probe.path
+                &[("agent", agent), ("setting", probe.role_setting)],
             )),
             None,
         ),
-        Read::NotJson(a) => {
-            let d = diagnose::resource_not_json(a, settings);
-            row(PermissionStatus::Missing, Some(d.hint.clone()), Some(d))
-        }
-        Read::Failed(t) => {
-            let d = diagnose::transport(t, is_on_premise(settings));
-            row(PermissionStatus::Missing, Some(d.hint.clone()), Some(d))
-        }
+        Read::Status(a) if a.status != 429 => row(
+            PermissionStatus::Unverified,
+            None,
+            Some(format!(
+                "Halo answered HTTP {} to GET /api{}; the area may be switched off in this instance, so {scope} could not be checked.",
+                a.status, probe.path
+            )),
+        ),
+        other => row(PermissionStatus::Missing, read_failure(other, settings), None),
     }
 }
 
@@ -487,72 +488,58 @@ fn readiness_row(
     settings: &ConnectionSettings,
     agent: &str,
 ) -> ReadinessRow {
-    let (read, what, empty_detail, empty_hint) = match check {
+    let (read, what, empty) = match check {
         ReadinessCheck::ActiveRecurringContracts => (
             recurring,
             "recurring invoices",
             "No active recurring contract (recurring invoice) is visible, so a billing integration cannot go live.".to_string(),
-            "Set up at least one active recurring contract with a recurring invoice in Halo, or wait until one is active (usually after the 1st of the month); check the agent's Role allows Invoices and Client Contracts.".to_string(),
         ),
-        ReadinessCheck::VisibleTeams => (
-            by_path.get("/Team").copied(),
-            "Teams",
-            format!("{agent} sees no Team, so alerts have nowhere to be routed."),
-            format!("Tick all:teams on the application in {APP_MENU}, or add the agent to the Teams on its Departments & Teams tab in {AGENTS_MENU}."),
-        ),
-        ReadinessCheck::VisibleAssets => (
-            by_path.get("/Asset").copied(),
-            "assets",
-            format!("{agent} sees no asset, so an asset integration has nothing to sync."),
-            format!("Allow the agent's Role all Asset Types (Asset Type Restrictions) and all Clients in {ROLES_MENU}, and check assets exist."),
-        ),
+        ReadinessCheck::VisibleTeams => (by_path.get("/Team").copied(), "Teams", format!("{agent} sees no Team, so alerts have nowhere to be routed.")),
+        ReadinessCheck::VisibleAssets => {
+            (by_path.get("/Asset").copied(), "assets", format!("{agent} sees no asset, so an asset integration has nothing to sync."))
+        }
         ReadinessCheck::WebhookPermission => (
             by_path.get("/Webhook").copied(),
             "webhooks",
             "The application cannot read webhooks, so the integration cannot register its own.".to_string(),
-            format!("Tick admin:webhooks on the application's Permissions tab in {APP_MENU}."),
         ),
     };
-    let id = check.id().to_string();
-    let fail = |detail: String, hint: String, cause: Option<Diagnosis>| ReadinessRow {
-        check: id.clone(),
+    let id = check.id();
+    let fail = |cause: Diagnosis| ReadinessRow {
+        check: id.to_string(),
         ok: false,
-        detail,
-        hint: Some(hint),
-        cause,
+        detail: cause.message.clone(),
+        hint: Some(cause.hint.clone()),
+        cause: Some(cause),
     };
     match read {
-        Some(Read::Json { records, .. }) => {
-            let n = records.unwrap_or(0);
-            if check == ReadinessCheck::WebhookPermission || n > 0 {
-                ReadinessRow {
-                    check: id.clone(),
-                    ok: true,
-                    detail: if check == ReadinessCheck::WebhookPermission {
-                        "webhooks can be read".into()
-                    } else {
-                        format!("{what} are visible to the agent")
-                    },
-                    hint: None,
-                    cause: None,
-                }
-            } else {
-                fail(empty_detail, empty_hint, None)
+        Some(Read::Json { records, .. })
+            if check == ReadinessCheck::WebhookPermission || records.unwrap_or(0) > 0 =>
+        {
+            ReadinessRow {
+                check: id.to_string(),
+                ok: true,
+                detail: if check == ReadinessCheck::WebhookPermission {
+                    "webhooks can be read".into()
+                } else {
+                    format!("{what} are visible to the agent")
+                },
+                hint: None,
+                cause: None,
             }
         }
-        Some(Read::Status(a)) => fail(
-            format!("Halo answered HTTP {} when listing {what}.", a.status),
-            empty_hint,
-            None,
-        ),
-        Some(Read::NotJson(a)) => {
-            let d = diagnose::resource_not_json(a, settings);
-            fail(d.message.clone(), d.hint.clone(), Some(d))
+        Some(Read::Json { .. }) => fail(diagnosis(id, empty, &[])),
+        Some(Read::Status(a)) if a.status != 429 => fail(diagnosis(
+            id,
+            format!(
+                "Halo answered HTTP {} when listing {what}. {empty}",
+                a.status
+            ),
+            &[],
+        )),
+        Some(other) => {
+            fail(read_failure(other, settings).unwrap_or_else(|| diagnosis(id, empty.clone(), &[])))
         }
-        Some(Read::Failed(t)) => {
-            let d = diagnose::transport(t, is_on_premise(settings));
-            fail(d.message.clone(), d.hint.clone(), Some(d))
-        }
-        None => fail(format!("{what} could not be listed."), empty_hint, None),
+        None => fail(diagnosis(id, format!("{what} could not be listed."), &[])),
     }
 }

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod client;
 pub mod diagnose;
+pub mod tls_inspect;
 mod wire;
 
 pub use client::{ClientOptions, HaloClient};

@@ -1,0 +1,186 @@
+//! The diagnosis catalogue against the tool: the troubleshooting doc is generated from it, every
+//! code the source emits is in it, and every entry the sandbox can emulate is run through the real
+//! binary and must give the entry's exit code, error.kind, code and fix.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{sandbox_tls, strs, write_ca, TestEnv, CANARY};
+use halo_connect::domain::catalogue::{
+    printed_code, troubleshooting_markdown, Emulation, CATALOGUE,
+};
+use halo_connect::sandbox::{Scenario, TlsMode};
+
+#[test]
+fn the_troubleshooting_doc_is_generated_from_the_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/troubleshooting.md");
+    let want = troubleshooting_markdown();
+    if std::env::var("UPDATE_DOCS").is_ok() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/troubleshooting.md is stale: run `UPDATE_DOCS=1 cargo test --test catalogue`"
+    );
+}
+
+/// Finds every literal code passed to `diagnosis(` in the source tree.
+fn codes_in_source() -> Vec<String> {
+    let mut codes = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            for (i, _) in text.match_indices("diagnosis(") {
+                let rest = text[i + "diagnosis(".len()..].trim_start();
+                if let Some(lit) = rest.strip_prefix('"') {
+                    if let Some(end) = lit.find('"') {
+                        codes.push(lit[..end].to_string());
+                    }
+                }
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn every_code_the_tool_emits_is_catalogued() {
+    let codes = codes_in_source();
+    assert!(codes.len() > 30, "found {codes:?}");
+    for c in codes.iter().chain(
+        [
+            "active-recurring-contracts",
+            "visible-teams",
+            "visible-assets",
+            "webhook-permission",
+        ]
+        .map(String::from)
+        .iter(),
+    ) {
+        assert!(
+            CATALOGUE.iter().any(|e| e.code == c),
+            "{c} is emitted but not in the catalogue"
+        );
+    }
+}
+
+fn stem(fix: &str) -> &str {
+    fix.split('{').next().unwrap_or(fix)
+}
+
+#[test]
+fn every_emulated_entry_is_recognised_by_the_real_binary() {
+    let mut ran = 0;
+    for e in CATALOGUE {
+        let env = TestEnv::new();
+        let (scenario, tls, trust, preset, wrong) = match e.emulation {
+            Emulation::Scenario { scenario, preset } => (
+                scenario.parse::<Scenario>().unwrap(),
+                TlsMode::Off,
+                false,
+                preset,
+                None,
+            ),
+            Emulation::WrongValue { var, value } => (
+                Scenario::Healthy,
+                TlsMode::Off,
+                false,
+                "billing",
+                Some((var, value)),
+            ),
+            Emulation::Tls { mode, trust_ca } => (
+                Scenario::Healthy,
+                mode.parse::<TlsMode>().unwrap(),
+                trust_ca,
+                "billing",
+                None,
+            ),
+            Emulation::Evidence(_) => continue,
+        };
+        let sb = sandbox_tls(scenario, tls);
+        let mut vars: Vec<(String, String)> = vec![
+            ("HALO_RESOURCE_SERVER".into(), sb.resource_server()),
+            ("HALO_AUTH_SERVER".into(), sb.auth_server()),
+            ("HALO_TENANT".into(), sb.tenant().into()),
+            ("HALO_CLIENT_ID".into(), sb.client_id().into()),
+            ("HALO_CLIENT_SECRET".into(), CANARY.into()),
+        ];
+        if let Some((var, value)) = wrong {
+            let value = value.replace("{base}", &sb.base_url());
+            if var == "HALO_URL" {
+                vars.retain(|(k, _)| {
+                    !k.starts_with("HALO_RESOURCE")
+                        && !k.starts_with("HALO_AUTH")
+                        && k != "HALO_TENANT"
+                });
+            } else {
+                vars.retain(|(k, _)| k != var);
+            }
+            vars.push((var.into(), value));
+        }
+        if e.code == "tenant-required" {
+            vars.retain(|(k, _)| k != "HALO_TENANT");
+            vars.push(("HALO_TENANT".into(), "Not set".into()));
+        }
+        let mut args: Vec<String> = vec![
+            "test".into(),
+            "--from-env".into(),
+            "--json".into(),
+            "--preset".into(),
+            preset.into(),
+        ];
+        args.extend([
+            "--timeout".into(),
+            if e.code == "timeout" { "1" } else { "5" }.into(),
+        ]);
+        if trust {
+            args.extend([
+                "--ca-cert".into(),
+                write_ca(env.dir.path(), &sb).display().to_string(),
+            ]);
+        }
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let run = env.run(&strs(&args), &vars, None);
+        let v = run.json();
+        assert_eq!(
+            run.code,
+            e.class.exit_code(),
+            "{}: exit code\n{v:#}\n{}",
+            e.code,
+            run.stderr
+        );
+        assert_eq!(
+            v["error"]["kind"],
+            e.class.as_str(),
+            "{}: error.kind\n{v:#}",
+            e.code
+        );
+        if e.code != "plain-http" {
+            assert_eq!(
+                v["error"]["code"],
+                printed_code(e),
+                "{}: error.code\n{v:#}",
+                e.code
+            );
+            let hint = v["error"]["hint"].as_str().unwrap_or_default();
+            assert!(
+                hint.starts_with(stem(e.fix)),
+                "{}: the hint is not the catalogue's fix\n{hint}\n{}",
+                e.code,
+                e.fix
+            );
+        }
+        ran += 1;
+    }
+    assert!(ran >= 28, "only {ran} entries emulated");
+}

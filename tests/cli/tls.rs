@@ -32,6 +32,10 @@ fn a_private_ca_without_ca_cert_suggests_it() {
     let run = run_tls(TlsMode::Valid, false);
     run.code(6);
     let v = run.contract(Some("tls"));
+    assert_eq!(
+        v["error"]["code"], "tls-unknown-issuer",
+        "a complete chain from a private CA: {v:#}"
+    );
     assert!(
         v["error"]["hint"].as_str().unwrap().contains("--ca-cert"),
         "{v:#}"
@@ -43,12 +47,18 @@ fn an_incomplete_chain_is_a_tls_error_naming_the_intermediate() {
     let run = run_tls(TlsMode::IncompleteChain, true);
     run.code(6);
     let v = run.contract(Some("tls"));
+    assert_eq!(v["error"]["code"], "tls-incomplete-chain", "{v:#}");
     assert!(
         v["error"]["hint"]
             .as_str()
             .unwrap()
             .contains("intermediate"),
         "{v:#}"
+    );
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("does not send its intermediate") && msg.contains("issued by"),
+        "names subject and issuer: {msg}"
     );
 }
 

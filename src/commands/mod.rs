@@ -141,14 +141,15 @@ impl Ctx {
         )
     }
 
-    /// Whether prompting is allowed: stdin and stderr are terminals, and neither --non-interactive
-    /// nor CI says otherwise.
+    /// Whether prompting is allowed: stdin and stdout are terminals (and stderr, where the prompts
+    /// are drawn), and neither --non-interactive, --json nor CI says otherwise.
     pub fn can_prompt(&self, non_interactive: bool) -> bool {
         !non_interactive
             && !self.env.is_set("CI")
-            && self.term.stdin_tty
-            && self.term.stderr_tty
             && !self.global.json
+            && self.term.stdin_tty
+            && self.term.stdout_tty
+            && self.term.stderr_tty
     }
 
     /// Builds the HTTP client from --timeout and --ca-cert (or a profile's stored CA file).

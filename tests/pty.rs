@@ -211,3 +211,66 @@ fn ctrl_c_midway_exits_130_and_saves_nothing() {
     assert_eq!(w.finish(), 130);
     assert_eq!(env.config_text(), before);
 }
+
+#[test]
+fn a_rerun_offers_the_stored_values_and_enter_keeps_the_secret() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let args = common::init_args(&sb);
+    env.run(
+        &common::strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let before = env.config_text();
+    let mut w = Wizard::start(&env, &["init"]);
+    w.at("exists", "\r")
+        .at("Preset", "\r")
+        .at("Hosting", "\r")
+        .skip_checklists();
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r");
+    // The secret stays where it was (the file store), masked to its last four characters.
+    w.at(
+        &format!("Enter keeps ••••••••{}", &CANARY[CANARY.len() - 4..]),
+        "\r",
+    );
+    w.at("Save and Test passed", "")
+        .at("Saved profile `default`", "");
+    assert_eq!(w.finish(), 0);
+    let after = env.config_text();
+    assert!(after.contains("last_test"), "{after}");
+    assert_eq!(
+        before
+            .lines()
+            .filter(|l| l.starts_with("[profiles."))
+            .count(),
+        after
+            .lines()
+            .filter(|l| l.starts_with("[profiles."))
+            .count()
+    );
+}
+
+#[test]
+fn with_ci_set_there_is_no_prompt_even_in_a_terminal() {
+    let env = TestEnv::new();
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+    c.env_clear()
+        .envs(env.vars())
+        .env("TERM", "xterm")
+        .args(["init"]);
+    let mut s = Session::spawn(c).expect("spawn in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    let out = s
+        .expect(Eof)
+        .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        .unwrap_or_default();
+    assert!(out.contains("missing"), "lists the missing values: {out}");
+    match s.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 3),
+        other => panic!("{other:?}"),
+    }
+}

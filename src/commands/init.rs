@@ -226,17 +226,18 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
             ctx.term.info(&render::report_text(&ctx.term, r));
         }
     }
-    conclude(ctx, args, plan, report, false)
+    conclude(ctx, args, plan, report, false, args.force)
 }
 
 /// Prints the outcome and saves: after a passing test, with --skip-test, or when the operator
-/// chose "save anyway" (`insist`).
+/// chose "save anyway" (`insist`). `replace` allows overwriting an existing profile.
 pub fn conclude(
     ctx: &Ctx,
     args: &InitArgs,
     plan: Plan,
     report: Option<CheckReport>,
     insist: bool,
+    replace: bool,
 ) -> Result<i32, AppError> {
     let settings: &ConnectionSettings = &plan.validated.settings;
     let passed = report.as_ref().is_none_or(|r| r.ok) || insist;
@@ -266,7 +267,7 @@ pub fn conclude(
             ));
         }
     } else if passed {
-        match save(ctx, &plan, &profile, args.force || plan.sandbox.is_some()) {
+        match save(ctx, &plan, &profile, replace || plan.sandbox.is_some()) {
             Ok(()) => saved = true,
             Err(e) => save_error = Some(e),
         }
@@ -462,9 +463,10 @@ fn run_wizard(
     install_interrupt_handler();
     let mut prompter = DialoguerPrompter::new(ctx.term.clone());
     let stored = stored.filter(|p| !p.sandbox || args.sandbox);
+    let mut replace = args.force;
     if let Some(existing) = stored {
         if !args.force && !existing.sandbox {
-            let replace = prompter
+            replace = prompter
                 .confirm(&format!("Profile `{profile}` exists. Offer its values as defaults and replace it after a passing test?"), true)
                 .map_err(|_| AppError::interrupted())?;
             if !replace {
@@ -522,11 +524,14 @@ fn run_wizard(
         secret: secret_from_inputs(ctx, &args.values)?.map(|s| s.0),
         stored_secret,
         sandbox_secret: sandbox.as_ref().map(|s| s.client_secret().clone()),
-        store: args.secret_store.map(|c| match c {
-            StoreChoice::Keyring => SecretStoreKind::Keyring,
-            StoreChoice::File => SecretStoreKind::File,
-            StoreChoice::None => SecretStoreKind::None,
-        }),
+        store: args
+            .secret_store
+            .map(|c| match c {
+                StoreChoice::Keyring => SecretStoreKind::Keyring,
+                StoreChoice::File => SecretStoreKind::File,
+                StoreChoice::None => SecretStoreKind::None,
+            })
+            .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
         sandbox: sandbox.is_some(),
     };
     let ca = sandbox.as_ref().and_then(|s| s.ca_pem());
@@ -574,5 +579,5 @@ fn run_wizard(
         notes: Vec::new(),
         ca_cert: ctx.global.ca_cert.as_ref().map(|p| p.display().to_string()),
     };
-    conclude(ctx, args, plan, Some(outcome.report), insist)
+    conclude(ctx, args, plan, Some(outcome.report), insist, replace)
 }

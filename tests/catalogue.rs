@@ -116,7 +116,12 @@ fn every_emulated_entry_is_recognised_by_the_real_binary() {
             ("HALO_CLIENT_SECRET".into(), CANARY.into()),
         ];
         if let Some((var, value)) = wrong {
-            let value = value.replace("{base}", &sb.base_url());
+            let value = value
+                .replace(
+                    "{https_base}",
+                    &sb.base_url().replace("http://", "https://"),
+                )
+                .replace("{base}", &sb.base_url());
             if var == "HALO_URL" {
                 vars.retain(|(k, _)| {
                     !k.starts_with("HALO_RESOURCE")

@@ -198,7 +198,8 @@ pub fn choose_store(
         None if sandbox => SecretStoreKind::None,
         None => SecretStoreKind::Keyring,
     };
-    if kind == SecretStoreKind::Keyring && !args.dry_run {
+    // A dry run probes too: it must say what the real run would do.
+    if kind == SecretStoreKind::Keyring {
         let store = crate::store::KeyringStore::new(ctx.keyring_service(), super::KEYRING_TIMEOUT);
         store.probe()?;
     }
@@ -223,7 +224,8 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
     };
     if !ctx.global.json {
         if let Some(r) = &report {
-            ctx.term.info(&render::report_text(&ctx.term, r));
+            ctx.term
+                .info(&render::report_text(&ctx.term, r, "Save and Test"));
         }
     }
     conclude(ctx, args, plan, report, false, args.force)
@@ -248,7 +250,11 @@ pub fn conclude(
         for n in &plan.notes {
             ctx.term.info(&format!("note: {n}"));
         }
-        ctx.term.warn("--skip-test: the connection is saved untested; run `halo-connect test` before relying on it.");
+        if args.dry_run {
+            ctx.term.warn("--skip-test: the connection was not tested.");
+        } else {
+            ctx.term.warn("--skip-test: the connection is saved untested; run `halo-connect test` before relying on it.");
+        }
     }
     let profile = to_profile(&plan, report.as_ref());
     let mut saved = false;
@@ -259,12 +265,16 @@ pub fn conclude(
             std::collections::BTreeMap::from([(plan.profile.clone(), profile.clone())]),
         )]))
         .unwrap_or_default();
-        if !ctx.global.json {
+        if ctx.global.json {
+            // The JSON below says dry_run and saved.
+        } else if passed {
             ctx.term.info(&format!(
                 "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand keep the Client Secret in: {}",
                 ctx.config.path().display(),
                 store_place(ctx, plan.store)
             ));
+        } else {
+            ctx.term.info("\n--dry-run: nothing was written; the test failed, so a real run would save nothing either.");
         }
     } else if passed {
         match save(ctx, &plan, &profile, replace || plan.sandbox.is_some()) {
@@ -448,9 +458,16 @@ impl Services for LiveServices<'_> {
             .ok()
     }
     fn keyring(&mut self) -> Result<(), String> {
+        use crate::store::StoreError;
         crate::store::KeyringStore::new(self.ctx.keyring_service(), super::KEYRING_TIMEOUT)
             .probe()
-            .map_err(|e| e.to_string())
+            .map_err(|e| match e {
+                StoreError::KeyringUnavailable { reason } => reason,
+                StoreError::KeyringTimeout { waited } => {
+                    format!("it did not answer within {} s", waited.as_secs())
+                }
+                other => other.to_string(),
+            })
     }
 }
 

@@ -184,8 +184,14 @@ impl Ctx {
             ca_cert_pem: if pem.is_empty() { None } else { Some(pem) },
             ..ClientOptions::default()
         };
-        HaloClient::new(opts)
-            .map_err(|e| AppError::config(e).with_hint("check the file given with --ca-cert"))
+        HaloClient::new(opts).map_err(|e| {
+            let place = ca_path
+                .as_ref()
+                .map(|p| format!(" ({})", p.display()))
+                .unwrap_or_default();
+            AppError::config(format!("{e}{place}"))
+                .with_hint("give a PEM file of the CA's root certificate with --ca-cert PATH")
+        })
     }
 }
 
@@ -255,7 +261,7 @@ pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, A
         let list = scopes.unwrap_or_default();
         if list.is_empty() {
             return Err(AppError::config("the custom preset needs its scopes: give them with --scopes read:tickets,edit:tickets")
-                .with_hint("scopes are read:AREA or edit:AREA; `halo-connect presets show custom` lists the areas"));
+                .with_hint("scopes are read:AREA or edit:AREA (see `halo-connect presets show billing` for real ones), or all:teams, admin:webhooks"));
         }
         let mut parsed = Vec::new();
         for s in list.iter().filter(|s| !s.trim().is_empty()) {
@@ -378,7 +384,9 @@ pub fn missing_secret_error() -> crate::domain::url::ValueError {
 
 /// The current time as RFC 3339 UTC, for `last_test`.
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

@@ -28,8 +28,11 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             crate::domain::profile::SecretStoreKind::File => {
                 format!("file {}", ctx.credentials_path().display())
             }
+            crate::domain::profile::SecretStoreKind::None if p.sandbox => {
+                "the sandbox (it supplies its own secret)".to_string()
+            }
             crate::domain::profile::SecretStoreKind::None => {
-                "not stored: HALO_CLIENT_SECRET at use".to_string()
+                "nowhere: set HALO_CLIENT_SECRET when you use it".to_string()
             }
         }
     };

@@ -71,7 +71,8 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
                 .unwrap_or_default(),
         );
     } else {
-        ctx.term.info(&render::report_text(&ctx.term, &report));
+        ctx.term
+            .info(&render::report_text(&ctx.term, &report, "Test"));
     }
     Ok(report.exit_code)
 }
@@ -113,6 +114,23 @@ fn raw_from_env(ctx: &Ctx) -> RawValues {
     }
 }
 
+/// Rewords a --from-env failure in terms of environment variables, the only input it reads.
+fn from_env_hint(result: Result<Target, AppError>) -> Result<Target, AppError> {
+    result.map_err(|mut e| {
+        if e.kind == crate::error::ErrorKind::Config {
+            e.details = e.details.iter().map(|d| d.split(" (give it with").next().unwrap_or(d).to_string()).collect();
+            if e.message.contains("give it with") {
+                e.message = e.message.split("; give it with").next().unwrap_or(&e.message).to_string();
+            }
+            e.hint = Some(
+                "--from-env reads only the environment: set HALO_URL (or HALO_RESOURCE_SERVER and HALO_AUTH_SERVER), HALO_TENANT if needed, HALO_CLIENT_ID and HALO_CLIENT_SECRET"
+                    .to_string(),
+            );
+        }
+        e
+    })
+}
+
 /// Resolves the profile (or sandbox) for `token`, as `test` does.
 pub fn resolve_for_token(
     ctx: &Ctx,
@@ -127,7 +145,7 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
         let preset = preset_named(args.preset.as_deref().unwrap_or("billing"), None)?;
         let raw = raw_from_env(ctx);
         let secret = ctx.env.get("HALO_CLIENT_SECRET").map(Secret::new);
-        return finish_target(
+        return from_env_hint(finish_target(
             ctx,
             ctx.profile_name("env"),
             preset,
@@ -136,7 +154,7 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
             false,
             None,
             Vec::new(),
-        );
+        ));
     }
     let name = ctx.profile_name(if args.sandbox {
         SANDBOX_PROFILE
@@ -305,6 +323,11 @@ fn finish_target(
 
 /// Tests every profile concurrently, at most `--concurrency` at once.
 fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
+    if ctx.profile_given() {
+        return Err(AppError::usage(
+            "--all tests every profile, so it takes no --profile (or HALO_PROFILE)",
+        ));
+    }
     let config = ctx.config.load()?;
     if config.profiles.is_empty() {
         return Err(AppError::config(format!(

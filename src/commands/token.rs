@@ -45,7 +45,8 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
                     "expires_in": t.expires_in,
                     "scope": t.scopes,
                 });
-                ctx.term.out_raw(&v.to_string());
+                ctx.term
+                    .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
                 ctx.term.out_raw(t.access_token.expose());
             }

@@ -176,7 +176,7 @@ pub const CATALOGUE: &[Entry] = &[
         symptom: "The integration connects but one area fails with 403 or shows nothing.",
         recognised: "A probe answers 401/403 although the token carries the area's scope: the application allows it, the agent does not.",
         cause: "The Role of the application's agent lacks the area's access level.",
-        fix: "In Configuration > Teams & Agents > Roles > (the Role of {agent}) > Permissions, set {setting} so the agent may read it; check the agent's Teams and \"Allow use of all Clients\" too.",
+        fix: "In Configuration > Teams & Agents > Roles > (the Role of {agent}) > Permissions, give the agent {setting}; check the agent's Teams and \"Allow use of all Clients\" too.",
         emulation: Emulation::Scenario { scenario: "role-denied", preset: "billing" }),
     entry!("role-client-restriction", Permission, "Role", "The Role restricts which Clients the agent may use",
         symptom: "The integration connects and finds no customers.",
@@ -241,6 +241,12 @@ pub const CATALOGUE: &[Entry] = &[
         cause: "Halo's certificate is issued by a private or company CA this machine does not trust.",
         fix: "Pass the CA's root certificate with --ca-cert PATH (PEM), or install it in this machine's trust store; integrations need it too.",
         emulation: Emulation::Tls { mode: "valid", trust_ca: false }),
+    entry!("tls-plain-port", Tls, "Values", "https:// to a port that speaks plain HTTP",
+        symptom: "A TLS error such as \"corrupt message\" or \"wrong version number\".",
+        recognised: "The server answers the TLS handshake with something that is not TLS.",
+        cause: "The address says https:// but the port serves plain HTTP (or another protocol).",
+        fix: "Check the scheme and port of the address: use Halo's https:// port, as shown in Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::WrongValue { var: "HALO_URL", value: "{https_base}" }),
     entry!("tls-expired", Tls, "Hosting", "Certificate expired",
         symptom: "Every client fails with a certificate error.",
         recognised: "rustls reports the certificate expired.",
@@ -318,7 +324,7 @@ pub const CATALOGUE: &[Entry] = &[
         symptom: "The integration runs out of memory or hangs on a download.",
         recognised: "The answer passes the size cap (4 MB).",
         cause: "The address leads to something that is not Halo's API.",
-        fix: "The address does not point at Halo's API; check the Resource Server in API Details.",
+        fix: "The address does not point at Halo's API; check the Authorization Server and Resource Server in Configuration > Integrations > HaloPSA API (API Details).",
         emulation: Emulation::Scenario { scenario: "huge-body", preset: "billing" }),
 ];
 
@@ -423,7 +429,7 @@ fn emulation_long(e: Emulation) -> String {
             format!("`halo-connect test --sandbox --scenario {scenario} --preset {preset}`.")
         }
         Emulation::WrongValue { var, value } => {
-            format!("a healthy sandbox with `{var}={value}` (`{{base}}` is the sandbox's address), via `test --from-env`.")
+            format!("a healthy sandbox with `{var}={value}` (`{{base}}` is the sandbox's address, `{{https_base}}` the same with https://), via `test --from-env`.")
         }
         Emulation::Tls { mode, trust_ca } => format!(
             "`halo-connect sandbox --tls {mode}`, then `test --from-env`{}.",

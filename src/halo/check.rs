@@ -359,7 +359,48 @@ fn cross_check_authinfo(authinfo: &Read, settings: &ConnectionSettings, report: 
     }
 }
 
+/// A token that is itself at fault (expired, no scope, an inactive agent) makes every refused read
+/// a consequence, not a Role problem: the rows point at the one cause instead.
+fn attribute_to_token(report: &mut CheckReport) {
+    let Some(cause) = report
+        .findings
+        .iter()
+        .find(|f| {
+            matches!(
+                f.code.as_str(),
+                "token-expired" | "token-without-scope" | "agent-inactive"
+            )
+        })
+        .cloned()
+    else {
+        return;
+    };
+    for row in &mut report.permissions {
+        if row
+            .cause
+            .as_ref()
+            .is_some_and(|c| c.code == "role-denied" || c.code == "role-client-restriction")
+        {
+            row.hint = Some(cause.hint.clone());
+            row.cause = Some(cause.clone());
+        }
+    }
+    for row in &mut report.readiness {
+        if !row.ok
+            && row
+                .cause
+                .as_ref()
+                .is_none_or(|c| c.code == "role-denied" || c.code == row.check)
+        {
+            row.detail = format!("Not checked: {}", cause.message);
+            row.hint = Some(cause.hint.clone());
+            row.cause = Some(cause.clone());
+        }
+    }
+}
+
 fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
+    attribute_to_token(&mut report);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();
     report
@@ -529,6 +570,21 @@ fn readiness_row(
             }
         }
         Some(Read::Json { .. }) => fail(diagnosis(id, empty, &[])),
+        Some(Read::Status(a))
+            if (a.status == 401 || a.status == 403)
+                && check != ReadinessCheck::WebhookPermission =>
+        {
+            let setting = match check {
+                ReadinessCheck::ActiveRecurringContracts => "Invoices Access Level",
+                ReadinessCheck::VisibleTeams => "Departments & Teams membership",
+                _ => "Assets Access Level",
+            };
+            fail(diagnosis(
+                "role-denied",
+                format!("Halo refused to list {what} (HTTP {}): the Role of {agent} lacks {setting}, so this check could not run.", a.status),
+                &[("agent", agent), ("setting", setting)],
+            ))
+        }
         Some(Read::Status(a)) if a.status != 429 => fail(diagnosis(
             id,
             format!(

@@ -127,6 +127,8 @@ pub enum TlsProblem {
     UnknownIssuer,
     Expired,
     NotYetValid,
+    /// The port answered the handshake with something that is not TLS.
+    NotTls,
     WrongHost,
     Other,
 }
@@ -163,10 +165,11 @@ impl HaloClient {
             .user_agent(concat!("halo-connect/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30));
         if let Some(pem) = &opts.ca_cert_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| format!("the CA certificate bundle is not valid PEM: {e}"))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                format!("the CA certificate given with --ca-cert is not valid PEM: {e}")
+            })?;
             if certs.is_empty() {
-                return Err("the CA certificate file holds no PEM certificate".into());
+                return Err("the CA certificate file given with --ca-cert holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
             }
             builder = builder.tls_certs_merge(certs);
         }
@@ -416,6 +419,7 @@ fn classify(url: &str, e: &reqwest::Error, timeout: Duration) -> Transport {
                 C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::WrongHost,
                 _ => TlsProblem::Other,
             },
+            rustls::Error::InvalidMessage(_) => TlsProblem::NotTls,
             _ => TlsProblem::Other,
         };
         return Transport::Tls {

@@ -68,9 +68,14 @@ fn tls(host: &str, problem: TlsProblem, detail: &str, chain: Option<&ChainInfo>)
             format!("The certificate of {host} is not signed by an authority this machine trusts ({detail}).{cert}"),
             &[],
         ),
-        TlsProblem::Expired => diagnosis("tls-expired", format!("The certificate of {host} has expired ({detail}).{cert}"), &[]),
+        TlsProblem::Expired => diagnosis("tls-expired", format!("The certificate of {host} has expired.{cert}"), &[]),
+        TlsProblem::NotTls => diagnosis(
+            "tls-plain-port",
+            format!("{host} did not answer the TLS handshake with TLS ({detail}): the port speaks plain HTTP or another protocol."),
+            &[],
+        ),
         TlsProblem::NotYetValid => {
-            diagnosis("tls-expired", format!("The certificate of {host} is not valid yet ({detail}); check this machine's clock.{cert}"), &[])
+            diagnosis("tls-expired", format!("The certificate of {host} is not valid yet; check this machine's clock.{cert}"), &[])
         }
         TlsProblem::WrongHost => diagnosis("tls-wrong-host", format!("The certificate of {host} is for another name ({detail}).{cert}"), &[]),
         TlsProblem::Other => diagnosis("tls-unknown-issuer", format!("The TLS connection to {host} failed ({detail}).{cert}"), &[]),
@@ -139,11 +144,9 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
                         expires_in: wire::expires_in(&t.expires_in),
                     })
                 }
-                None => {
-                    TokenOutcome::Failed(not_halo(answer, "a JSON answer without an access_token"))
-                }
+                None => TokenOutcome::Failed(not_halo(answer, "JSON that has no access_token")),
             },
-            Err(_) => TokenOutcome::Failed(not_halo(answer, "an answer that is not valid JSON")),
+            Err(_) => TokenOutcome::Failed(not_halo(answer, "invalid JSON")),
         };
     }
     let err: wire::OAuthError = serde_json::from_slice(&answer.body).unwrap_or_default();
@@ -220,7 +223,10 @@ pub fn rate_limited(answer: &Answer) -> Diagnosis {
 fn not_halo(answer: &Answer, what: &str) -> Diagnosis {
     diagnosis(
         "not-halo",
-        format!("{} answered {what}, which is not Halo's API.", answer.url),
+        format!(
+            "{} answered with {what}: that is not Halo's API.",
+            answer.url
+        ),
         &[],
     )
 }
@@ -237,6 +243,6 @@ pub fn resource_not_json(answer: &Answer, settings: &ConnectionSettings) -> Diag
             &[],
         )
     } else {
-        not_halo(answer, "something that is not JSON")
+        not_halo(answer, "something other than JSON")
     }
 }

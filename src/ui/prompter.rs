@@ -10,7 +10,7 @@ use crate::domain::secret::Secret;
 use crate::wizard::ports::{Answer, Check, PromptError, Prompter};
 
 use super::render;
-use super::term::{Paint, Term};
+use super::term::{err_line, Paint, Term};
 
 pub struct DialoguerPrompter {
     term: Term,
@@ -79,16 +79,16 @@ impl Prompter for DialoguerPrompter {
     }
 
     fn say(&mut self, line: &str) {
-        eprintln!("{line}");
+        err_line(line);
     }
 
     fn heading(&mut self, title: &str) {
-        eprintln!();
-        eprintln!("{}", self.term.paint(title, Paint::Bold));
+        err_line("");
+        err_line(&self.term.paint(title, Paint::Bold));
     }
 
     fn report(&mut self, report: &CheckReport) {
-        eprintln!("{}", render::report_text(&self.term, report));
+        err_line(&render::report_text(&self.term, report, "Save and Test"));
     }
 }
 
@@ -98,7 +98,7 @@ pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         let t = console::Term::stderr();
         let _ = t.show_cursor();
-        eprintln!("\nInterrupted; nothing was saved.");
+        err_line("\nInterrupted; nothing was saved.");
         std::process::exit(130);
     });
 }

@@ -10,7 +10,7 @@ use super::term::{Mark, Paint, Term};
 
 /// Renders a report as the human table: token, agent, one row per permission and readiness check,
 /// then the verdict and every fix.
-pub fn report_text(term: &Term, r: &CheckReport) -> String {
+pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
     let mut out = Vec::new();
     let tenant = r.tenant.clone().unwrap_or_else(|| "Not set".into());
     out.push(format!(
@@ -51,7 +51,10 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
         for p in &r.permissions {
             let (m, word) = match p.status {
                 PermissionStatus::Granted => (Mark::Ok, "granted"),
-                PermissionStatus::Missing => (Mark::Fail, "missing"),
+                PermissionStatus::Missing => (
+                    Mark::Fail,
+                    missing_word(p.cause.as_ref().map(|c| c.code.as_str())),
+                ),
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
             };
             let hint = match (&p.status, &p.hint) {
@@ -65,6 +68,16 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
                 p.permission
             ));
         }
+    }
+    if r.permissions
+        .iter()
+        .any(|p| p.status == PermissionStatus::Unverified)
+        && term.verbose == 0
+    {
+        out.push(
+            "  (~ unverified: the token carries the scope, but only a write would show whether the Role allows changes; halo-connect never writes. -v shows each one.)"
+                .to_string(),
+        );
     }
     if !r.readiness.is_empty() {
         out.push(String::new());
@@ -80,13 +93,13 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
     out.push(String::new());
     if r.ok {
         out.push(format!(
-            "{} Save and Test passed in {} ms.",
+            "{} {what} passed in {} ms.",
             term.mark(Mark::Ok),
             r.elapsed_ms
         ));
     } else if let Some(e) = &r.error {
         out.push(format!(
-            "{} Save and Test failed: {}",
+            "{} {what} failed: {}",
             term.mark(Mark::Fail),
             e.message
         ));
@@ -96,6 +109,17 @@ pub fn report_text(term: &Term, r: &CheckReport) -> String {
         }
     }
     out.join("\n")
+}
+
+/// The word for a failed permission row, from its cause.
+fn missing_word(code: Option<&str>) -> &'static str {
+    match code {
+        None | Some("scope-missing") => "missing on the application",
+        Some("role-denied") => "denied by the Role",
+        Some("role-client-restriction") => "hidden by the Role's client restriction",
+        Some("token-without-scope") => "missing: the token has no scope",
+        _ => "not checked",
+    }
 }
 
 /// The JSON object of cli.md for a report, with extra keys merged in.
@@ -185,6 +209,9 @@ pub fn checklist_markdown(p: &Preset) -> String {
         let mut last_menu = "";
         for s in steps.iter() {
             if s.menu != last_menu {
+                if out.last().is_some_and(|l| !l.is_empty()) {
+                    out.push(String::new());
+                }
                 out.push(format!("In **{}**:", s.menu));
                 out.push(String::new());
                 last_menu = &s.menu;

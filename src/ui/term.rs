@@ -78,7 +78,7 @@ impl Term {
         if self.quiet {
             return;
         }
-        eprintln!("{line}");
+        err_line(line);
     }
 
     /// Writes a warning on stderr, even under --quiet? No: quiet keeps only errors.
@@ -86,17 +86,17 @@ impl Term {
         if self.quiet {
             return;
         }
-        eprintln!("{} {line}", self.paint("warning:", Paint::Yellow));
+        err_line(&format!("{} {line}", self.paint("warning:", Paint::Yellow)));
     }
 
     /// Writes an error block on stderr: always shown.
     pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
-        eprintln!("{} {message}", self.paint("error:", Paint::Red));
+        err_line(&format!("{} {message}", self.paint("error:", Paint::Red)));
         for d in details {
-            eprintln!("  - {d}");
+            err_line(&format!("  - {d}"));
         }
         if let Some(h) = hint {
-            eprintln!("{} {h}", self.paint("hint:", Paint::Cyan));
+            err_line(&format!("{} {h}", self.paint("hint:", Paint::Cyan)));
         }
     }
 
@@ -124,6 +124,12 @@ impl Term {
         };
         self.paint(if self.style.unicode { u } else { plain }, p)
     }
+}
+
+/// Writes a line on stderr, ignoring a closed pipe (`| head` must not crash the tool).
+pub fn err_line(line: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{line}");
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,7 @@ mod tests;
 
 use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
-use crate::domain::report::CheckReport;
+use crate::domain::report::{CheckReport, ErrorClass};
 use crate::domain::secret::Secret;
 use crate::domain::url::{
     derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Field,
@@ -311,12 +311,11 @@ fn ask_values(
                 "Not set".to_string()
             }
         });
-    let how = if found.is_some() {
-        "asked Halo (api/authinfo)"
+    if found.is_some() {
+        p.say(&format!("From {address} (Halo's api/authinfo answered):"));
     } else {
-        "derived from the address"
-    };
-    p.say(&format!("From {address} ({how}):"));
+        p.say(&format!("{base}/api/authinfo did not answer, so these are derived from the address; check them:"));
+    }
     p.say(&format!("  Resource Server       {rs}"));
     p.say(&format!("  Authorization Server  {auth}"));
     p.say(&format!("  Tenant                {tenant}"));
@@ -498,8 +497,11 @@ fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
             vec![Field::AuthServer, Field::ResourceServer]
         }
         "html-resource-server" | "body-too-large" => vec![Field::ResourceServer],
-        "dns" | "refused" | "timeout" | "redirect-loop" | "redirect-other-host" => vec![Field::Url],
-        _ => vec![],
+        _ => match report.error.as_ref().map(|e| e.kind) {
+            // The address itself may be wrong: scheme, port or host.
+            Some(ErrorClass::Connection | ErrorClass::Tls | ErrorClass::Server) => vec![Field::Url],
+            _ => vec![],
+        },
     };
     let mut options: Vec<(String, Next)> = reenter
         .iter()

@@ -586,7 +586,7 @@ fn discovery_fills_the_authorization_server_and_tenant() {
         out.validated.settings.tenant,
         Tenant::Named("acme-eu".into())
     );
-    assert!(p.said("asked Halo"));
+    assert!(p.said("authinfo answered"));
 }
 
 #[test]

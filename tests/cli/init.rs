@@ -183,6 +183,11 @@ fn a_failing_test_saves_nothing_unless_skip_test() {
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(4);
     assert!(!env.config_text().contains("[profiles.default]"));
+    let mut dry = init_args(&sb);
+    dry.push("--dry-run".into());
+    let run = env.run(&strs(&dry), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(4);
+    assert!(run.stderr.contains("would save nothing"), "{}", run.stderr);
     let mut args = init_args(&sb);
     args.push("--skip-test".into());
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);

@@ -259,3 +259,51 @@ fn the_sandbox_command_prints_the_values_but_not_a_given_secret() {
     assert!(out.contains("HALO_SANDBOX_SECRET"), "{out}");
     assert!(!out.contains(CANARY) && !err.contains(CANARY));
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let env = TestEnv::new();
+    for (args, want) in [
+        (&["checklist", "--preset", "asset-lifecycle"][..], 0),
+        (&["test", "--profile", "nope"][..], 3),
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"))
+            .env_clear()
+            .envs(env.vars())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away at once, as `| head -0` would.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(want), "{args:?}");
+    }
+}
+
+#[test]
+fn the_markdown_checklist_renders_as_markdown() {
+    let env = TestEnv::new();
+    let run = env.run(
+        &[
+            "checklist",
+            "--preset",
+            "billing-alerts",
+            "--format",
+            "markdown",
+        ],
+        &[],
+        None,
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for w in lines.windows(2) {
+        assert!(
+            !(w[0].starts_with("- [ ]") && w[1].starts_with("In **")),
+            "a paragraph glued to a list item:\n{}\n{}",
+            w[0],
+            w[1]
+        );
+    }
+}

@@ -106,6 +106,28 @@ fn a_role_without_access_is_told_apart_from_a_missing_scope() {
     assert!(msg.contains("Role"), "{msg}");
     assert!(msg.contains("API Sandbox"), "names the agent: {msg}");
     assert!(v["error"]["hint"].as_str().unwrap().contains("Roles"));
+    let hints = serde_json::to_string(&v["hints"]).unwrap();
+    assert!(
+        !hints.contains("1st of the month"),
+        "a refused read is not an empty one: {hints}"
+    );
+}
+
+#[test]
+fn an_expired_token_is_one_cause_not_a_list_of_role_fixes() {
+    let run = test_scenario(Scenario::ExpiredToken, "billing", &[]);
+    run.code(6);
+    let v = run.contract(Some("server"));
+    assert_eq!(v["error"]["code"], "token-expired");
+    let hints = serde_json::to_string(&v["hints"]).unwrap();
+    assert!(!hints.contains("Access Level"), "{hints}");
+}
+
+#[test]
+fn test_all_takes_no_profile() {
+    let env = TestEnv::new();
+    env.run(&["test", "--all", "--profile", "x"], &[], None)
+        .code(2);
 }
 
 #[test]

@@ -193,7 +193,10 @@ fn fuzz_normalize_auth_server() {
             Ok((a, _notes)) => {
                 let s = a.as_str();
                 prop_assert!(ends_in_exactly_one_slash(s), "{input:?} -> {s:?}");
-                prop_assert!(!s.ends_with("/token/"), "{input:?} -> {s:?}");
+                let path = url::Url::parse(s)
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_default();
+                prop_assert!(!path.ends_with("/token/"), "{input:?} -> {s:?}");
                 let (again, notes) = normalize_auth_server(s)
                     .map_err(|e| TestCaseError::fail(format!("{s:?} re-normalised: {e}")))?;
                 prop_assert_eq!(again.as_str(), s);
@@ -611,11 +614,7 @@ fn fuzz_token_and_error_bodies() {
                 prop_assert!((200..300).contains(&a.status));
                 prop_assert!(!t.access_token.is_empty());
                 // The token never shows in Debug.
-                let dbg = format!("{t:?}");
-                prop_assert!(
-                    t.access_token.len() < 4 || !dbg.contains(t.access_token.expose()),
-                    "{dbg}"
-                );
+                prop_assert_eq!(format!("{:?}", t.access_token), "Secret(redacted)");
             }
             TokenOutcome::ScopeRefused(_) => prop_assert!(!(200..300).contains(&a.status)),
             TokenOutcome::Failed(d) => {

@@ -134,7 +134,8 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
     let token_url = settings.auth_server.token_url(&settings.tenant);
     let tenant_named = matches!(settings.tenant, Tenant::Named(_));
     let status = answer.status;
-    if answer.looks_html() || (!answer.is_json() && status == 404) {
+    // A 5xx error page is Halo failing (or a wrong tenant, below), not a wrong address.
+    if (answer.looks_html() && status < 500) || (!answer.is_json() && status == 404) {
         let code = if status == 404 {
             "token-url-not-found"
         } else {
@@ -224,7 +225,8 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
             format!("Halo does not allow the client-credentials grant for this application ({desc})."),
             format!("Set the application's Authentication Method to \"Client ID and Secret (Services)\" in {APP_MENU}."),
         )),
-        _ if status >= 500 && tenant_named => TokenOutcome::Failed(tenant_problem(settings, &answer.snippet())),
+        // Halo answers an unknown ?tenant= with a 500 page; 502/503/504 are outages.
+        _ if status == 500 && tenant_named => TokenOutcome::Failed(tenant_problem(settings, &answer.snippet())),
         _ if status >= 500 => TokenOutcome::Failed(Diagnosis::new(
             ErrorClass::Server,
             "server-error",

@@ -92,7 +92,7 @@ impl TestEnv {
     }
 
     /// Checks every file under the test's directory (config, lock and temp files, anything a run
-    /// left behind) for the canary; only the 0600 credentials file may hold it.
+    /// left behind) for the canary; only a 0600 `credentials.toml` may hold it.
     #[track_caller]
     pub fn assert_no_canary_in_files(&self) {
         let mut stack = vec![self.dir.path().to_path_buf()];
@@ -105,7 +105,7 @@ impl TestEnv {
                 let Ok(ft) = e.file_type() else { continue };
                 if ft.is_dir() {
                     stack.push(p);
-                } else if ft.is_file() && p != self.credentials_path() {
+                } else if ft.is_file() && p.file_name().is_none_or(|n| n != "credentials.toml") {
                     if let Ok(bytes) = std::fs::read(&p) {
                         assert!(
                             !String::from_utf8_lossy(&bytes).contains(CANARY),

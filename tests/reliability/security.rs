@@ -287,3 +287,68 @@ fn the_secret_never_follows_a_redirect_to_another_host() {
     // The sandbox saw exactly one token request: the one it redirected.
     assert_eq!(sb.stats().token_requests, 1, "{:?}", sb.stats());
 }
+
+/// A raw HTTP server on 127.0.0.1 that answers every request with a 307 to `location`, and one that
+/// records whatever reaches it. The redirect stays on the same host name but changes the port: a
+/// different origin (as https → http on the same name would be), so the client must not re-send
+/// the token form there either.
+#[test]
+fn the_secret_never_follows_a_redirect_to_another_origin_on_the_same_host() {
+    use std::io::Write;
+    let redirector = TcpListener::bind("127.0.0.1:0").unwrap();
+    let recorder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (a, b) = (
+        redirector.local_addr().unwrap().port(),
+        recorder.local_addr().unwrap().port(),
+    );
+    recorder.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        for s in redirector.incoming().flatten() {
+            let mut s = s;
+            s.set_read_timeout(Some(Duration::from_millis(300))).ok();
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{b}/auth/token\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let env = TestEnv::new();
+    let rs = format!("http://127.0.0.1:{a}/api");
+    let auth = format!("http://127.0.0.1:{a}/auth/");
+    let run = env.run(
+        &["test", "--from-env", "--json", "--timeout", "5"],
+        &[
+            ("HALO_RESOURCE_SERVER", rs.as_str()),
+            ("HALO_AUTH_SERVER", auth.as_str()),
+            ("HALO_TENANT", "acme"),
+            ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60"),
+            ("HALO_CLIENT_SECRET", CANARY),
+        ],
+        None,
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let mut got = Vec::new();
+    while let Ok((mut s, _)) = recorder.accept() {
+        s.set_nonblocking(false).ok();
+        s.set_read_timeout(Some(Duration::from_millis(300))).ok();
+        let mut buf = [0u8; 8192];
+        if let Ok(n) = s.read(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+        got.extend_from_slice(b"<connection>");
+    }
+    let got = String::from_utf8_lossy(&got);
+    assert!(
+        !got.contains(CANARY),
+        "the token form followed the redirect:\n{got}"
+    );
+    assert!(
+        got.is_empty(),
+        "the client went to the other origin:\n{got}"
+    );
+    run.code(6);
+    let v = run.contract(Some("server"));
+    assert_eq!(v["error"]["code"], "redirect-other-host", "{v:#}");
+}

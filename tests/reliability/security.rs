@@ -352,3 +352,23 @@ fn the_secret_never_follows_a_redirect_to_another_origin_on_the_same_host() {
     let v = run.contract(Some("server"));
     assert_eq!(v["error"]["code"], "redirect-other-host", "{v:#}");
 }
+
+/// What `init` writes is private: the directory 0700, the config and the credentials file 0600.
+#[test]
+fn stored_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(env.config_path().parent().unwrap()), 0o700);
+    assert_eq!(mode(&env.config_path()), 0o600);
+    assert_eq!(mode(&env.credentials_path()), 0o600);
+    let creds = std::fs::read_to_string(env.credentials_path()).unwrap();
+    assert!(creds.contains(CANARY), "the file store holds the secret");
+}

@@ -12,6 +12,9 @@ use halo_connect::sandbox::{SandboxOptions, Scenario};
 use halo_connect::store::StoreError;
 use halo_connect::wizard::Draft;
 
+/// Extra environment of one run.
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
 /// What an HTTP trace must never show at any verbosity.
 fn assert_no_credentials_in_trace(stderr: &str, what: &str) {
     let lower = stderr.to_ascii_lowercase();
@@ -50,7 +53,7 @@ fn every_command_at_v_and_vv_keeps_the_secret() {
         let mut init = vec![v.to_string()];
         init.extend(init_args(&sb));
         let only_trace = [("RUST_LOG", "trace")];
-        let runs: Vec<(Vec<&str>, &[(&str, &str)], i32)> = vec![
+        let runs: Vec<(Vec<&str>, Vars, i32)> = vec![
             (strs(&init), &trace, 0),
             (vec![v, "test"], &only_trace, 0),
             (vec![v, "test", "--json"], &only_trace, 0),

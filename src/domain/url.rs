@@ -381,7 +381,10 @@ pub fn normalize_auth_server(input: &str) -> Result<(AuthServer, Vec<Note>), Val
     let mut notes = Vec::new();
     let mut segs = segments(&url);
     if segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token")) {
-        segs.pop();
+        // Every trailing /token, so that the result is a fixed point (…/token/token pasted twice).
+        while segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token")) {
+            segs.pop();
+        }
         notes.push(Note::new(
             Field::AuthServer,
             "removed the /token you pasted: halo-connect adds it itself",

@@ -144,15 +144,13 @@ impl HaloClient {
     /// Builds the client. Fails only on an unreadable `--ca-cert` bundle.
     pub fn new(opts: ClientOptions) -> Result<HaloClient, String> {
         install_crypto_provider();
-        // Follow a redirect only on the same host: the token request carries the secret.
+        // Follow a redirect only within the same origin (scheme, host and port): the token
+        // request carries the secret, and https -> http on the same host would expose it.
         let policy = reqwest::redirect::Policy::custom(|attempt| {
-            let first = attempt
-                .previous()
-                .first()
-                .and_then(|u| u.host_str().map(str::to_string));
+            let first = attempt.previous().first().map(Url::origin);
             if attempt.previous().len() >= 5 {
                 attempt.error("too many redirects")
-            } else if attempt.url().host_str().map(str::to_string) != first {
+            } else if Some(attempt.url().origin()) != first {
                 attempt.stop()
             } else {
                 attempt.follow()
@@ -272,12 +270,8 @@ impl HaloClient {
                     .and_then(|b| b.join(to))
                     .map(|u| u.to_string())
                     .unwrap_or(to.clone());
-                let same_host = Url::parse(&target)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    == Url::parse(url)
-                        .ok()
-                        .and_then(|u| u.host_str().map(str::to_string));
+                let same_host = Url::parse(&target).ok().map(|u| u.origin())
+                    == Url::parse(url).ok().map(|u| u.origin());
                 if !same_host {
                     return Err(Transport::RedirectElsewhere {
                         from: url.to_string(),

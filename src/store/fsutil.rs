@@ -167,9 +167,23 @@ pub(crate) fn corrupt(path: &Path, text: &str, err: &toml::de::Error, redact: bo
 
 /// Replaces `path` with `bytes` atomically: a temp file (mode 0600) in the same directory, fsync,
 /// rename over `path`, fsync of the directory (unix). On any failure before the rename, `path` is
-/// untouched and the temp file is removed.
+/// untouched and the temp file is removed. The caller holds `path`'s lock, so any temp file of
+/// `path` already there was left by a writer that was killed: it is removed first (one of the
+/// credentials file holds a secret).
 pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = parent_dir(path);
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let fail = |step: WriteStep| {
         move |cause: io::Error| StoreError::Write {
             path: path.to_path_buf(),
@@ -178,7 +192,7 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> 
         }
     };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".halo-connect-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(fail(WriteStep::CreateTemp))?;

@@ -80,13 +80,42 @@ impl TestEnv {
         let out = c.output().expect("run binary");
         let run = Run::from(out);
         assert_no_canary(&run, args);
+        assert_no_panic(&run, args);
         if let Ok(cfg) = std::fs::read_to_string(self.config_path()) {
             assert!(
                 !cfg.contains(CANARY),
                 "the secret leaked into the config file:\n{cfg}"
             );
         }
+        self.assert_no_canary_in_files();
         run
+    }
+
+    /// Checks every file under the test's directory (config, lock and temp files, anything a run
+    /// left behind) for the canary; only a 0600 `credentials.toml` may hold it.
+    #[track_caller]
+    pub fn assert_no_canary_in_files(&self) {
+        let mut stack = vec![self.dir.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    stack.push(p);
+                } else if ft.is_file() && p.file_name().is_none_or(|n| n != "credentials.toml") {
+                    if let Ok(bytes) = std::fs::read(&p) {
+                        assert!(
+                            !String::from_utf8_lossy(&bytes).contains(CANARY),
+                            "the secret leaked into {}",
+                            p.display()
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// Writes the config file directly.
@@ -171,6 +200,17 @@ pub fn assert_no_canary(run: &Run, args: &[&str]) {
     for a in args {
         assert!(!a.contains(CANARY), "a test put the secret on argv");
     }
+}
+
+/// Nothing panics: a run never ends in Rust's panic message or its exit status 101.
+#[track_caller]
+pub fn assert_no_panic(run: &Run, args: &[&str]) {
+    assert!(
+        !run.stderr.contains("panicked at") && run.code != 101,
+        "{args:?} panicked (exit {}):\n{}",
+        run.code,
+        run.stderr
+    );
 }
 
 /// Starts a sandbox that accepts the canary secret.

@@ -1,0 +1,377 @@
+use std::io::Read;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::common::*;
+use halo_connect::domain::secret::Secret;
+use halo_connect::domain::values::{check_secret, Source};
+use halo_connect::halo::diagnose::{Token, TokenOutcome};
+use halo_connect::sandbox::{SandboxOptions, Scenario};
+use halo_connect::store::StoreError;
+use halo_connect::wizard::Draft;
+
+/// Extra environment of one run.
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
+/// What an HTTP trace must never show at any verbosity.
+fn assert_no_credentials_in_trace(stderr: &str, what: &str) {
+    let lower = stderr.to_ascii_lowercase();
+    for needle in [
+        "authorization:",
+        "bearer ",
+        "client_secret=",
+        "client_secret\"",
+        "\"access_token\"",
+        "access_token=",
+    ] {
+        assert!(
+            !lower.contains(needle),
+            "{what}: the trace shows {needle:?}:\n{stderr}"
+        );
+    }
+}
+
+/// Every command at -v and -vv, with RUST_LOG=trace set (which must not open reqwest's, hyper's or
+/// h2's header and body logs): the canary never appears, nor any credential field of the wire.
+#[test]
+fn every_command_at_v_and_vv_keeps_the_secret() {
+    let sb = sandbox(Scenario::Healthy);
+    for v in ["-v", "-vv"] {
+        let env = TestEnv::new();
+        let trace = [("RUST_LOG", "trace"), ("HALO_CLIENT_SECRET", CANARY)];
+        let from_env = [
+            ("RUST_LOG", "trace".to_string()),
+            ("HALO_RESOURCE_SERVER", sb.resource_server()),
+            ("HALO_AUTH_SERVER", sb.auth_server()),
+            ("HALO_TENANT", sb.tenant().to_string()),
+            ("HALO_CLIENT_ID", sb.client_id().to_string()),
+            ("HALO_CLIENT_SECRET", CANARY.to_string()),
+        ];
+        let from_env: Vec<(&str, &str)> = from_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut init = vec![v.to_string()];
+        init.extend(init_args(&sb));
+        let only_trace = [("RUST_LOG", "trace")];
+        let runs: Vec<(Vec<&str>, Vars, i32)> = vec![
+            (strs(&init), &trace, 0),
+            (vec![v, "test"], &only_trace, 0),
+            (vec![v, "test", "--json"], &only_trace, 0),
+            (vec![v, "test", "--all", "--json"], &only_trace, 0),
+            (vec![v, "test", "--from-env", "--json"], &from_env, 0),
+            (vec![v, "list"], &only_trace, 0),
+            (vec![v, "list", "--json"], &only_trace, 0),
+            (vec![v, "show"], &only_trace, 0),
+            (vec![v, "show", "--json"], &only_trace, 0),
+            (vec![v, "presets"], &only_trace, 0),
+            (vec![v, "presets", "show", "billing"], &only_trace, 0),
+            (vec![v, "checklist", "--preset", "billing"], &only_trace, 0),
+            (vec![v, "completions", "bash"], &only_trace, 0),
+            (vec![v, "sandbox", "--list-scenarios"], &only_trace, 0),
+            (
+                vec![v, "init", "--sandbox", "--non-interactive"],
+                &only_trace,
+                0,
+            ),
+            (vec![v, "test", "--sandbox", "--json"], &only_trace, 0),
+            (
+                vec![v, "test", "--sandbox", "--scenario", "wrong-secret"],
+                &only_trace,
+                4,
+            ),
+            (vec![v, "remove", "--yes"], &only_trace, 0),
+        ];
+        for (args, vars, code) in &runs {
+            let run = env.run(args, vars, None);
+            run.code(*code);
+            assert_no_credentials_in_trace(&run.stderr, &format!("{args:?}"));
+        }
+        // The token itself: on stdout for `token`, never in its trace.
+        let env = TestEnv::new();
+        env.run(&strs(&init), &trace, None).code(0);
+        let run = env.run(&[v, "token"], &only_trace, None);
+        run.code(0);
+        let token = run.stdout.trim();
+        assert!(token.len() >= 16, "{}", run.stdout);
+        assert!(
+            !run.stderr.contains(token),
+            "the token leaked:\n{}",
+            run.stderr
+        );
+        assert_no_credentials_in_trace(&run.stderr, "token");
+        // -vv really traces requests (so the checks above looked at a trace).
+        if v == "-vv" {
+            let run = env.run(&[v, "test"], &only_trace, None);
+            assert!(run.stderr.contains("/auth/token"), "{}", run.stderr);
+            assert!(!run.stderr.contains(token));
+        }
+    }
+}
+
+/// Debug of every type that holds a secret prints it redacted; errors about a secret never quote it.
+#[test]
+fn no_debug_output_shows_a_secret() {
+    let s = || Secret::new(CANARY);
+    let draft = Draft {
+        secret: Some(s()),
+        stored_secret: Some(s()),
+        sandbox_secret: Some(s()),
+        ..Draft::default()
+    };
+    let token = Token {
+        access_token: s(),
+        scopes: vec!["read:invoices".into()],
+        scope_listed: true,
+        expires_in: Some(3600),
+    };
+    let opts = SandboxOptions {
+        client_secret: Some(s()),
+        ..SandboxOptions::default()
+    };
+    let sb = halo_connect::sandbox::Sandbox::start(opts.clone()).unwrap();
+    let mut shown = vec![
+        format!("{draft:?}"),
+        format!("{draft:#?}"),
+        format!("{token:?}"),
+        format!("{:?}", TokenOutcome::Issued(token.clone())),
+        format!("{opts:?}"),
+        format!("{sb:?}"),
+        format!("{:?}", sb.client_secret()),
+        format!("{:?}", (s(), Some(s()), vec![s()])),
+        format!("{:?}", Source::Env),
+    ];
+    // A secret refused for its shape: the error names the field, never the value.
+    for bad in [
+        format!("{CANARY} x"),
+        format!("{CANARY}{}", "0".repeat(1000)),
+    ] {
+        let e = check_secret(Secret::new(bad)).unwrap_err();
+        assert!(e.to_string().contains("Client Secret"), "{e}");
+        shown.push(e.to_string());
+        shown.push(format!("{e:?}"));
+    }
+    let (_, notes) = check_secret(Secret::new(format!("\n{}\n", &CANARY[..72]))).unwrap();
+    shown.extend(notes.iter().map(|n| format!("{n} {n:?}")));
+    // Store errors built from secret-bearing inputs.
+    let store_err = StoreError::BadSecretFile {
+        path: "/tmp/x".into(),
+        reason: "r",
+    };
+    shown.push(format!("{store_err:?}"));
+    for text in &shown {
+        assert!(!text.contains(CANARY), "leaked: {text}");
+        assert!(!text.contains(&CANARY[..20]), "partly leaked: {text}");
+    }
+    // A struct that derives Debug around a Secret (as Plan or Target would) stays redacted.
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    struct Holder {
+        secret: Secret,
+        nested: Option<Vec<Secret>>,
+    }
+    let h = format!(
+        "{:#?}",
+        Holder {
+            secret: s(),
+            nested: Some(vec![s()])
+        }
+    );
+    assert!(!h.contains(CANARY) && h.contains("Secret(redacted)"), "{h}");
+}
+
+/// A panic inside the binary (forced by closing its stdout or stderr under it) must not happen,
+/// and if anything is printed while the pipe dies, it is not the secret.
+#[test]
+fn closed_stdout_and_stderr_do_not_panic() {
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    for args in [
+        vec!["token"],
+        vec!["test", "--json"],
+        vec!["completions", "bash"],
+        vec!["presets"],
+        vec!["checklist", "--preset", "billing", "--format", "markdown"],
+    ] {
+        // stdout closed before the child writes: EPIPE on every write.
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+        c.env_clear().envs(env.vars()).args(&args);
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        drop(child.stdout.take());
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(
+            !err.contains("panicked") && status.code() != Some(101),
+            "{args:?} with stdout closed: {status:?}\n{err}"
+        );
+        assert!(!err.contains(CANARY));
+        // stderr closed too (the error path writes there).
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+        c.env_clear()
+            .envs(env.vars())
+            .args(&args)
+            .arg("--bogus-flag");
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?} with stderr closed");
+    }
+}
+
+/// The redirect-other-host scenario answers the token POST with 307 to http://127.0.0.2:PORT. A
+/// listener of our own on exactly that address counts what arrives: nothing may, as the client's
+/// redirect policy stops at the host change before sending the form again.
+#[test]
+fn the_secret_never_follows_a_redirect_to_another_host() {
+    let sb = sandbox(Scenario::RedirectOtherHost);
+    let other = match TcpListener::bind(("127.0.0.2", sb.port())) {
+        Ok(l) => l,
+        Err(e) => panic!("cannot listen on 127.0.0.2:{}: {e}", sb.port()),
+    };
+    other.set_nonblocking(true).unwrap();
+    let connections = Arc::new(AtomicU64::new(0));
+    let received = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (connections, received, stop) = (connections.clone(), received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match other.accept() {
+                    Ok((mut s, _)) => {
+                        connections.fetch_add(1, Ordering::Relaxed);
+                        s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+                        let mut buf = [0u8; 65536];
+                        if let Ok(n) = s.read(&mut buf) {
+                            received.lock().unwrap().extend_from_slice(&buf[..n]);
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        })
+    };
+    let env = TestEnv::new();
+    let vars = [
+        ("HALO_RESOURCE_SERVER", sb.resource_server()),
+        ("HALO_AUTH_SERVER", sb.auth_server()),
+        ("HALO_TENANT", sb.tenant().to_string()),
+        ("HALO_CLIENT_ID", sb.client_id().to_string()),
+        ("HALO_CLIENT_SECRET", CANARY.to_string()),
+    ];
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = env.run(&["-vv", "test", "--from-env", "--json"], &vars, None);
+    run.code(6);
+    let v = run.contract(Some("server"));
+    assert_eq!(v["error"]["code"], "redirect-other-host", "{v:#}");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    watcher.join().unwrap();
+    assert_eq!(
+        connections.load(Ordering::Relaxed),
+        0,
+        "the client connected to the other host; it received:\n{}",
+        String::from_utf8_lossy(&received.lock().unwrap())
+    );
+    // The sandbox saw exactly one token request: the one it redirected.
+    assert_eq!(sb.stats().token_requests, 1, "{:?}", sb.stats());
+}
+
+/// A raw HTTP server on 127.0.0.1 that answers every request with a 307 to `location`, and one that
+/// records whatever reaches it. The redirect stays on the same host name but changes the port: a
+/// different origin (as https → http on the same name would be), so the client must not re-send
+/// the token form there either.
+#[test]
+fn the_secret_never_follows_a_redirect_to_another_origin_on_the_same_host() {
+    use std::io::Write;
+    let redirector = TcpListener::bind("127.0.0.1:0").unwrap();
+    let recorder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (a, b) = (
+        redirector.local_addr().unwrap().port(),
+        recorder.local_addr().unwrap().port(),
+    );
+    recorder.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        for s in redirector.incoming().flatten() {
+            let mut s = s;
+            s.set_read_timeout(Some(Duration::from_millis(300))).ok();
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{b}/auth/token\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let env = TestEnv::new();
+    let rs = format!("http://127.0.0.1:{a}/api");
+    let auth = format!("http://127.0.0.1:{a}/auth/");
+    let run = env.run(
+        &["test", "--from-env", "--json", "--timeout", "5"],
+        &[
+            ("HALO_RESOURCE_SERVER", rs.as_str()),
+            ("HALO_AUTH_SERVER", auth.as_str()),
+            ("HALO_TENANT", "acme"),
+            ("HALO_CLIENT_ID", "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60"),
+            ("HALO_CLIENT_SECRET", CANARY),
+        ],
+        None,
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let mut got = Vec::new();
+    while let Ok((mut s, _)) = recorder.accept() {
+        s.set_nonblocking(false).ok();
+        s.set_read_timeout(Some(Duration::from_millis(300))).ok();
+        let mut buf = [0u8; 8192];
+        if let Ok(n) = s.read(&mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+        got.extend_from_slice(b"<connection>");
+    }
+    let got = String::from_utf8_lossy(&got);
+    assert!(
+        !got.contains(CANARY),
+        "the token form followed the redirect:\n{got}"
+    );
+    assert!(
+        got.is_empty(),
+        "the client went to the other origin:\n{got}"
+    );
+    run.code(6);
+    let v = run.contract(Some("server"));
+    assert_eq!(v["error"]["code"], "redirect-other-host", "{v:#}");
+}
+
+/// What `init` writes is private: the directory 0700, the config and the credentials file 0600.
+#[test]
+fn stored_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(env.config_path().parent().unwrap()), 0o700);
+    assert_eq!(mode(&env.config_path()), 0o600);
+    assert_eq!(mode(&env.credentials_path()), 0o600);
+    let creds = std::fs::read_to_string(env.credentials_path()).unwrap();
+    assert!(creds.contains(CANARY), "the file store holds the secret");
+}

@@ -17,6 +17,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Profile to act on.
     #[arg(
@@ -243,6 +244,7 @@ pub struct ChecklistArgs {
         default_value = "billing"
     )]
     pub preset: String,
+    /// Output format: text for the terminal, markdown to hand to a Halo administrator, json for tools.
     #[arg(long, value_enum, default_value_t = ChecklistFormat::Text)]
     pub format: ChecklistFormat,
 }

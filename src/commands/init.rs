@@ -140,6 +140,15 @@ fn build_plan(
         return Err(AppError::internal("validation passed without values"));
     };
     notes.extend(validated.notes.iter().map(|n| n.to_string()));
+    if args.values.preset.is_none() && args.values.preset_file.is_none() && stored.is_none() {
+        notes.push("no --preset was given, so the billing preset's permissions are tested (see `halo-connect presets`)".to_string());
+    }
+    if validated.sources.get(&crate::domain::url::Field::Tenant) == Some(&Source::Derived) {
+        notes.push(format!(
+            "the Tenant {} was derived from the address, not confirmed by Halo; compare it with API Details",
+            validated.settings.tenant
+        ));
+    }
 
     let store = choose_store(ctx, args, sandbox.is_some())?;
     Ok(Plan {

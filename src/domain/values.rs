@@ -178,6 +178,12 @@ pub fn check_secret(secret: Secret) -> Result<(Secret, Vec<Note>), ValueError> {
         .expose()
         .chars()
         .all(|c| c.is_ascii_hexdigit() || c == '-');
+    if !looks_halo && secret.len() < 20 {
+        notes.push(Note::new(
+            Field::ClientSecret,
+            format!("this secret has {} characters, far fewer than Halo's 73; check it is the Client Secret and was not cut off", secret.len()),
+        ));
+    }
     if looks_halo && secret.len() != 73 && secret.len() > 20 {
         notes.push(Note::new(
             Field::ClientSecret,

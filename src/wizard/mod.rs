@@ -223,6 +223,7 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
 }
 
 fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
+    let mut pending: Vec<String> = Vec::new();
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
         ("3b. The API-only Agent", "Agent", &preset.agent),
@@ -261,7 +262,15 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
                 .map(|w| format!(" ({w})"))
                 .unwrap_or_default();
             p.say(&format!("  {}. {}: {}{why}", i + 1, s.setting, s.value));
-            p.confirm(&format!("Done: {}?", s.setting), true)?;
+            if !p.confirm(&format!("Done: {}?", s.setting), true)? {
+                pending.push(format!("{what}: {}: {}", s.setting, s.value));
+            }
+        }
+    }
+    if !pending.is_empty() {
+        p.say("Still to do in Halo before the test can pass:");
+        for item in &pending {
+            p.say(&format!("  - {item}"));
         }
     }
     Ok(())

@@ -657,3 +657,33 @@ fn the_sandbox_takes_enter_at_every_prompt() {
         Tenant::Named("sandbox".into())
     );
 }
+
+#[test]
+fn steps_not_done_are_listed_before_the_values() {
+    let mut script = vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 0),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+    ];
+    script.extend(hosted_start().into_iter().skip(5));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    p.auto_confirm_steps = false;
+    let role_steps = preset::find("billing").unwrap().role.len();
+    for i in 0..role_steps {
+        p.queue.insert(3 + i, A::Confirm("Done:", i != 1));
+    }
+    run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert!(p.said("Still to do in Halo"));
+    let second = &preset::find("billing").unwrap().role[1];
+    assert!(p.said(&format!("Role: {}", second.setting)));
+}

@@ -192,7 +192,7 @@ pub struct TestArgs {
     /// Emulator scenario for --sandbox.
     #[arg(long, value_name = "NAME", requires = "sandbox")]
     pub scenario: Option<String>,
-    /// Profiles tested at once with --all.
+    /// Most sockets open at once (HTTP/2 hosts share one connection).
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub concurrency: usize,
     /// Preset for --from-env or --sandbox without a profile.

@@ -1,7 +1,6 @@
 //! `test`: Save and Test a stored profile again, every profile with `--all`, or values from the
 //! environment alone with `--from-env`. The exit code and `--json` are the CI contract (cli.md).
-
-use std::sync::Arc;
+//! `--concurrency` is the client's socket budget; a progress bar shows on a terminal's stderr only.
 
 use serde_json::json;
 
@@ -44,10 +43,12 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     }
     let mut sandbox: Option<Sandbox> = None;
     let target = resolve(ctx, &args, &mut sandbox)?;
-    let client = ctx.client(
-        sandbox.as_ref().and_then(|s| s.ca_pem()),
-        target.ca_cert.as_deref(),
-    )?;
+    let client = ctx
+        .client(
+            sandbox.as_ref().and_then(|s| s.ca_pem()),
+            target.ca_cert.as_deref(),
+        )?
+        .with_max_connections(args.concurrency);
     let rt = runtime()?;
     let mut report = rt.block_on(async {
         run_check(
@@ -321,7 +322,8 @@ fn finish_target(
     })
 }
 
-/// Tests every profile concurrently, at most `--concurrency` at once.
+/// Tests every profile at once; the client keeps to `--concurrency` sockets, so a slow profile holds
+/// only its own sockets and never a turn the others wait for.
 fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     if ctx.profile_given() {
         return Err(AppError::usage(
@@ -367,27 +369,61 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         })();
         targets.push(t.map_err(|e| (name.clone(), e)));
     }
-    let client: HaloClient = ctx.client(sandbox.as_ref().and_then(|s| s.ca_pem()), None)?;
-    let limit = Arc::new(tokio::sync::Semaphore::new(args.concurrency.max(1)));
+    // One client for the fleet, so it trusts every profile's CA file as well as the sandbox's.
+    let mut extra_ca = sandbox
+        .as_ref()
+        .and_then(|s| s.ca_pem())
+        .unwrap_or_default();
+    let mut read_cas: Vec<String> = Vec::new();
+    for t in targets.iter_mut() {
+        let Ok(target) = t else { continue };
+        let Some(path) = target.ca_cert.clone() else {
+            continue;
+        };
+        if read_cas.contains(&path) {
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(pem) => {
+                extra_ca.push_str(&pem);
+                read_cas.push(path);
+            }
+            Err(e) => {
+                let err = AppError::config(format!("cannot read the CA certificate {path}: {e}"))
+                    .with_hint("fix the profile's ca_cert, or give a PEM file with --ca-cert PATH");
+                *t = Err((target.profile.clone(), err));
+            }
+        }
+    }
+    let client: HaloClient = ctx
+        .client(Some(extra_ca).filter(|p| !p.is_empty()), None)?
+        .with_max_connections(args.concurrency);
+    let progress = progress_bar(ctx, targets.len());
     let rt = runtime()?;
     let reports: Vec<serde_json::Value> = rt.block_on(async {
         let futs = targets.iter().map(|t| {
-            let limit = limit.clone();
             let client = &client;
+            let progress = &progress;
             async move {
-                match t {
+                let out = match t {
                     Ok(t) => {
-                        let _permit = limit.acquire().await.ok();
                         let mut r =
                             run_check(client, &t.settings, &t.secret, &t.preset, &t.profile).await;
                         r.notes.splice(0..0, t.notes.clone());
                         Ok(r)
                     }
                     Err((name, e)) => Err((name.clone(), e.clone())),
+                };
+                if let Some(p) = progress {
+                    p.inc(1);
                 }
+                out
             }
         });
         let done = futures_util::future::join_all(futs).await;
+        if let Some(p) = &progress {
+            p.finish_and_clear();
+        }
         let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
         record(ctx, &ok_reports);
         done.iter()
@@ -438,4 +474,21 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
             .out_raw(&serde_json::to_string_pretty(&reports).unwrap_or_default());
     }
     Ok(worst)
+}
+
+/// A bar on stderr when it is a terminal and the output is not JSON; None otherwise.
+fn progress_bar(ctx: &Ctx, total: usize) -> Option<indicatif::ProgressBar> {
+    if !ctx.term.stderr_tty || ctx.global.json || ctx.term.quiet {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("Testing {pos}/{len} profiles {bar:30} {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

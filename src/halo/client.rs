@@ -1,9 +1,16 @@
 //! `HaloClient`: the HTTP side of HaloPSA's protocol. It builds one pooled reqwest client (rustls,
-//! HTTP/2 where offered), and owns timeouts, bounded retries for 429 and 5xx, the response-size cap
-//! and the redirect rule that keeps the secret on its host. It returns raw `Answer`s or a
-//! `Transport` failure; naming causes is `diagnose`'s job. It never prints and never logs secrets.
+//! HTTP/2 where offered), and owns timeouts, bounded retries for 429 and 5xx, the response-size cap,
+//! the redirect rule that keeps the secret on its host, and the connection budget (`Sockets`): at
+//! most N sockets at once, one connection and one TLS handshake per HTTP/2 host. It returns raw
+//! `Answer`s or a `Transport` failure; naming causes is `diagnose`'s job. It never prints and never
+//! logs secrets.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
@@ -23,6 +30,8 @@ pub struct ClientOptions {
     pub attempts: u32,
     /// Longest Retry-After honoured before giving up on a 429.
     pub max_retry_after: Duration,
+    /// Most sockets open for requests at once (`--concurrency`).
+    pub max_connections: usize,
 }
 
 impl Default for ClientOptions {
@@ -33,6 +42,7 @@ impl Default for ClientOptions {
             max_body: 4 * 1024 * 1024,
             attempts: 3,
             max_retry_after: Duration::from_secs(10),
+            max_connections: 16,
         }
     }
 }
@@ -138,6 +148,7 @@ pub enum TlsProblem {
 pub struct HaloClient {
     http: reqwest::Client,
     opts: ClientOptions,
+    sockets: Arc<Sockets>,
 }
 
 impl HaloClient {
@@ -174,11 +185,23 @@ impl HaloClient {
         let http = builder
             .build()
             .map_err(|e| format!("could not set up HTTPS: {}", chain(&e)))?;
-        Ok(HaloClient { http, opts })
+        let sockets = Arc::new(Sockets::new(opts.max_connections));
+        Ok(HaloClient {
+            http,
+            opts,
+            sockets,
+        })
     }
 
     pub fn options(&self) -> &ClientOptions {
         &self.opts
+    }
+
+    /// The same client with another socket budget; call it before the first request.
+    pub fn with_max_connections(mut self, n: usize) -> HaloClient {
+        self.opts.max_connections = n.max(1);
+        self.sockets = Arc::new(Sockets::new(self.opts.max_connections));
+        self
     }
 
     /// GETs a URL, with an optional bearer token.
@@ -253,10 +276,11 @@ impl HaloClient {
         req: reqwest::RequestBuilder,
     ) -> Result<RawAnswer, Transport> {
         tracing::debug!("request {url}");
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| classify(url, &e, self.opts.timeout))?;
+        // Held until the body is read: an HTTP/1.1 socket is busy until then.
+        let mut slot = self.sockets.enter(url).await;
+        let sent = req.send().await;
+        slot.learned(sent.as_ref().ok().map(|r| r.version()));
+        let mut resp = sent.map_err(|e| classify(url, &e, self.opts.timeout))?;
         let status = resp.status().as_u16();
         let final_url = resp.url().to_string();
         let headers: HeaderMap = resp.headers().clone();
@@ -316,6 +340,151 @@ impl HaloClient {
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs),
         })
+    }
+}
+
+/// The socket budget. reqwest cannot report when it opens or closes a socket, so the budget is kept
+/// per request: a request to an HTTP/1.1 host takes one permit (it needs a socket of its own), and an
+/// HTTP/2 host takes one permit while any request to it is in flight (they share one connection).
+/// The first request to a host goes alone, so it is the only one to connect and shake hands; the
+/// rest learn from its answer whether they can share its HTTP/2 connection. Idle pooled sockets are
+/// not counted: with one host they are the ones the next request reuses.
+#[derive(Debug)]
+struct Sockets {
+    permits: Arc<Semaphore>,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+}
+
+#[derive(Debug, Default)]
+struct Host {
+    /// Set once the first request to the host came back, with or without an answer.
+    known: AtomicBool,
+    h2: AtomicBool,
+    /// Held by the first request, so its connection is the only one opened.
+    first: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises taking the shared HTTP/2 permit.
+    share: tokio::sync::Mutex<()>,
+    lease: Mutex<Lease>,
+}
+
+#[derive(Debug, Default)]
+struct Lease {
+    in_flight: usize,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+/// One request's hold on the budget, released on drop.
+struct Slot {
+    host: Arc<Host>,
+    kind: SlotKind,
+}
+
+enum SlotKind {
+    First {
+        _alone: OwnedMutexGuard<()>,
+        _permit: Option<OwnedSemaphorePermit>,
+    },
+    Own {
+        _permit: Option<OwnedSemaphorePermit>,
+    },
+    Shared,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sockets {
+    fn new(n: usize) -> Sockets {
+        Sockets {
+            permits: Arc::new(Semaphore::new(n.max(1))),
+            hosts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn permit(&self) -> Option<OwnedSemaphorePermit> {
+        // The semaphore is never closed; None would only mean "unbounded", never a hang.
+        self.permits.clone().acquire_owned().await.ok()
+    }
+
+    async fn enter(&self, url: &str) -> Slot {
+        let key = Url::parse(url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let host = lock(&self.hosts).entry(key).or_default().clone();
+        if !host.known.load(Ordering::Acquire) {
+            let guard = host.first.clone().lock_owned().await;
+            if !host.known.load(Ordering::Acquire) {
+                let permit = self.permit().await;
+                return Slot {
+                    host,
+                    kind: SlotKind::First {
+                        _alone: guard,
+                        _permit: permit,
+                    },
+                };
+            }
+        }
+        if !host.h2.load(Ordering::Acquire) {
+            let permit = self.permit().await;
+            return Slot {
+                host,
+                kind: SlotKind::Own { _permit: permit },
+            };
+        }
+        let _one = host.share.lock().await;
+        {
+            let mut lease = lock(&host.lease);
+            if lease.permit.is_some() {
+                lease.in_flight += 1;
+                return Slot {
+                    host: host.clone(),
+                    kind: SlotKind::Shared,
+                };
+            }
+        }
+        // Only a holder of `share` sets the permit, so none appears while this one waits.
+        let permit = self.permit().await;
+        {
+            let mut lease = lock(&host.lease);
+            lease.permit = permit;
+            lease.in_flight += 1;
+        }
+        Slot {
+            host: host.clone(),
+            kind: SlotKind::Shared,
+        }
+    }
+}
+
+impl Slot {
+    /// Records what the first request to a host learned: HTTP/2 or not (no answer counts as not).
+    fn learned(&mut self, version: Option<reqwest::Version>) {
+        if let SlotKind::First { .. } = self.kind {
+            self.host
+                .h2
+                .store(version == Some(reqwest::Version::HTTP_2), Ordering::Release);
+            self.host.known.store(true, Ordering::Release);
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        match self.kind {
+            SlotKind::First { .. } => {
+                // Even a first request that was dropped half-way lets the others go.
+                self.host.known.store(true, Ordering::Release);
+            }
+            SlotKind::Own { .. } => {}
+            SlotKind::Shared => {
+                let mut lease = lock(&self.host.lease);
+                lease.in_flight -= 1;
+                if lease.in_flight == 0 {
+                    lease.permit = None;
+                }
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::cli::RemoveArgs;
 use crate::error::AppError;
+use crate::wizard::ports::Prompter;
 
 use super::{Ctx, DEFAULT_PROFILE};
 
@@ -13,14 +14,14 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
         if !ctx.can_prompt(false) {
             return Err(AppError::usage(format!("removing profile `{name}` needs confirmation; add --yes to remove it without asking")));
         }
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Remove profile `{name}` and its stored Client Secret?"
-            ))
-            .default(false)
-            .interact_opt()
-            .map_err(|e| AppError::config(format!("cannot ask for confirmation: {e}")))?;
-        if ok != Some(true) {
+        let mut prompter = crate::ui::prompter::DialoguerPrompter::new(ctx.term.clone());
+        let ok = prompter
+            .confirm(
+                &format!("Remove profile `{name}` and its stored Client Secret?"),
+                false,
+            )
+            .map_err(|_| AppError::interrupted())?;
+        if !ok {
             ctx.term.info("Nothing was removed.");
             return Ok(0);
         }

@@ -5,14 +5,8 @@ use halo_connect::sandbox::Scenario;
 fn hostile(scenario: Scenario, timeout: &str) -> serde_json::Value {
     let env = TestEnv::new();
     let sb = sandbox(scenario);
-    let vars = [
-        ("HALO_RESOURCE_SERVER", sb.resource_server()),
-        ("HALO_AUTH_SERVER", sb.auth_server()),
-        ("HALO_TENANT", sb.tenant().to_string()),
-        ("HALO_CLIENT_ID", sb.client_id().to_string()),
-        ("HALO_CLIENT_SECRET", CANARY.to_string()),
-    ];
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let owned = from_env_vars(&sb);
+    let vars = refs(&owned);
     let run = env.run(
         &["test", "--from-env", "--json", "--timeout", timeout],
         &vars,
@@ -115,14 +109,8 @@ fn nothing_listening_is_connection_refused() {
 fn a_few_429s_are_retried_and_pass() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::RateLimited);
-    let vars = [
-        ("HALO_RESOURCE_SERVER", sb.resource_server()),
-        ("HALO_AUTH_SERVER", sb.auth_server()),
-        ("HALO_TENANT", sb.tenant().to_string()),
-        ("HALO_CLIENT_ID", sb.client_id().to_string()),
-        ("HALO_CLIENT_SECRET", CANARY.to_string()),
-    ];
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let owned = from_env_vars(&sb);
+    let vars = refs(&owned);
     let run = env.run(&["test", "--from-env", "--json"], &vars, None);
     run.code(0);
 }

@@ -197,14 +197,8 @@ fn the_keyring_unavailable_is_said_at_once_with_the_choices() {
 fn glyphs_degrade_to_words_without_utf8() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::MissingScope);
-    let vars = [
-        ("HALO_RESOURCE_SERVER", sb.resource_server()),
-        ("HALO_AUTH_SERVER", sb.auth_server()),
-        ("HALO_TENANT", sb.tenant().to_string()),
-        ("HALO_CLIENT_ID", sb.client_id().to_string()),
-        ("HALO_CLIENT_SECRET", CANARY.to_string()),
-    ];
-    let mut plain: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let owned = from_env_vars(&sb);
+    let mut plain = refs(&owned);
     plain.extend([("LANG", "C"), ("LC_ALL", "C")]);
     let run = env.run(&["test", "--from-env"], &plain, None);
     run.code(5);
@@ -214,7 +208,7 @@ fn glyphs_degrade_to_words_without_utf8() {
         "{}",
         run.stderr
     );
-    let mut utf8: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut utf8 = refs(&owned);
     utf8.extend([("LANG", "C.UTF-8"), ("LC_ALL", "C.UTF-8")]);
     let run = env.run(&["test", "--from-env"], &utf8, None);
     assert!(run.stderr.contains("✗ edit:invoices"), "{}", run.stderr);

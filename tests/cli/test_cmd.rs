@@ -1,22 +1,12 @@
 use crate::common::*;
-use halo_connect::sandbox::{Sandbox, Scenario};
-
-fn env_for(sb: &Sandbox) -> Vec<(&'static str, String)> {
-    vec![
-        ("HALO_RESOURCE_SERVER", sb.resource_server()),
-        ("HALO_AUTH_SERVER", sb.auth_server()),
-        ("HALO_TENANT", sb.tenant().to_string()),
-        ("HALO_CLIENT_ID", sb.client_id().to_string()),
-        ("HALO_CLIENT_SECRET", CANARY.to_string()),
-    ]
-}
+use halo_connect::sandbox::Scenario;
 
 /// Runs `test --from-env --json` against a scenario and returns the run.
 fn test_scenario(scenario: Scenario, preset: &str, extra: &[&str]) -> Run {
     let env = TestEnv::new();
     let sb = sandbox(scenario);
-    let vars = env_for(&sb);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let vars = from_env_vars(&sb);
+    let vars = refs(&vars);
     let mut args = vec!["test", "--from-env", "--json", "--preset", preset];
     args.extend_from_slice(extra);
     env.run(&args, &vars, None)
@@ -186,10 +176,10 @@ fn alerts_without_visible_teams_cannot_route() {
 fn a_missing_tenant_on_a_tenant_server_is_exit_4() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::TenantRequired);
-    let mut vars = env_for(&sb);
+    let mut vars = from_env_vars(&sb);
     vars.retain(|(k, _)| *k != "HALO_TENANT");
     vars.push(("HALO_TENANT", "Not set".into()));
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let vars = refs(&vars);
     let run = env.run(&["test", "--from-env", "--json"], &vars, None);
     run.code(4);
     let v = run.contract(Some("auth"));
@@ -262,8 +252,8 @@ fn an_unknown_profile_is_exit_3_with_json() {
 fn verbose_traces_never_show_the_secret_or_token() {
     let env = TestEnv::new();
     let sb = sandbox(Scenario::Healthy);
-    let vars = env_for(&sb);
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let vars = from_env_vars(&sb);
+    let vars = refs(&vars);
     let run = env.run(&["test", "--from-env", "-vv"], &vars, None);
     run.code(0);
     assert!(

@@ -9,14 +9,8 @@ fn run_tls(mode: TlsMode, trust: bool) -> Run {
     if trust {
         args.extend(["--ca-cert".into(), ca.display().to_string()]);
     }
-    let vars = [
-        ("HALO_RESOURCE_SERVER", sb.resource_server()),
-        ("HALO_AUTH_SERVER", sb.auth_server()),
-        ("HALO_TENANT", sb.tenant().to_string()),
-        ("HALO_CLIENT_ID", sb.client_id().to_string()),
-        ("HALO_CLIENT_SECRET", CANARY.to_string()),
-    ];
-    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let owned = from_env_vars(&sb);
+    let vars = refs(&owned);
     env.run(&strs(&args), &vars, None)
 }
 

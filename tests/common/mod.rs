@@ -228,6 +228,22 @@ pub fn sandbox_tls(scenario: Scenario, tls: TlsMode) -> Sandbox {
     .expect("sandbox")
 }
 
+/// The HALO_* variables that point `test --from-env` at a sandbox, with the canary secret.
+pub fn from_env_vars(sb: &Sandbox) -> Vec<(&'static str, String)> {
+    vec![
+        ("HALO_RESOURCE_SERVER", sb.resource_server()),
+        ("HALO_AUTH_SERVER", sb.auth_server()),
+        ("HALO_TENANT", sb.tenant().to_string()),
+        ("HALO_CLIENT_ID", sb.client_id().to_string()),
+        ("HALO_CLIENT_SECRET", CANARY.to_string()),
+    ]
+}
+
+/// Borrows owned variables for `TestEnv::run`.
+pub fn refs<'a>(vars: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    vars.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 /// The init arguments for a sandbox, all values by flag; the secret comes by env.
 pub fn init_args(sb: &Sandbox) -> Vec<String> {
     vec![

@@ -265,7 +265,7 @@ impl HaloClient {
             } else {
                 Duration::from_millis(200 * 2u64.pow(attempt - 1))
             };
-            tracing::debug!(status = raw.status, ?wait, "retrying {url}");
+            tracing::info!(status = raw.status, ?wait, "retrying {url}");
             tokio::time::sleep(wait).await;
         }
     }
@@ -275,7 +275,7 @@ impl HaloClient {
         url: &str,
         req: reqwest::RequestBuilder,
     ) -> Result<RawAnswer, Transport> {
-        tracing::debug!("request {url}");
+        tracing::info!("request {url}");
         // Held until the body is read: an HTTP/1.1 socket is busy until then.
         let mut slot = self.sockets.enter(url).await;
         let sent = req.send().await;
@@ -320,7 +320,7 @@ impl HaloClient {
                 Err(e) => return Err(classify(url, &e, self.opts.timeout)),
             }
         }
-        tracing::debug!(status, bytes = body.len(), "answer from {url}");
+        tracing::info!(status, bytes = body.len(), "answer from {url}");
         Ok(RawAnswer {
             answer: Answer {
                 url: final_url,

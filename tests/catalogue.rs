@@ -7,7 +7,7 @@ mod common;
 
 use common::{sandbox_tls, strs, write_ca, TestEnv, CANARY};
 use halo_connect::domain::catalogue::{
-    printed_code, troubleshooting_markdown, Emulation, CATALOGUE,
+    entry, printed_code, troubleshooting_markdown, Emulation, CATALOGUE,
 };
 use halo_connect::sandbox::{Scenario, TlsMode};
 
@@ -179,7 +179,7 @@ fn every_emulated_entry_is_recognised_by_the_real_binary() {
             );
             let hint = v["error"]["hint"].as_str().unwrap_or_default();
             assert!(
-                hint.starts_with(stem(e.fix)),
+                hint.starts_with(stem(entry(printed_code(e)).unwrap().fix)),
                 "{}: the hint is not the catalogue's fix\n{hint}\n{}",
                 e.code,
                 e.fix

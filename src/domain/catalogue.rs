@@ -152,13 +152,13 @@ pub const CATALOGUE: &[Entry] = &[
         recognised: "The token endpoint answers invalid_grant or access_denied.",
         cause: "The application's Login Type is not Agent, or no \"Agent to log in as\" is set, or that agent cannot log in.",
         fix: "On the application in Configuration > Integrations > HaloPSA API > View Applications, set Login Type to Agent and choose an active \"Agent to log in as\"; check the agent is active in Configuration > Teams & Agents > Agents.",
-        emulation: Emulation::Evidence("refractionPOINT documentation PR #246: the login type must be Agent; halo-api.md §4")),
+        emulation: Emulation::Scenario { scenario: "login-refused", preset: "billing" }),
     entry!("wrong-authentication-method", Auth, "Application", "Authentication Method not \"Client ID and Secret (Services)\"",
         symptom: "Authentication fails with unsupported_grant_type.",
         recognised: "The token endpoint answers unsupported_grant_type.",
         cause: "The application uses another authentication method.",
         fix: "Set the application's Authentication Method to \"Client ID and Secret (Services)\" in Configuration > Integrations > HaloPSA API > View Applications.",
-        emulation: Emulation::Evidence("OpenIddict's answer to a grant the client may not use (halo-api.md §2)")),
+        emulation: Emulation::Scenario { scenario: "wrong-auth-method", preset: "billing" }),
     entry!("application-inactive", Auth, "Application", "Application inactive",
         symptom: "A connection that worked starts failing with invalid_client.",
         recognised: "Recognised as invalid-client, whose fix says to check Active.",
@@ -208,7 +208,7 @@ pub const CATALOGUE: &[Entry] = &[
         recognised: "GET /api/Webhook is refused.",
         cause: "The application lacks admin:webhooks.",
         fix: "Tick admin:webhooks on the application's Permissions tab in Configuration > Integrations > HaloPSA API > View Applications.",
-        emulation: Emulation::Evidence("guide 004 lists admin:webhooks; the sandbox grants it in every scenario")),
+        emulation: Emulation::Scenario { scenario: "no-webhooks", preset: "company-asset-sync" }),
     // The Resource Server.
     entry!("html-resource-server", Server, "Values", "Resource Server pointing at the web interface",
         symptom: "Calls fail with a parse error, or an HTML page where JSON was expected.",
@@ -335,7 +335,8 @@ pub fn printed_code(e: &Entry) -> &'static str {
         "client-id-changed-on-save" | "secret-pasted-badly" | "application-inactive" => {
             "invalid-client"
         }
-        "scope-dropped" => "scope-missing",
+        // The scope row decides before the readiness row that also fails.
+        "scope-dropped" | "webhook-permission" => "scope-missing",
         "tenant-on-premise" => "wrong-tenant",
         other => other,
     }

@@ -122,7 +122,10 @@ scenarios! {
     ServerError => "server-error", "every request answers 503 Service Unavailable";
     Flaky => "flaky", "the first call to each path answers 502 Bad Gateway, then normal";
     Reset => "reset", "the connection is closed in the middle of every response body";
-    NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
+        NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
+    LoginRefused => "login-refused", "the application's Login Type is not Agent (no agent to log in as): the token request gets 400 invalid_grant";
+    WrongAuthMethod => "wrong-auth-method", "the application's Authentication Method is not Client ID and Secret (Services): 400 unsupported_grant_type";
+    NoWebhooks => "no-webhooks", "the application lacks admin:webhooks; asking for it is refused, and /Webhook answers 401";
 }
 
 impl fmt::Display for Scenario {
@@ -168,6 +171,6 @@ mod tests {
         assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
         assert!("nope".parse::<TlsMode>().is_err());
         assert_eq!(Scenario::default(), Scenario::Healthy);
-        assert_eq!(Scenario::ALL.len(), 30);
+        assert_eq!(Scenario::ALL.len(), 33);
     }
 }

@@ -400,6 +400,21 @@ fn token(
             "The specified client credentials are invalid.",
         );
     }
+    // Credentials are right; the application's own settings refuse the login.
+    if scenario == Scenario::LoginRefused {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "The application has no agent to log in as.",
+        );
+    }
+    if scenario == Scenario::WrongAuthMethod {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "The specified 'grant_type' is not allowed for this client application.",
+        );
+    }
     let requested: Vec<String> = form
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_string).collect())
@@ -472,6 +487,11 @@ fn app_scopes(scenario: Scenario) -> Vec<String> {
         Scenario::MissingScope | Scenario::ScopeDropped => {
             let mut v = healthy_app_scopes();
             v.retain(|s| s != "edit:invoices");
+            v
+        }
+        Scenario::NoWebhooks => {
+            let mut v = healthy_app_scopes();
+            v.retain(|s| s != "admin:webhooks");
             v
         }
         _ => healthy_app_scopes(),

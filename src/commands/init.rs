@@ -377,6 +377,11 @@ fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
             Vec::new()
         },
         sandbox: plan.sandbox.is_some(),
+        scenario: plan
+            .sandbox
+            .as_ref()
+            .map(|sb| sb.scenario().as_str().to_string())
+            .filter(|name| name != "healthy"),
         ca_cert: plan.ca_cert.clone(),
         last_test: report.map(|r| LastTest {
             ok: r.ok,

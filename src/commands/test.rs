@@ -177,7 +177,12 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
     };
     let use_sandbox = args.sandbox || stored.as_ref().is_some_and(|p| p.sandbox);
     if use_sandbox {
-        let sb = start_sandbox(ctx, args.scenario.as_deref())?;
+        // A sandbox profile is tested against the scenario it was made with, unless told otherwise.
+        let scenario = args
+            .scenario
+            .clone()
+            .or_else(|| stored.as_ref().and_then(|p| p.scenario.clone()));
+        let sb = start_sandbox(ctx, scenario.as_deref())?;
         let raw = raw_from_sandbox(&sb);
         let secret = ctx
             .env

@@ -37,6 +37,9 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
     });
     match outcome {
         TokenOutcome::Issued(t) => {
+            if sandbox.is_some() {
+                ctx.term.warn("this token comes from the sandbox started for this command, which stops when it exits; it opens nothing else.");
+            }
             if ctx.global.json {
                 let v = serde_json::json!({
                     "profile": target.profile,

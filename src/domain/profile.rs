@@ -69,6 +69,9 @@ pub struct Profile {
     /// A profile made against the built-in emulator.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sandbox: bool,
+    /// The emulator scenario a sandbox profile was made with; `test` starts the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

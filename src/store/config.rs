@@ -192,6 +192,7 @@ mod tests {
             scopes: vec![],
             sandbox: false,
             ca_cert: None,
+            scenario: None,
             last_test: None,
         }
     }

@@ -268,3 +268,42 @@ fn custom_preset_needs_scopes_and_checks_their_names() {
     run.code(0);
     assert_eq!(run.json()["permissions"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_sandbox_profile_saved_anyway_is_retested_against_its_scenario() {
+    let env = TestEnv::new();
+    let run = env.run(
+        &[
+            "init",
+            "--sandbox",
+            "--scenario",
+            "no-teams",
+            "--preset",
+            "alerts",
+            "--skip-test",
+        ],
+        &[],
+        None,
+    );
+    run.code(0);
+    assert!(
+        env.config_text().contains("scenario = \"no-teams\""),
+        "{}",
+        env.config_text()
+    );
+    env.run(&["test", "--profile", "sandbox"], &[], None)
+        .code(5);
+    env.run(
+        &[
+            "test",
+            "--profile",
+            "sandbox",
+            "--sandbox",
+            "--scenario",
+            "healthy",
+        ],
+        &[],
+        None,
+    )
+    .code(0);
+}

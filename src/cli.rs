@@ -151,6 +151,16 @@ pub enum StoreChoice {
     None,
 }
 
+impl From<StoreChoice> for crate::domain::profile::SecretStoreKind {
+    fn from(c: StoreChoice) -> Self {
+        match c {
+            StoreChoice::Keyring => Self::Keyring,
+            StoreChoice::File => Self::File,
+            StoreChoice::None => Self::None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     #[command(flatten)]

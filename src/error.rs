@@ -99,7 +99,7 @@ impl AppError {
         )
     }
     pub fn interrupted() -> Self {
-        AppError::new(ErrorKind::Interrupted, "interrupted; nothing was saved")
+        AppError::new(ErrorKind::Interrupted, "interrupted; nothing was changed")
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -194,7 +194,7 @@ impl From<crate::store::StoreError> for AppError {
             S::Corrupt { .. } => Some("fix the file by hand, or move it away to start afresh; halo-connect never overwrites a file it cannot read".to_string()),
             S::UnknownProfile { .. } => Some("run `halo-connect list` to see the profiles, or create one with `halo-connect init`".to_string()),
             S::KeyringUnavailable { .. } | S::KeyringTimeout { .. } => {
-                Some("pass --secret-store file or --secret-store none (then set HALO_CLIENT_SECRET at use)".to_string())
+                Some("with init, pass --secret-store file or --secret-store none; with test or token, set HALO_CLIENT_SECRET".to_string())
             }
             S::Locked { .. } => Some("wait for the other halo-connect to finish, then try again".to_string()),
             S::Write { .. } => Some("check that the config directory is writable and the disk is not full".to_string()),

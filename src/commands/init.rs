@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::cli::{InitArgs, StoreChoice};
+use crate::cli::InitArgs;
 use crate::domain::preset;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
@@ -89,7 +89,7 @@ fn build_plan(
         raw = raw.or(raw_from_sandbox(sb));
     }
     if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(raw_from_profile(p));
+        raw = raw.or(stored_raw(p, &args.values));
     }
 
     let secret_input = secret_from_inputs(ctx, &args.values)?;
@@ -99,7 +99,7 @@ fn build_plan(
             Some(sb) => (Some(sb.client_secret().clone()), Source::Sandbox),
             None => match stored.filter(|p| !p.sandbox) {
                 Some(p) => (
-                    ctx.secret_store(p.secret_store).get(profile).ok().flatten(),
+                    ctx.secret_store(p.secret_store).get(profile)?,
                     Source::Stored,
                 ),
                 None => (None, Source::Default),
@@ -150,7 +150,7 @@ fn build_plan(
         ));
     }
 
-    let store = choose_store(ctx, args, sandbox.is_some())?;
+    let store = choose_store(ctx, args, sandbox.is_some(), stored.map(|p| p.secret_store))?;
     Ok(Plan {
         profile: profile.to_string(),
         preset,
@@ -160,8 +160,31 @@ fn build_plan(
         store,
         sandbox,
         notes,
-        ca_cert: ctx.global.ca_cert.as_ref().map(|p| p.display().to_string()),
+        ca_cert: absolute_ca(ctx),
     })
+}
+
+/// The --ca-cert path as stored: absolute, so `test` works from any directory.
+fn absolute_ca(ctx: &Ctx) -> Option<String> {
+    let p = ctx.global.ca_cert.as_ref()?;
+    Some(
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string(),
+    )
+}
+
+/// The stored values that still apply: a newly given address replaces the stored servers and
+/// tenant, which it derives or discovers afresh.
+fn stored_raw(p: &Profile, values: &crate::cli::ValueArgs) -> RawValues {
+    let mut raw = raw_from_profile(p);
+    if values.url.is_some() {
+        raw.resource_server = None;
+        raw.auth_server = None;
+        raw.tenant = None;
+    }
+    raw
 }
 
 /// Calls authinfo when an address was given and the Authorization Server was not.
@@ -198,14 +221,14 @@ pub fn choose_store(
     ctx: &Ctx,
     args: &InitArgs,
     sandbox: bool,
+    stored: Option<SecretStoreKind>,
 ) -> Result<SecretStoreKind, AppError> {
     let kind = match args.secret_store {
-        Some(StoreChoice::Keyring) => SecretStoreKind::Keyring,
-        Some(StoreChoice::File) => SecretStoreKind::File,
-        Some(StoreChoice::None) => SecretStoreKind::None,
+        Some(choice) => choice.into(),
         // The emulator knows its own secret, so a sandbox profile needs none stored.
         None if sandbox => SecretStoreKind::None,
-        None => SecretStoreKind::Keyring,
+        // A re-run keeps the profile's store, so its old secret is not left behind elsewhere.
+        None => stored.unwrap_or(SecretStoreKind::Keyring),
     };
     // A dry run probes too: it must say what the real run would do.
     if kind == SecretStoreKind::Keyring {
@@ -252,9 +275,7 @@ pub fn conclude(
 ) -> Result<i32, AppError> {
     let settings: &ConnectionSettings = &plan.validated.settings;
     let passed = report.as_ref().is_none_or(|r| r.ok) || insist;
-    let exit = report
-        .as_ref()
-        .map_or(0, |r| if insist { 0 } else { r.exit_code });
+    let exit = report.as_ref().map_or(0, |r| r.exit_code);
     if !ctx.global.json && report.is_none() {
         for n in &plan.notes {
             ctx.term.info(&format!("note: {n}"));
@@ -286,10 +307,12 @@ pub fn conclude(
             ctx.term.info("\n--dry-run: nothing was written; the test failed, so a real run would save nothing either.");
         }
     } else if passed {
+        crate::ui::prompter::set_saving(true);
         match save(ctx, &plan, &profile, replace || plan.sandbox.is_some()) {
             Ok(()) => saved = true,
             Err(e) => save_error = Some(e),
         }
+        crate::ui::prompter::set_saving(false);
     }
 
     if ctx.global.json {
@@ -529,7 +552,7 @@ fn run_wizard(
         raw = raw.or(raw_from_sandbox(sb));
     }
     if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(raw_from_profile(p));
+        raw = raw.or(stored_raw(p, &args.values));
     }
     let address = args
         .values
@@ -557,11 +580,7 @@ fn run_wizard(
         sandbox_secret: sandbox.as_ref().map(|s| s.client_secret().clone()),
         store: args
             .secret_store
-            .map(|c| match c {
-                StoreChoice::Keyring => SecretStoreKind::Keyring,
-                StoreChoice::File => SecretStoreKind::File,
-                StoreChoice::None => SecretStoreKind::None,
-            })
+            .map(SecretStoreKind::from)
             .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
         sandbox: sandbox.is_some(),
     };
@@ -608,7 +627,7 @@ fn run_wizard(
         store: outcome.store,
         sandbox,
         notes: Vec::new(),
-        ca_cert: ctx.global.ca_cert.as_ref().map(|p| p.display().to_string()),
+        ca_cert: absolute_ca(ctx),
     };
     conclude(ctx, args, plan, Some(outcome.report), insist, replace)
 }

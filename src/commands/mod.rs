@@ -248,10 +248,15 @@ pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Pr
         .clone()
         .or_else(|| stored.map(|p| p.preset.clone()))
         .unwrap_or_else(|| "billing".into());
-    let scopes = values
-        .scopes
-        .clone()
-        .or_else(|| stored.map(|p| p.scopes.clone()).filter(|s| !s.is_empty()));
+    // Stored scopes belong to the stored preset: a newly named preset does not inherit them.
+    let scopes = values.scopes.clone().or_else(|| {
+        stored
+            .filter(|p| {
+                values.preset.is_none() || values.preset.as_deref() == Some(p.preset.as_str())
+            })
+            .map(|p| p.scopes.clone())
+            .filter(|s| !s.is_empty())
+    });
     preset_named(&name, scopes)
 }
 
@@ -287,15 +292,22 @@ pub fn secret_from_inputs(
     values: &ValueArgs,
 ) -> Result<Option<(Secret, Source)>, AppError> {
     if values.client_secret_stdin {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
-            AppError::config(format!("cannot read the Client Secret from stdin: {e}"))
-        })?;
+        if ctx.term.stdin_tty {
+            return Err(AppError::usage(
+                "--client-secret-stdin reads the secret from a pipe, but stdin is a terminal; pipe it in (printf '%s' \"$SECRET\" | halo-connect ...) or leave the flag out to be asked for it hidden",
+            ));
+        }
+        // Bounded, and wiped on drop: a secret is a line, not a file.
+        let mut text = zeroize::Zeroizing::new(String::new());
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::io::stdin(), 64 * 1024),
+            &mut text,
+        )
+        .map_err(|e| AppError::config(format!("cannot read the Client Secret from stdin: {e}")))?;
         let first = text
             .lines()
             .find(|l| !l.trim().is_empty())
-            .unwrap_or_default()
-            .to_string();
+            .unwrap_or_default();
         return Ok(Some((Secret::new(first), Source::Flag)));
     }
     if let Some(path) = &values.client_secret_file {

@@ -51,9 +51,19 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
     };
     let ca_path = match sb.ca_pem() {
         Some(pem) => {
-            let path = std::env::temp_dir().join(format!("halo-connect-sandbox-{}.pem", sb.port()));
-            std::fs::write(&path, pem)
-                .map_err(|e| AppError::config(format!("cannot write {}: {e}", path.display())))?;
+            // A fresh, unpredictable file: a fixed name in /tmp could be a planted symlink.
+            let mut file = tempfile::Builder::new()
+                .prefix("halo-connect-sandbox-ca-")
+                .suffix(".pem")
+                .tempfile()
+                .map_err(|e| {
+                    AppError::config(format!("cannot create a file for the sandbox's CA: {e}"))
+                })?;
+            std::io::Write::write_all(&mut file, pem.as_bytes())
+                .map_err(|e| AppError::config(format!("cannot write the sandbox's CA: {e}")))?;
+            let (_, path) = file
+                .keep()
+                .map_err(|e| AppError::config(format!("cannot keep the sandbox's CA file: {e}")))?;
             Some(path)
         }
         None => None,
@@ -66,6 +76,8 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
             "auth_server": sb.auth_server(),
             "tenant": sb.tenant(),
             "client_id": sb.client_id(),
+            // The demo secret opens only this emulator; a secret given by env is not echoed.
+            "client_secret": if secret_given { serde_json::Value::Null } else { sb.client_secret().expose().into() },
             "ca_cert": ca_path.as_ref().map(|p| p.display().to_string()),
         });
         ctx.term.out_raw(&v.to_string());

@@ -169,7 +169,15 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
         Err(_) => None,
     };
     let preset = match (&args.preset, &stored) {
-        (Some(p), _) => preset_named(p, None)?,
+        (Some(p), stored) => {
+            if let Some(st) = stored.as_ref().filter(|st| st.preset != *p) {
+                ctx.term.warn(&format!(
+                    "--preset (or HALO_PRESET) {p} overrides profile `{name}`'s preset {}",
+                    st.preset
+                ));
+            }
+            preset_named(p, None)?
+        }
         (None, Some(p)) => {
             preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))?
         }
@@ -204,7 +212,7 @@ fn resolve(ctx: &Ctx, args: &TestArgs, sandbox: &mut Option<Sandbox>) -> Result<
     let Some(profile) = stored else {
         return Err(AppError::internal("profile vanished"));
     };
-    profile_target(ctx, &name, &profile, preset)
+    profile_target(ctx, &name, &profile, preset, true)
 }
 
 /// Builds the target of a stored profile; HALO_* variables override stored values, with a note.
@@ -213,8 +221,19 @@ fn profile_target(
     name: &str,
     profile: &Profile,
     preset: Preset,
+    env_overrides: bool,
 ) -> Result<Target, AppError> {
-    let env = raw_from_env(ctx);
+    let env = if env_overrides {
+        raw_from_env(ctx)
+    } else {
+        RawValues::default()
+    };
+    // A profile that stores no secret takes HALO_CLIENT_SECRET always: that is its store.
+    let env_secret = if env_overrides || profile.secret_store == SecretStoreKind::None {
+        ctx.env.get("HALO_CLIENT_SECRET")
+    } else {
+        None
+    };
     let mut notes = Vec::new();
     for (label, v) in [
         ("HALO_RESOURCE_SERVER", &env.resource_server),
@@ -229,7 +248,7 @@ fn profile_target(
         }
     }
     let raw = RawValues { url: None, ..env }.or(raw_from_profile(profile));
-    let secret = match ctx.env.get("HALO_CLIENT_SECRET") {
+    let secret = match env_secret {
         Some(s) => {
             if profile.secret_store != SecretStoreKind::None {
                 notes.push(format!(
@@ -258,9 +277,6 @@ fn profile_target(
             }
         }
     };
-    for n in &notes {
-        ctx.term.warn(n);
-    }
     finish_target(
         ctx,
         name.to_string(),
@@ -343,7 +359,34 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         ))
         .with_hint("create one with `halo-connect init`"));
     }
-    let mut sandbox: Option<Sandbox> = None;
+    // Per-connection variables would make every profile the same connection: --all ignores them.
+    let mut ignored: Vec<&str> = [
+        "HALO_URL",
+        "HALO_RESOURCE_SERVER",
+        "HALO_AUTH_SERVER",
+        "HALO_TENANT",
+        "HALO_CLIENT_ID",
+    ]
+    .into_iter()
+    .filter(|v| ctx.env.is_set(v))
+    .collect();
+    if ctx.env.is_set("HALO_CLIENT_SECRET")
+        && config
+            .profiles
+            .values()
+            .any(|p| p.secret_store != SecretStoreKind::None)
+    {
+        ignored.push("HALO_CLIENT_SECRET (it is used only for profiles that store no secret)");
+    }
+    if !ignored.is_empty() {
+        ctx.term.warn(&format!(
+            "test --all tests each profile with its own stored values and ignores {}.",
+            ignored.join(", ")
+        ));
+    }
+    // One emulator per scenario, shared by the sandbox profiles made with it.
+    let mut sandboxes: std::collections::BTreeMap<String, Sandbox> =
+        std::collections::BTreeMap::new();
     let mut targets: Vec<Result<Target, (String, AppError)>> = Vec::new();
     for (name, profile) in &config.profiles {
         let t = (|| -> Result<Target, AppError> {
@@ -352,11 +395,17 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
                 Some(profile.scopes.clone()).filter(|s| !s.is_empty()),
             )?;
             if profile.sandbox {
-                if sandbox.is_none() {
-                    sandbox = Some(start_sandbox(ctx, args.scenario.as_deref())?);
+                let scenario = args
+                    .scenario
+                    .clone()
+                    .or_else(|| profile.scenario.clone())
+                    .unwrap_or_else(|| "healthy".into());
+                if !sandboxes.contains_key(&scenario) {
+                    let started = start_sandbox(ctx, Some(&scenario))?;
+                    sandboxes.insert(scenario.clone(), started);
                 }
-                let sb = sandbox
-                    .as_ref()
+                let sb = sandboxes
+                    .get(&scenario)
                     .ok_or_else(|| AppError::internal("sandbox missing"))?;
                 let raw = raw_from_sandbox(sb);
                 return finish_target(
@@ -370,15 +419,12 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
                     Vec::new(),
                 );
             }
-            profile_target(ctx, name, profile, preset)
+            profile_target(ctx, name, profile, preset, false)
         })();
         targets.push(t.map_err(|e| (name.clone(), e)));
     }
     // One client for the fleet, so it trusts every profile's CA file as well as the sandbox's.
-    let mut extra_ca = sandbox
-        .as_ref()
-        .and_then(|s| s.ca_pem())
-        .unwrap_or_default();
+    let mut extra_ca: String = sandboxes.values().filter_map(|s| s.ca_pem()).collect();
     let mut read_cas: Vec<String> = Vec::new();
     for t in targets.iter_mut() {
         let Ok(target) = t else { continue };

@@ -26,7 +26,10 @@ use super::{tls_inspect, wire};
 /// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
-    let answer = client.get(&url, None).await.map_err(|t| format!("{t:?}"))?;
+    let answer = client
+        .get(&url, None)
+        .await
+        .map_err(|t| diagnose::transport(&t, false, None).message)?;
     if answer.status != 200 {
         return Err(format!("{url} answered HTTP {}", answer.status));
     }
@@ -124,6 +127,14 @@ fn read_failure(read: &Read, settings: &ConnectionSettings) -> Option<Diagnosis>
         Read::NotJson(a) => Some(diagnose::resource_not_json(a, settings)),
         Read::Failed(t) => Some(diagnose::transport(t, is_on_premise(settings), None)),
         Read::Status(a) if a.status == 429 => Some(diagnose::rate_limited(a)),
+        Read::Status(a) if a.status >= 500 => Some(diagnosis(
+            "server-error",
+            format!(
+                "{} failed with HTTP {} after {} attempt(s).",
+                a.url, a.status, a.attempts
+            ),
+            &[],
+        )),
         _ => None,
     }
 }
@@ -322,6 +333,14 @@ fn agent(me: &Read, settings: &ConnectionSettings, report: &mut CheckReport) -> 
             }
             Some(name)
         }
+        Read::Status(a) if a.status == 404 => {
+            report.findings.push(diagnosis(
+                "not-halo",
+                format!("{} answered 404: a Halo Resource Server always has /api/Agent/me, so this is not Halo's API.", a.url),
+                &[],
+            ));
+            None
+        }
         other => {
             if let Some(d) = read_failure(other, settings) {
                 report.findings.push(d);
@@ -510,7 +529,7 @@ fn permission_row(
             )),
             None,
         ),
-        Read::Status(a) if a.status != 429 => row(
+        Read::Status(a) if a.status != 429 && a.status < 500 => row(
             PermissionStatus::Unverified,
             None,
             Some(format!(
@@ -585,7 +604,7 @@ fn readiness_row(
                 &[("agent", agent), ("setting", setting)],
             ))
         }
-        Some(Read::Status(a)) if a.status != 429 => fail(diagnosis(
+        Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(diagnosis(
             id,
             format!(
                 "Halo answered HTTP {} when listing {what}. {empty}",

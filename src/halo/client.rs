@@ -592,9 +592,15 @@ fn classify(url: &str, e: &reqwest::Error, timeout: Duration) -> Transport {
         };
     }
     if e.is_timeout() {
+        // A connect timeout is the shorter one set in HaloClient::new.
+        let secs = if e.is_connect() {
+            timeout.min(Duration::from_secs(10))
+        } else {
+            timeout
+        };
         return Transport::Timeout {
             url: url.to_string(),
-            secs: timeout.as_secs(),
+            secs: secs.as_secs(),
         };
     }
     if e.is_redirect() {

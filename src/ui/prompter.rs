@@ -92,13 +92,25 @@ impl Prompter for DialoguerPrompter {
     }
 }
 
-/// Makes Ctrl-C end the process with exit 130 and the cursor shown again. Nothing is saved
-/// because saving happens only after the last question.
+/// Set while a profile is being written, so an interrupt then says so instead of "nothing changed".
+static SAVING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks the start or end of a save, for the interrupt handler's message.
+pub fn set_saving(on: bool) {
+    SAVING.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Makes Ctrl-C end the process with exit 130 and the cursor shown again. Nothing has changed
+/// unless a save was under way, because saving happens only after the last question.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         let t = console::Term::stderr();
         let _ = t.show_cursor();
-        err_line("\nInterrupted; nothing was saved.");
+        if SAVING.load(std::sync::atomic::Ordering::SeqCst) {
+            err_line("\nInterrupted while saving; run `halo-connect show` to see what was kept.");
+        } else {
+            err_line("\nInterrupted; nothing was changed.");
+        }
         std::process::exit(130);
     });
 }

@@ -283,7 +283,6 @@ fn ask_values(
     svc: &mut dyn Services,
 ) -> Res<Values> {
     p.heading("4. The values from Halo");
-    let typed = |f: &Option<Sourced<String>>| f.as_ref().map(|s| s.value.clone());
     let address = p.text(
         "Halo address (where you log in, e.g. https://acme.halopsa.com)",
         draft.address.as_deref(),
@@ -294,6 +293,13 @@ fn ask_values(
         },
     )?;
     let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
+    // Stored values stand only while the address is the stored one; a new address derives afresh.
+    let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
+    let typed = |f: &Option<Sourced<String>>| {
+        f.as_ref()
+            .filter(|s| s.source != Source::Stored || same_address)
+            .map(|s| s.value.clone())
+    };
     let base = derived.base.as_str().trim_end_matches('/').to_string();
     let found = svc.discover(&base);
     let auth_found = found.as_ref().and_then(|d| d.auth_url.clone());

@@ -307,3 +307,45 @@ fn a_sandbox_profile_saved_anyway_is_retested_against_its_scenario() {
     )
     .code(0);
 }
+
+#[test]
+fn a_rerun_with_a_new_address_and_preset_does_not_keep_the_old_ones() {
+    let env = TestEnv::new();
+    let old = sandbox(Scenario::Healthy);
+    let mut args = init_args(&old);
+    args.extend([
+        "--preset".into(),
+        "custom".into(),
+        "--scopes".into(),
+        "read:tickets".into(),
+    ]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let new = sandbox(Scenario::Healthy);
+    let args = [
+        "init",
+        "--non-interactive",
+        "--force",
+        "--url",
+        &new.base_url(),
+        "--client-id",
+        new.client_id(),
+        "--preset",
+        "billing",
+    ];
+    let run = env.run(&args, &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(0);
+    let cfg = env.config_text();
+    assert!(
+        cfg.contains(&new.resource_server()) && !cfg.contains(&old.resource_server()),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains("preset = \"billing\"") && !cfg.contains("read:tickets"),
+        "{cfg}"
+    );
+    assert!(
+        cfg.contains("secret_store = \"file\""),
+        "a re-run keeps the profile's store: {cfg}"
+    );
+}

@@ -59,15 +59,27 @@ pub fn run() -> i32 {
     crate::halo::client::install_crypto_provider();
 
     let json = cli.global.json;
-    let profile = cli
-        .global
-        .profile
-        .clone()
-        .unwrap_or_else(|| commands::DEFAULT_PROFILE.to_string());
     let sub = matches
         .subcommand()
         .map(|(_, m)| m.clone())
         .unwrap_or_default();
+    // The name the error JSON reports: the one the command would have used.
+    let flag = |id: &str| {
+        sub.try_get_one::<bool>(id)
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false)
+    };
+    let profile = cli.global.profile.clone().unwrap_or_else(|| {
+        if flag("from_env") {
+            "env".to_string()
+        } else if flag("sandbox") {
+            commands::SANDBOX_PROFILE.to_string()
+        } else {
+            commands::DEFAULT_PROFILE.to_string()
+        }
+    });
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {

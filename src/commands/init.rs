@@ -84,13 +84,7 @@ fn build_plan(
         None
     };
 
-    let mut raw = raw_from_flags(ctx, &args.values);
-    if let Some(sb) = &sandbox {
-        raw = raw.or(raw_from_sandbox(sb));
-    }
-    if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(stored_raw(p, &args.values));
-    }
+    let raw = gather_raw(ctx, args, sandbox.as_ref(), stored);
 
     let secret_input = secret_from_inputs(ctx, &args.values)?;
     let (secret, secret_source) = match secret_input {
@@ -173,6 +167,23 @@ fn absolute_ca(ctx: &Ctx) -> Option<String> {
             .display()
             .to_string(),
     )
+}
+
+/// The raw values in precedence order: flag or env, then the sandbox, then the stored profile.
+fn gather_raw(
+    ctx: &Ctx,
+    args: &InitArgs,
+    sandbox: Option<&Sandbox>,
+    stored: Option<&Profile>,
+) -> RawValues {
+    let mut raw = raw_from_flags(ctx, &args.values);
+    if let Some(sb) = sandbox {
+        raw = raw.or(raw_from_sandbox(sb));
+    }
+    if let Some(p) = stored.filter(|p| !p.sandbox) {
+        raw = raw.or(stored_raw(p, &args.values));
+    }
+    raw
 }
 
 /// The stored values that still apply: a newly given address replaces the stored servers and
@@ -547,13 +558,7 @@ fn run_wizard(
     } else {
         None
     };
-    let mut raw = raw_from_flags(ctx, &args.values);
-    if let Some(sb) = &sandbox {
-        raw = raw.or(raw_from_sandbox(sb));
-    }
-    if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(stored_raw(p, &args.values));
-    }
+    let raw = gather_raw(ctx, args, sandbox.as_ref(), stored);
     let address = args
         .values
         .url

@@ -25,6 +25,16 @@ pub struct Step {
     pub why: Option<String>,
 }
 
+impl Step {
+    /// The step as one line: "setting: value (why)".
+    pub fn line(&self) -> String {
+        match &self.why {
+            Some(w) => format!("{}: {} ({w})", self.setting, self.value),
+            None => format!("{}: {}", self.setting, self.value),
+        }
+    }
+}
+
 /// A readiness check a preset runs after the permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -164,12 +164,7 @@ fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize)
             last_menu = &s.menu;
         }
         *n += 1;
-        let why = s
-            .why
-            .as_ref()
-            .map(|w| format!(" ({w})"))
-            .unwrap_or_default();
-        out.push(format!("  {:>3}. {}: {}{why}", n, s.setting, s.value));
+        out.push(format!("  {:>3}. {}", n, s.line()));
     }
 }
 

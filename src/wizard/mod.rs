@@ -109,48 +109,48 @@ pub fn run(
         p.heading("Save and Test");
         let report = tester.test(&validated.settings, &secret, &preset);
         p.report(&report);
-        if report.ok {
-            return Ok(Outcome {
-                preset,
-                validated,
-                secret,
-                store,
-                report,
-                hosted,
-            });
-        }
-        match after_failure(&report, p)? {
-            Next::Reenter(field) => match field {
-                Field::ClientSecret => {
-                    secret = ask_secret(
-                        &Draft {
-                            secret: None,
-                            ..draft.clone()
-                        },
-                        p,
-                    )?
+        if !report.ok {
+            match after_failure(&report, p)? {
+                Next::Reenter(field) => {
+                    match field {
+                        Field::ClientSecret => {
+                            secret = ask_secret(
+                                &Draft {
+                                    secret: None,
+                                    ..draft.clone()
+                                },
+                                p,
+                            )?
+                        }
+                        Field::ClientId => {
+                            values.client_id = ask_client_id(Some(&values.client_id), p)?
+                        }
+                        Field::Tenant => values.tenant = ask_tenant(&values.tenant, p)?,
+                        Field::AuthServer => {
+                            values.auth_server = ask_auth_server(&values.auth_server, p)?
+                        }
+                        Field::ResourceServer => {
+                            values.resource_server =
+                                ask_resource_server(&values.resource_server, p)?
+                        }
+                        _ => values = ask_values(&draft, hosted, p, svc)?,
+                    }
+                    continue;
                 }
-                Field::ClientId => values.client_id = ask_client_id(Some(&values.client_id), p)?,
-                Field::Tenant => values.tenant = ask_tenant(&values.tenant, p)?,
-                Field::AuthServer => values.auth_server = ask_auth_server(&values.auth_server, p)?,
-                Field::ResourceServer => {
-                    values.resource_server = ask_resource_server(&values.resource_server, p)?
-                }
-                _ => values = ask_values(&draft, hosted, p, svc)?,
-            },
-            Next::Retest => {}
-            Next::SaveAnyway => {
-                return Ok(Outcome {
-                    preset,
-                    validated,
-                    secret,
-                    store,
-                    report,
-                    hosted,
-                })
+                Next::Retest => continue,
+                Next::Quit => return Err(WizardError::Quit(report.exit_code)),
+                Next::SaveAnyway => {}
             }
-            Next::Quit => return Err(WizardError::Quit(report.exit_code)),
         }
+        // A passing test, or "save anyway".
+        return Ok(Outcome {
+            preset,
+            validated,
+            secret,
+            store,
+            report,
+            hosted,
+        });
     }
 }
 
@@ -256,12 +256,7 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
                 p.say(&format!("In {}:", s.menu));
                 last_menu = &s.menu;
             }
-            let why = s
-                .why
-                .as_ref()
-                .map(|w| format!(" ({w})"))
-                .unwrap_or_default();
-            p.say(&format!("  {}. {}: {}{why}", i + 1, s.setting, s.value));
+            p.say(&format!("  {}. {}", i + 1, s.line()));
             if !p.confirm(&format!("Done: {}?", s.setting), true)? {
                 pending.push(format!("{what}: {}: {}", s.setting, s.value));
             }

@@ -2,11 +2,18 @@
 //! Authorisation Server (`/auth/token`), discovery (`/api/authinfo`) and Resource Server (`/api/...`),
 //! with named scenarios for every failure halo-connect must diagnose and TLS modes for every
 //! certificate problem. It is the test suite's fake server and the newcomer's demo.
-//! It owns its own thread, tokio runtime, certificates and token table. It must never listen on
-//! anything but loopback, never call out to the network, and never log or print a client secret or
-//! an access token.
+//! It owns its own thread, tokio runtime, certificates, token table and its own model of Halo
+//! (`model`, from `halo_model.toml`); it must never borrow the client's understanding of Halo
+//! (`domain::scope`), never listen on anything but loopback, never call out to the network, and never
+//! log or print a client secret or an access token.
 
+mod auth_server;
+mod behaviours;
 mod encoding;
+pub mod model;
+mod pages;
+mod reply;
+mod resource_server;
 mod scenario;
 mod server;
 mod tls;
@@ -20,12 +27,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use scenario::{Scenario, TlsMode};
+pub use scenario::{Guesses, MetaAnswer, Scenario, TlsMode, TokenForm};
 
 use crate::domain::secret::Secret;
 
-/// The tenant name the sandbox answers to.
+/// The tenant name the sandbox answers to, and the one its authinfo names.
 pub const TENANT: &str = "sandbox";
+/// The Tenant a user mistyped, given to type in the `wrong-tenant` scenario.
+pub const MISTYPED_TENANT: &str = "sandbx";
 /// The sandbox application's Client ID (a GUID, as Halo's are).
 pub const CLIENT_ID: &str = "5b1f0c2e-9a3d-4c7e-8f21-6d4b0a9e3c58";
 /// The demo Client Secret: two GUIDs joined by '-', as Halo's are. Public by design.
@@ -189,8 +198,14 @@ impl Sandbox {
         format!("{}/auth/", self.shared.base_url)
     }
 
+    /// The Tenant value to enter: the instance's own, except in `wrong-tenant`, where it is the
+    /// mistyped one a user would enter (the instance still answers to, and advertises, its own).
     pub fn tenant(&self) -> &str {
-        TENANT
+        if self.scenario() == Scenario::WrongTenant {
+            MISTYPED_TENANT
+        } else {
+            TENANT
+        }
     }
 
     pub fn client_id(&self) -> &str {
@@ -222,6 +237,16 @@ impl Sandbox {
     /// Switches behaviour at once (also `POST /_sandbox/scenario?name=NAME`).
     pub fn set_scenario(&self, s: Scenario) {
         self.shared.set_scenario(s);
+    }
+
+    pub fn guesses(&self) -> Guesses {
+        self.shared.guesses()
+    }
+
+    /// Switches how Halo's unknown behaviours are answered (also
+    /// `POST /_sandbox/guesses?meta=literal|expanded|refused&token=jwt|opaque`).
+    pub fn set_guesses(&self, g: Guesses) {
+        self.shared.set_guesses(g);
     }
 
     /// Stops the server, closes every connection and joins its thread.

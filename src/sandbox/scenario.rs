@@ -1,7 +1,30 @@
-//! The named behaviours of the emulator (scenarios) and its TLS certificate modes. Pure data.
+//! The named behaviours of the emulator (scenarios), the answers it gives where Halo's behaviour
+//! is unknown (guesses), and its TLS certificate modes. Pure data.
 
 use std::fmt;
 use std::str::FromStr;
+
+pub use super::model::MetaAnswer;
+
+/// The form of the access tokens the emulator issues. Real ones are JWTs [E], but nothing
+/// guarantees it [I], and a client must never rely on decoding them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TokenForm {
+    /// An unsigned JWT carrying the likely claims.
+    #[default]
+    Jwt,
+    /// 64 random hex digits.
+    Opaque,
+}
+
+/// How the emulator answers where Halo's behaviour is unknown (halo-api.md tags it G). A client
+/// must give the same report whichever way the emulator answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Guesses {
+    /// A request naming specific scopes to an application with a meta scope ticked.
+    pub meta: MetaAnswer,
+    pub token: TokenForm,
+}
 
 /// How the emulator serves TLS, and which certificate problem it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,11 +120,15 @@ scenarios! {
     WrongSecret => "wrong-secret", "the token endpoint refuses every request with 401 invalid_client (Client ID or Secret wrong)";
     MissingScope => "missing-scope", "the application lacks edit:invoices; asking for it is refused with 400 invalid_request";
     ScopeDropped => "scope-dropped", "the application lacks edit:invoices; asking for it silently drops it from the granted scopes";
-    AllPermission => "all-permission", "the application has \"All\" ticked: every token's scope is `all`";
+    AllPermission => "all-permission", "the application has only \"All\" (all) ticked: every read/edit area and webhooks, not Teams; a token names `all`";
+    AllStandardPermission => "all-standard-permission", "the application has only \"All standard\" (all:standard) ticked: every read/edit area, not webhooks or Teams";
+    AdminPermission => "admin-permission", "the application has only admin ticked: it opens webhooks and nothing else";
+    AdminWebhooksPermission => "admin-webhooks-permission", "the application has only admin:webhooks ticked: it opens webhooks and nothing else";
+    AllTeamsPermission => "all-teams-permission", "the application has only all:teams ticked: it opens Teams and nothing else";
     RoleDenied => "role-denied", "token fine, but the agent's Role has no Invoices or Client Contracts access: those reads answer 403";
     HtmlResourceServer => "html-resource-server", "token fine, but every /api call answers 200 text/html, as the web UI does";
     Slow => "slow", "every response is delayed by 2 seconds";
-    WrongTenant => "wrong-tenant", "the tenant \"sandbox\" is unknown to this instance: any ?tenant= on the token URL gives a 500 HTML page";
+    WrongTenant => "wrong-tenant", "the Tenant to type is mistyped (\"sandbx\"): authinfo names \"sandbox\", and any other ?tenant= gets a 500 HTML page";
     TenantRequired => "tenant-required", "a shared Authorisation Server: a token request without ?tenant= is refused with 400 invalid_request";
     NoRecurringContracts => "no-recurring-contracts", "/RecurringInvoice has no records: billing cannot go live";
     NoTeams => "no-teams", "/Team is empty: the agent is in no team, alerts cannot route";
@@ -122,7 +149,7 @@ scenarios! {
     ServerError => "server-error", "every request answers 503 Service Unavailable";
     Flaky => "flaky", "the first call to each path answers 502 Bad Gateway, then normal";
     Reset => "reset", "the connection is closed in the middle of every response body";
-        NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
+    NoAnswer => "no-answer", "connections are accepted but no request is ever answered";
     LoginRefused => "login-refused", "the application's Login Type is not Agent (no agent to log in as): the token request gets 400 invalid_grant";
     WrongAuthMethod => "wrong-auth-method", "the application's Authentication Method is not Client ID and Secret (Services): 400 unsupported_grant_type";
     NoWebhooks => "no-webhooks", "the application lacks admin:webhooks; asking for it is refused, and /Webhook answers 401";
@@ -171,6 +198,6 @@ mod tests {
         assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
         assert!("nope".parse::<TlsMode>().is_err());
         assert_eq!(Scenario::default(), Scenario::Healthy);
-        assert_eq!(Scenario::ALL.len(), 33);
+        assert_eq!(Scenario::ALL.len(), 37);
     }
 }

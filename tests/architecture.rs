@@ -157,3 +157,26 @@ fn there_is_no_grab_bag_module() {
         );
     }
 }
+
+#[test]
+fn the_sandbox_keeps_its_own_model_of_halo() {
+    // The emulator is what the client is tested against: if it borrowed the client's scope list,
+    // probes or catalogue, a wrong table would pass by construction.
+    let bad = forbid(
+        "sandbox",
+        &[
+            "domain::scope",
+            "domain::catalogue",
+            "domain::preset",
+            "crate::halo",
+            "crate::commands",
+            "crate::wizard",
+        ],
+    );
+    assert!(bad.is_empty(), "{bad:#?}");
+    let scanned = files("sandbox");
+    assert!(
+        scanned.iter().any(|f| f.ends_with("halo_model.toml")),
+        "the sandbox's model of Halo is its own data file"
+    );
+}

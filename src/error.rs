@@ -1,73 +1,16 @@
-//! The one table from error kinds to exit codes, and every conversion of a layer's error into an
-//! `AppError`, so the classification can be reviewed on one screen. Nothing else knows the numbers.
+//! `AppError`, a command's failure, and every conversion of a layer's error into one, so the
+//! classification can be reviewed on one screen. The exit codes come from `Kind`'s one table.
 
 use std::fmt;
 
+pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
-use crate::domain::report::ErrorClass;
 use crate::domain::url::{Field, Reason, ValueError};
-
-/// What kind of failure ended a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    Usage,
-    Config,
-    Auth,
-    Permission,
-    Connection,
-    Tls,
-    Server,
-    Interrupted,
-    Internal,
-}
-
-impl ErrorKind {
-    /// The exit code (cli.md "Exit codes").
-    pub fn exit_code(self) -> i32 {
-        match self {
-            ErrorKind::Internal => 1,
-            ErrorKind::Usage => 2,
-            ErrorKind::Config => 3,
-            ErrorKind::Auth => 4,
-            ErrorKind::Permission => 5,
-            ErrorKind::Connection | ErrorKind::Tls | ErrorKind::Server => 6,
-            ErrorKind::Interrupted => 130,
-        }
-    }
-
-    /// The `error.kind` of the JSON contract.
-    pub fn json_kind(self) -> &'static str {
-        match self {
-            ErrorKind::Usage => "usage",
-            ErrorKind::Config => "config",
-            ErrorKind::Auth => "auth",
-            ErrorKind::Permission => "permission",
-            ErrorKind::Connection => "connection",
-            ErrorKind::Tls => "tls",
-            ErrorKind::Server => "server",
-            ErrorKind::Interrupted => "interrupted",
-            ErrorKind::Internal => "internal",
-        }
-    }
-}
-
-impl From<ErrorClass> for ErrorKind {
-    fn from(c: ErrorClass) -> Self {
-        match c {
-            ErrorClass::Config => ErrorKind::Config,
-            ErrorClass::Auth => ErrorKind::Auth,
-            ErrorClass::Permission => ErrorKind::Permission,
-            ErrorClass::Connection => ErrorKind::Connection,
-            ErrorClass::Tls => ErrorKind::Tls,
-            ErrorClass::Server => ErrorKind::Server,
-        }
-    }
-}
 
 /// A command's failure: a message, an optional hint, and the kind that gives the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppError {
-    pub kind: ErrorKind,
+    pub kind: Kind,
     pub message: String,
     pub hint: Option<String>,
     /// Further lines, such as every missing value of a non-interactive run.
@@ -75,7 +18,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         AppError {
             kind,
             message: message.into(),
@@ -84,14 +27,14 @@ impl AppError {
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
-        AppError::new(ErrorKind::Usage, message)
+        AppError::new(Kind::Usage, message)
     }
     pub fn config(message: impl Into<String>) -> Self {
-        AppError::new(ErrorKind::Config, message)
+        AppError::new(Kind::Config, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         AppError::new(
-            ErrorKind::Internal,
+            Kind::Internal,
             format!(
                 "{} (this is a bug in halo-connect; please report it)",
                 message.into()
@@ -99,7 +42,7 @@ impl AppError {
         )
     }
     pub fn interrupted() -> Self {
-        AppError::new(ErrorKind::Interrupted, "interrupted; nothing was changed")
+        AppError::new(Kind::Interrupted, "interrupted; nothing was changed")
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -167,7 +110,7 @@ impl From<Vec<ValueError>> for AppError {
             Vec::new()
         };
         AppError {
-            kind: ErrorKind::Config,
+            kind: Kind::Config,
             message,
             hint: Some(hint.to_string()),
             details,

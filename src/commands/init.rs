@@ -353,8 +353,7 @@ pub fn conclude(
         if let Some(e) = &save_error {
             v["ok"] = json!(false);
             v["exit_code"] = json!(e.exit_code());
-            v["error"] =
-                json!({ "kind": e.kind.json_kind(), "message": e.message, "hint": e.hint });
+            v["error"] = json!({ "kind": e.kind.as_str(), "message": e.message, "hint": e.hint });
         }
         ctx.term
             .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());

@@ -27,7 +27,7 @@ use crate::domain::scope::Scope;
 use crate::domain::secret::Secret;
 use crate::domain::url::Field;
 use crate::domain::values::{RawValues, Source, Sourced};
-use crate::error::{AppError, ErrorKind};
+use crate::error::{AppError, Kind};
 use crate::halo::{ClientOptions, HaloClient};
 use crate::sandbox::{Sandbox, SandboxOptions, Scenario};
 use crate::store::{open_store, ConfigFile, SecretStore};
@@ -376,7 +376,7 @@ pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppEr
     };
     Sandbox::start(opts).map_err(|e| {
         AppError::new(
-            ErrorKind::Connection,
+            Kind::Connection,
             format!("cannot start the sandbox on 127.0.0.1: {e}"),
         )
     })

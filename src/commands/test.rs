@@ -118,7 +118,7 @@ fn raw_from_env(ctx: &Ctx) -> RawValues {
 /// Rewords a --from-env failure in terms of environment variables, the only input it reads.
 fn from_env_hint(result: Result<Target, AppError>) -> Result<Target, AppError> {
     result.map_err(|mut e| {
-        if e.kind == crate::error::ErrorKind::Config {
+        if e.kind == crate::error::Kind::Config {
             e.details = e.details.iter().map(|d| d.split(" (give it with").next().unwrap_or(d).to_string()).collect();
             if e.message.contains("give it with") {
                 e.message = e.message.split("; give it with").next().unwrap_or(&e.message).to_string();
@@ -506,7 +506,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
                     render::error_json(
                         name,
                         e.exit_code(),
-                        e.kind.json_kind(),
+                        e.kind.as_str(),
                         &e.message,
                         e.hint.as_deref(),
                         &e.details,

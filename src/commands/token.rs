@@ -2,7 +2,7 @@
 //! and nothing else there, for scripts (`curl -H "Authorization: Bearer $(halo-connect token)"`).
 
 use crate::cli::{TestArgs, TokenArgs};
-use crate::error::{AppError, ErrorKind};
+use crate::error::{AppError, Kind};
 use crate::halo::check::exchange_token;
 use crate::halo::diagnose::TokenOutcome;
 
@@ -56,12 +56,12 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
             Ok(0)
         }
         TokenOutcome::ScopeRefused(desc) => Err(AppError::new(
-            ErrorKind::Permission,
+            Kind::Permission,
             format!("Halo refused the preset's scopes ({desc})"),
         )
         .with_hint("run `halo-connect test` to see which permission the application lacks")),
         TokenOutcome::Failed(d) => {
-            let kind: ErrorKind = d.kind.into();
+            let kind: Kind = d.kind();
             Err(AppError::new(kind, d.message).with_hint(d.hint))
         }
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use crate::domain::catalogue::diagnosis;
+use crate::domain::catalogue;
 use crate::domain::preset::{Preset, ReadinessCheck};
 use crate::domain::report::{
     AgentInfo, CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReadinessRow,
@@ -127,8 +127,7 @@ fn read_failure(read: &Read, settings: &ConnectionSettings) -> Option<Diagnosis>
         Read::NotJson(a) => Some(diagnose::resource_not_json(a, settings)),
         Read::Failed(t) => Some(diagnose::transport(t, is_on_premise(settings), None)),
         Read::Status(a) if a.status == 429 => Some(diagnose::rate_limited(a)),
-        Read::Status(a) if a.status >= 500 => Some(diagnosis(
-            "server-error",
+        Read::Status(a) if a.status >= 500 => Some(catalogue::SERVER_ERROR.diagnose(
             format!(
                 "{} failed with HTTP {} after {} attempt(s).",
                 a.url, a.status, a.attempts
@@ -169,8 +168,7 @@ pub async fn run_check(
                     (t, Some(app))
                 }
                 TokenOutcome::ScopeRefused(d2) => {
-                    report.error = Some(diagnosis(
-                        "scope-missing",
+                    report.error = Some(catalogue::SCOPE_MISSING.diagnose(
                         format!("Halo refused every scope requested ({d2})."),
                         &[("scope", &requested.join(", "))],
                     ));
@@ -252,22 +250,21 @@ pub async fn run_check(
     cross_check_authinfo(&authinfo, settings, &mut report);
 
     if token.scopes.is_empty() && !requested.is_empty() {
-        report.findings.push(diagnosis(
-            "token-without-scope",
-            "Halo issued a token that carries no scope at all, so it refuses every API call.",
-            &[],
-        ));
+        report
+            .findings
+            .push(catalogue::TOKEN_WITHOUT_SCOPE.diagnose(
+                "Halo issued a token that carries no scope at all, so it refuses every API call.",
+                &[],
+            ));
     }
     if all_ticked {
-        report.findings.push(diagnosis(
-            "all-permission",
+        report.findings.push(catalogue::ALL_PERMISSION.diagnose(
             "The application has the \"all\" permission ticked, but this preset asks for specific permissions.",
             &[("scope", &requested.join(", "))],
         ));
     }
     if let Some(e) = token.expires_in.filter(|e| *e <= 0) {
-        report.findings.push(diagnosis(
-            "token-expired",
+        report.findings.push(catalogue::TOKEN_EXPIRED.diagnose(
             format!("Halo issued a token that had already expired (expires_in {e})."),
             &[],
         ));
@@ -294,11 +291,9 @@ pub async fn run_check(
                 hint: Some(format!(
                     "Tick {scope} on the application's Permissions tab."
                 )),
-                cause: Some(diagnosis(
-                    "token-without-scope",
-                    "The token carries no scope.",
-                    &[],
-                )),
+                cause: Some(
+                    catalogue::TOKEN_WITHOUT_SCOPE.diagnose("The token carries no scope.", &[]),
+                ),
             });
         }
     }
@@ -325,8 +320,7 @@ fn agent(me: &Read, settings: &ConnectionSettings, report: &mut CheckReport) -> 
                 name: name.clone(),
             });
             if a.isdisabled == Some(true) {
-                report.findings.push(diagnosis(
-                    "agent-inactive",
+                report.findings.push(catalogue::AGENT_INACTIVE.diagnose(
                     format!("The agent {name:?} that the application logs in as is inactive."),
                     &[],
                 ));
@@ -334,8 +328,7 @@ fn agent(me: &Read, settings: &ConnectionSettings, report: &mut CheckReport) -> 
             Some(name)
         }
         Read::Status(a) if a.status == 404 => {
-            report.findings.push(diagnosis(
-                "not-halo",
+            report.findings.push(catalogue::NOT_HALO.diagnose(
                 format!("{} answered 404: a Halo Resource Server always has /api/Agent/me, so this is not Halo's API.", a.url),
                 &[],
             ));
@@ -365,8 +358,7 @@ fn cross_check_authinfo(authinfo: &Read, settings: &ConnectionSettings, report: 
         && !settings.auth_server.is_shared()
         && !their.is_shared()
     {
-        report.findings.push(diagnosis(
-            "resource-server-other-instance",
+        report.findings.push(catalogue::RESOURCE_SERVER_OTHER_INSTANCE.diagnose(
             format!(
                 "The Resource Server {} belongs to the instance whose Authorization Server is {}, not {}.",
                 settings.resource_server.as_str(),
@@ -385,31 +377,31 @@ fn attribute_to_token(report: &mut CheckReport) {
         .findings
         .iter()
         .find(|f| {
-            matches!(
-                f.code.as_str(),
-                "token-expired" | "token-without-scope" | "agent-inactive"
-            )
+            [
+                &catalogue::TOKEN_EXPIRED,
+                &catalogue::TOKEN_WITHOUT_SCOPE,
+                &catalogue::AGENT_INACTIVE,
+            ]
+            .contains(&f.cause)
         })
         .cloned()
     else {
         return;
     };
     for row in &mut report.permissions {
-        if row
-            .cause
-            .as_ref()
-            .is_some_and(|c| c.code == "role-denied" || c.code == "role-client-restriction")
-        {
+        if row.cause.as_ref().is_some_and(|c| {
+            [&catalogue::ROLE_DENIED, &catalogue::ROLE_CLIENT_RESTRICTION].contains(&c.cause)
+        }) {
             row.hint = Some(cause.hint.clone());
             row.cause = Some(cause.clone());
         }
     }
     for row in &mut report.readiness {
         if !row.ok
-            && row
-                .cause
-                .as_ref()
-                .is_none_or(|c| c.code == "role-denied" || c.code == row.check)
+            && row.cause.as_ref().is_none_or(|c| {
+                c.cause == &catalogue::ROLE_DENIED
+                    || c.cause == catalogue::readiness_cause(row.check)
+            })
         {
             row.detail = format!("Not checked: {}", cause.message);
             row.hint = Some(cause.hint.clone());
@@ -477,7 +469,7 @@ fn permission_row(
         };
         return row(
             PermissionStatus::Missing,
-            Some(diagnosis("scope-missing", why, &[("scope", scope)])),
+            Some(catalogue::SCOPE_MISSING.diagnose(why, &[("scope", scope)])),
             None,
         );
     }
@@ -495,8 +487,7 @@ fn permission_row(
             if probe.area == "customers" && *records == Some(0) && scope.starts_with("read:") {
                 return row(
                     PermissionStatus::Missing,
-                    Some(diagnosis(
-                        "role-client-restriction",
+                    Some(catalogue::ROLE_CLIENT_RESTRICTION.diagnose(
                         format!("The token carries {scope}, but {agent} sees no customers at all: its Role restricts which Clients it may use."),
                         &[("agent", agent)],
                     )),
@@ -519,8 +510,7 @@ fn permission_row(
         }
         Read::Status(a) if a.status == 401 || a.status == 403 => row(
             PermissionStatus::Missing,
-            Some(diagnosis(
-                "role-denied",
+            Some(catalogue::ROLE_DENIED.diagnose(
                 format!(
                     "The token carries {scope}, but Halo refused GET /api{} with HTTP {}: the Role of {agent} lacks {}.",
                     probe.path, a.status, probe.role_setting
@@ -564,9 +554,9 @@ fn readiness_row(
             "The application cannot read webhooks, so the integration cannot register its own.".to_string(),
         ),
     };
-    let id = check.id();
+    let cause = catalogue::readiness_cause(check);
     let fail = |cause: Diagnosis| ReadinessRow {
-        check: id.to_string(),
+        check,
         ok: false,
         detail: cause.message.clone(),
         hint: Some(cause.hint.clone()),
@@ -577,7 +567,7 @@ fn readiness_row(
             if check == ReadinessCheck::WebhookPermission || records.unwrap_or(0) > 0 =>
         {
             ReadinessRow {
-                check: id.to_string(),
+                check,
                 ok: true,
                 detail: if check == ReadinessCheck::WebhookPermission {
                     "webhooks can be read".into()
@@ -588,7 +578,7 @@ fn readiness_row(
                 cause: None,
             }
         }
-        Some(Read::Json { .. }) => fail(diagnosis(id, empty, &[])),
+        Some(Read::Json { .. }) => fail(cause.diagnose(empty, &[])),
         Some(Read::Status(a))
             if (a.status == 401 || a.status == 403)
                 && check != ReadinessCheck::WebhookPermission =>
@@ -598,23 +588,21 @@ fn readiness_row(
                 ReadinessCheck::VisibleTeams => "Departments & Teams membership",
                 _ => "Assets Access Level",
             };
-            fail(diagnosis(
-                "role-denied",
+            fail(catalogue::ROLE_DENIED.diagnose(
                 format!("Halo refused to list {what} (HTTP {}): the Role of {agent} lacks {setting}, so this check could not run.", a.status),
                 &[("agent", agent), ("setting", setting)],
             ))
         }
-        Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(diagnosis(
-            id,
+        Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(cause.diagnose(
             format!(
                 "Halo answered HTTP {} when listing {what}. {empty}",
                 a.status
             ),
             &[],
         )),
-        Some(other) => {
-            fail(read_failure(other, settings).unwrap_or_else(|| diagnosis(id, empty.clone(), &[])))
-        }
-        None => fail(diagnosis(id, format!("{what} could not be listed."), &[])),
+        Some(other) => fail(
+            read_failure(other, settings).unwrap_or_else(|| cause.diagnose(empty.clone(), &[])),
+        ),
+        None => fail(cause.diagnose(format!("{what} could not be listed."), &[])),
     }
 }

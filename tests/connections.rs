@@ -118,3 +118,33 @@ fn one_socket_is_enough_for_a_whole_check() {
     let st = sb.stats();
     assert_eq!(st.max_concurrent_connections, 1, "{st:?}");
 }
+
+#[test]
+fn each_host_of_a_fleet_gets_its_own_socket_budget() {
+    let env = TestEnv::new();
+    let hosts: Vec<Sandbox> = (0..3)
+        .map(|_| start(TlsMode::Off, Duration::from_millis(20)))
+        .collect();
+    let mut config = String::new();
+    for (h, sb) in hosts.iter().enumerate() {
+        config.push_str(
+            &fleet_config(sb, 4, "billing", None)
+                .replace("[profiles.p", &format!("[profiles.h{h}p")),
+        );
+    }
+    env.write_config(&config);
+    let run = env.run(
+        &["test", "--all", "--json", "--concurrency", "3"],
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    );
+    run.code(0);
+    assert_eq!(run.json().as_array().map(Vec::len), Some(12));
+    for sb in &hosts {
+        let st = sb.stats();
+        assert!(st.max_concurrent_connections <= 3, "{st:?}");
+        // Each host reaches its own limit (the unit tests in src/halo/sockets.rs show they are
+        // independent).
+        assert!(st.max_concurrent_connections >= 2, "{st:?}");
+    }
+}

@@ -19,8 +19,9 @@ use crate::domain::secret::Secret;
 use crate::domain::url::{normalize_auth_server, Tenant};
 use crate::domain::values::{ConnectionSettings, Discovery};
 
-use super::client::{Answer, HaloClient, Transport};
+use super::client::{Answer, HaloClient};
 use super::diagnose::{self, Token, TokenOutcome};
+use super::transport::Transport;
 use super::{tls_inspect, wire};
 
 /// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.

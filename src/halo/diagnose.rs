@@ -8,8 +8,9 @@ use crate::domain::secret::Secret;
 use crate::domain::url::Tenant;
 use crate::domain::values::ConnectionSettings;
 
-use super::client::{Answer, TlsProblem, Transport};
+use super::client::Answer;
 use super::tls_inspect::ChainInfo;
+use super::transport::{TlsProblem, Transport};
 use super::wire;
 
 /// Names a request that got no HTTP answer. `on_premise` adds the IP allow-list hint; `chain` is

@@ -4,7 +4,10 @@
 pub mod check;
 pub mod client;
 pub mod diagnose;
+mod sockets;
 pub mod tls_inspect;
+pub mod transport;
 mod wire;
 
 pub use client::{ClientOptions, HaloClient};
+pub use transport::{TlsProblem, Transport};

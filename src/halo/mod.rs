@@ -7,6 +7,7 @@ pub mod diagnose;
 mod sockets;
 pub mod tls_inspect;
 pub mod transport;
+mod verdict;
 mod wire;
 
 pub use client::{ClientOptions, HaloClient};

@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use crate::domain::field::{Field, Reason, ValueError};
 pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
-use crate::domain::url::{Field, Reason, ValueError};
 
 /// A command's failure: a message, an optional hint, and the kind that gives the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,12 +6,13 @@
 use serde_json::json;
 
 use crate::cli::InitArgs;
+use crate::domain::field::ValueError;
 use crate::domain::preset;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::url::{derive_from_address, ValueError};
+use crate::domain::url::derive_from_address;
 use crate::domain::values::{
     check_secret, validate, ConnectionSettings, Discovery, RawValues, Source, Validated,
 };
@@ -137,7 +138,7 @@ fn build_plan(
     if args.values.preset.is_none() && args.values.preset_file.is_none() && stored.is_none() {
         notes.push("no --preset was given, so the billing preset's permissions are tested (see `halo-connect presets`)".to_string());
     }
-    if validated.sources.get(&crate::domain::url::Field::Tenant) == Some(&Source::Derived) {
+    if validated.sources.get(&crate::domain::field::Field::Tenant) == Some(&Source::Derived) {
         notes.push(format!(
             "the Tenant {} was derived from the address, not confirmed by Halo; compare it with API Details",
             validated.settings.tenant

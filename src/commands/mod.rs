@@ -21,11 +21,11 @@ use clap::parser::ValueSource;
 use clap::ArgMatches;
 
 use crate::cli::{Cli, Command, GlobalArgs, ValueArgs};
+use crate::domain::field::Field;
 use crate::domain::preset::{self, parse_presets, Preset};
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::scope::Scope;
 use crate::domain::secret::Secret;
-use crate::domain::url::Field;
 use crate::domain::values::{RawValues, Source, Sourced};
 use crate::error::{AppError, Kind};
 use crate::halo::{ClientOptions, HaloClient};
@@ -390,8 +390,8 @@ pub fn parse_scenario(name: &str) -> Result<Scenario, AppError> {
 }
 
 /// Lists every missing field in the order the operator would give them.
-pub fn missing_secret_error() -> crate::domain::url::ValueError {
-    crate::domain::url::ValueError::missing(Field::ClientSecret)
+pub fn missing_secret_error() -> crate::domain::field::ValueError {
+    crate::domain::field::ValueError::missing(Field::ClientSecret)
 }
 
 /// The current time as RFC 3339 UTC, for `last_test`.

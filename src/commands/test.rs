@@ -5,11 +5,11 @@
 use serde_json::json;
 
 use crate::cli::TestArgs;
+use crate::domain::field::ValueError;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::url::ValueError;
 use crate::domain::values::{
     check_secret, validate, ConnectionSettings, RawValues, Source, Sourced,
 };

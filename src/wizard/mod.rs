@@ -8,14 +8,14 @@ pub mod ports;
 #[cfg(test)]
 mod tests;
 
+use crate::domain::field::Field;
 use crate::domain::kind::Kind;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
 use crate::domain::url::{
-    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Field,
-    Tenant,
+    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Tenant,
 };
 use crate::domain::values::{
     check_secret, parse_client_id, validate, RawValues, Source, Sourced, Validated,

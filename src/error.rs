@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::domain::field::{Field, Reason, ValueError};
+use crate::domain::field::{Channel, Field, Reason, ValueError};
 pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
 
@@ -69,6 +69,14 @@ impl From<ValueError> for AppError {
 
 impl From<Vec<ValueError>> for AppError {
     fn from(errors: Vec<ValueError>) -> Self {
+        AppError::from_values(errors, Channel::Flags)
+    }
+}
+
+impl AppError {
+    /// Every refused and missing value in one error, each said with how to give it through
+    /// `channel`.
+    pub fn from_values(errors: Vec<ValueError>, channel: Channel) -> Self {
         let missing: Vec<&ValueError> = errors
             .iter()
             .filter(|e| e.reason == Reason::Missing)
@@ -85,7 +93,7 @@ impl From<Vec<ValueError>> for AppError {
             details.push(format!(
                 "missing: the {} (give it with {})",
                 e.field,
-                e.field.flag()
+                e.field.how_to_give(channel)
             ));
         }
         let message = match (refused.len(), missing.len()) {
@@ -93,13 +101,15 @@ impl From<Vec<ValueError>> for AppError {
             (0, 1) => format!(
                 "the {} is missing; give it with {}",
                 missing[0].field,
-                missing[0].field.flag()
+                missing[0].field.how_to_give(channel)
             ),
             (0, n) => format!("{n} values are missing"),
             (r, 0) => format!("{r} values were refused"),
             (r, m) => format!("{r} values were refused and {m} are missing"),
         };
-        let hint = if missing.iter().any(|e| e.field != Field::ClientSecret) {
+        let hint = if channel == Channel::Env {
+            "--from-env reads only the environment: set HALO_URL (or HALO_RESOURCE_SERVER and HALO_AUTH_SERVER), HALO_TENANT if needed, HALO_CLIENT_ID and HALO_CLIENT_SECRET"
+        } else if missing.iter().any(|e| e.field != Field::ClientSecret) {
             "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications"
         } else {
             "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications"

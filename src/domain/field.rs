@@ -83,6 +83,14 @@ impl Field {
         }
     }
 
+    /// How to give the value through `channel`, for messages.
+    pub fn how_to_give(self, channel: Channel) -> String {
+        match (channel, self.env_var()) {
+            (Channel::Env, Some(var)) => var.to_string(),
+            _ => self.flag(),
+        }
+    }
+
     /// The flag alone.
     pub fn flag_name(self) -> &'static str {
         match self {
@@ -96,6 +104,14 @@ impl Field {
             Field::Scopes => "--scopes",
         }
     }
+}
+
+/// How the command at hand takes its values: flags (with their environment variables), or the
+/// environment alone (`test --from-env`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Flags,
+    Env,
 }
 
 impl fmt::Display for Field {

@@ -2,6 +2,7 @@
 //! their environment variables. No logic lives here. There is deliberately no flag that takes the
 //! Client Secret as an argument.
 
+use crate::domain::field::env;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -23,7 +24,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "HALO_PROFILE",
+        env = env::PROFILE,
         hide_env_values = true,
         value_name = "NAME"
     )]
@@ -32,7 +33,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "HALO_CONNECT_CONFIG",
+        env = env::CONFIG,
         hide_env_values = true,
         value_name = "PATH"
     )]
@@ -44,7 +45,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "HALO_TIMEOUT",
+        env = env::TIMEOUT,
         hide_env_values = true,
         value_name = "SECS",
         default_value_t = 30
@@ -54,7 +55,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "HALO_CA_CERT",
+        env = env::CA_CERT,
         hide_env_values = true,
         value_name = "PATH"
     )]
@@ -98,12 +99,12 @@ pub enum Command {
 #[derive(Debug, Clone, Args, Default)]
 pub struct ValueArgs {
     /// Any Halo address; derives the Resource Server, Authorization Server and Tenant.
-    #[arg(long, env = "HALO_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(long, env = env::URL, hide_env_values = true, value_name = "URL")]
     pub url: Option<String>,
     /// Resource Server, e.g. https://acme.halopsa.com/api.
     #[arg(
         long,
-        env = "HALO_RESOURCE_SERVER",
+        env = env::RESOURCE_SERVER,
         hide_env_values = true,
         value_name = "URL"
     )]
@@ -111,18 +112,18 @@ pub struct ValueArgs {
     /// Authorization Server, e.g. https://acme.halopsa.com/auth/ (one trailing / is added).
     #[arg(
         long,
-        env = "HALO_AUTH_SERVER",
+        env = env::AUTH_SERVER,
         hide_env_values = true,
         value_name = "URL"
     )]
     pub auth_server: Option<String>,
     /// Tenant; "Not set" (any case) on-premise.
-    #[arg(long, env = "HALO_TENANT", hide_env_values = true, value_name = "NAME")]
+    #[arg(long, env = env::TENANT, hide_env_values = true, value_name = "NAME")]
     pub tenant: Option<String>,
     /// Client ID of the Halo application.
     #[arg(
         long,
-        env = "HALO_CLIENT_ID",
+        env = env::CLIENT_ID,
         hide_env_values = true,
         value_name = "ID"
     )]
@@ -134,7 +135,7 @@ pub struct ValueArgs {
     #[arg(long, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
     /// Integration preset (see `halo-connect presets`).
-    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME")]
+    #[arg(long, env = env::PRESET, hide_env_values = true, value_name = "NAME")]
     pub preset: Option<String>,
     /// Your own preset file (TOML, same shape as `presets show NAME --json`).
     #[arg(long, value_name = "PATH")]
@@ -166,7 +167,7 @@ pub struct InitArgs {
     #[command(flatten)]
     pub values: ValueArgs,
     /// Where to keep the Client Secret.
-    #[arg(long, env = "HALO_SECRET_STORE", hide_env_values = true, value_enum)]
+    #[arg(long, env = env::SECRET_STORE, hide_env_values = true, value_enum)]
     pub secret_store: Option<StoreChoice>,
     /// Never prompt; missing values are an error listing every one.
     #[arg(long)]
@@ -206,7 +207,7 @@ pub struct TestArgs {
     #[arg(long, default_value_t = 16, value_name = "N")]
     pub concurrency: usize,
     /// Preset for --from-env or --sandbox without a profile.
-    #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME")]
+    #[arg(long, env = env::PRESET, hide_env_values = true, value_name = "NAME")]
     pub preset: Option<String>,
 }
 
@@ -248,7 +249,7 @@ pub struct ChecklistArgs {
     /// Preset whose steps to print.
     #[arg(
         long,
-        env = "HALO_PRESET",
+        env = env::PRESET,
         hide_env_values = true,
         value_name = "NAME",
         default_value = "billing"

@@ -1,73 +1,16 @@
-//! The one table from error kinds to exit codes, and every conversion of a layer's error into an
-//! `AppError`, so the classification can be reviewed on one screen. Nothing else knows the numbers.
+//! `AppError`, a command's failure, and every conversion of a layer's error into one, so the
+//! classification can be reviewed on one screen. The exit codes come from `Kind`'s one table.
 
 use std::fmt;
 
+use crate::domain::field::{Channel, Field, Reason, ValueError};
+pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
-use crate::domain::report::ErrorClass;
-use crate::domain::url::{Field, Reason, ValueError};
-
-/// What kind of failure ended a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    Usage,
-    Config,
-    Auth,
-    Permission,
-    Connection,
-    Tls,
-    Server,
-    Interrupted,
-    Internal,
-}
-
-impl ErrorKind {
-    /// The exit code (cli.md "Exit codes").
-    pub fn exit_code(self) -> i32 {
-        match self {
-            ErrorKind::Internal => 1,
-            ErrorKind::Usage => 2,
-            ErrorKind::Config => 3,
-            ErrorKind::Auth => 4,
-            ErrorKind::Permission => 5,
-            ErrorKind::Connection | ErrorKind::Tls | ErrorKind::Server => 6,
-            ErrorKind::Interrupted => 130,
-        }
-    }
-
-    /// The `error.kind` of the JSON contract.
-    pub fn json_kind(self) -> &'static str {
-        match self {
-            ErrorKind::Usage => "usage",
-            ErrorKind::Config => "config",
-            ErrorKind::Auth => "auth",
-            ErrorKind::Permission => "permission",
-            ErrorKind::Connection => "connection",
-            ErrorKind::Tls => "tls",
-            ErrorKind::Server => "server",
-            ErrorKind::Interrupted => "interrupted",
-            ErrorKind::Internal => "internal",
-        }
-    }
-}
-
-impl From<ErrorClass> for ErrorKind {
-    fn from(c: ErrorClass) -> Self {
-        match c {
-            ErrorClass::Config => ErrorKind::Config,
-            ErrorClass::Auth => ErrorKind::Auth,
-            ErrorClass::Permission => ErrorKind::Permission,
-            ErrorClass::Connection => ErrorKind::Connection,
-            ErrorClass::Tls => ErrorKind::Tls,
-            ErrorClass::Server => ErrorKind::Server,
-        }
-    }
-}
 
 /// A command's failure: a message, an optional hint, and the kind that gives the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppError {
-    pub kind: ErrorKind,
+    pub kind: Kind,
     pub message: String,
     pub hint: Option<String>,
     /// Further lines, such as every missing value of a non-interactive run.
@@ -75,7 +18,7 @@ pub struct AppError {
 }
 
 impl AppError {
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
         AppError {
             kind,
             message: message.into(),
@@ -84,14 +27,14 @@ impl AppError {
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
-        AppError::new(ErrorKind::Usage, message)
+        AppError::new(Kind::Usage, message)
     }
     pub fn config(message: impl Into<String>) -> Self {
-        AppError::new(ErrorKind::Config, message)
+        AppError::new(Kind::Config, message)
     }
     pub fn internal(message: impl Into<String>) -> Self {
         AppError::new(
-            ErrorKind::Internal,
+            Kind::Internal,
             format!(
                 "{} (this is a bug in halo-connect; please report it)",
                 message.into()
@@ -99,7 +42,7 @@ impl AppError {
         )
     }
     pub fn interrupted() -> Self {
-        AppError::new(ErrorKind::Interrupted, "interrupted; nothing was changed")
+        AppError::new(Kind::Interrupted, "interrupted; nothing was changed")
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -126,6 +69,14 @@ impl From<ValueError> for AppError {
 
 impl From<Vec<ValueError>> for AppError {
     fn from(errors: Vec<ValueError>) -> Self {
+        AppError::from_values(errors, Channel::Flags)
+    }
+}
+
+impl AppError {
+    /// Every refused and missing value in one error, each said with how to give it through
+    /// `channel`.
+    pub fn from_values(errors: Vec<ValueError>, channel: Channel) -> Self {
         let missing: Vec<&ValueError> = errors
             .iter()
             .filter(|e| e.reason == Reason::Missing)
@@ -142,7 +93,7 @@ impl From<Vec<ValueError>> for AppError {
             details.push(format!(
                 "missing: the {} (give it with {})",
                 e.field,
-                e.field.flag()
+                e.field.how_to_give(channel)
             ));
         }
         let message = match (refused.len(), missing.len()) {
@@ -150,13 +101,15 @@ impl From<Vec<ValueError>> for AppError {
             (0, 1) => format!(
                 "the {} is missing; give it with {}",
                 missing[0].field,
-                missing[0].field.flag()
+                missing[0].field.how_to_give(channel)
             ),
             (0, n) => format!("{n} values are missing"),
             (r, 0) => format!("{r} values were refused"),
             (r, m) => format!("{r} values were refused and {m} are missing"),
         };
-        let hint = if missing.iter().any(|e| e.field != Field::ClientSecret) {
+        let hint = if channel == Channel::Env {
+            "--from-env reads only the environment: set HALO_URL (or HALO_RESOURCE_SERVER and HALO_AUTH_SERVER), HALO_TENANT if needed, HALO_CLIENT_ID and HALO_CLIENT_SECRET"
+        } else if missing.iter().any(|e| e.field != Field::ClientSecret) {
             "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications"
         } else {
             "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications"
@@ -167,7 +120,7 @@ impl From<Vec<ValueError>> for AppError {
             Vec::new()
         };
         AppError {
-            kind: ErrorKind::Config,
+            kind: Kind::Config,
             message,
             hint: Some(hint.to_string()),
             details,

@@ -96,7 +96,7 @@ fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
         let v = render::error_json(
             profile,
             e.exit_code(),
-            e.kind.json_kind(),
+            e.kind.as_str(),
             &e.message,
             e.hint.as_deref(),
             &e.details,

@@ -118,3 +118,94 @@ fn one_socket_is_enough_for_a_whole_check() {
     let st = sb.stats();
     assert_eq!(st.max_concurrent_connections, 1, "{st:?}");
 }
+
+#[test]
+fn each_host_of_a_fleet_gets_its_own_socket_budget() {
+    let env = TestEnv::new();
+    let hosts: Vec<Sandbox> = (0..3)
+        .map(|_| start(TlsMode::Off, Duration::from_millis(20)))
+        .collect();
+    let mut config = String::new();
+    for (h, sb) in hosts.iter().enumerate() {
+        config.push_str(
+            &fleet_config(sb, 4, "billing", None)
+                .replace("[profiles.p", &format!("[profiles.h{h}p")),
+        );
+    }
+    env.write_config(&config);
+    let run = env.run(
+        &["test", "--all", "--json", "--concurrency", "3"],
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    );
+    run.code(0);
+    assert_eq!(run.json().as_array().map(Vec::len), Some(12));
+    for sb in &hosts {
+        let st = sb.stats();
+        assert!(st.max_concurrent_connections <= 3, "{st:?}");
+        // Each host reaches its own limit (the unit tests in src/halo/sockets.rs show they are
+        // independent).
+        assert!(st.max_concurrent_connections >= 2, "{st:?}");
+    }
+}
+
+#[test]
+fn init_with_an_address_discovers_and_tests_over_one_handshake() {
+    let env = TestEnv::new();
+    let sb = start(TlsMode::Valid, Duration::ZERO);
+    let ca = write_ca(env.dir.path(), &sb);
+    let base = sb.base_url();
+    let run = env.run(
+        &[
+            "init",
+            "--non-interactive",
+            "--json",
+            "--url",
+            &base,
+            "--client-id",
+            sb.client_id(),
+            "--secret-store",
+            "none",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+        ],
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    );
+    run.code(0);
+    let st = sb.stats();
+    // Discovery (authinfo) and Save and Test share one client and one connection.
+    assert!(st.requests >= 5, "{st:?}");
+    assert_eq!(st.tls_handshakes, 1, "{st:?}");
+}
+
+#[test]
+fn test_all_trusts_a_profiles_ca_for_that_profile_only() {
+    let env = TestEnv::new();
+    let sb = start(TlsMode::Valid, Duration::ZERO);
+    let ca = write_ca(env.dir.path(), &sb);
+    let lab =
+        fleet_config(&sb, 1, "billing", Some(&ca)).replace("[profiles.p000]", "[profiles.lab]");
+    let prod = fleet_config(&sb, 1, "billing", None).replace("[profiles.p000]", "[profiles.prod]");
+    env.write_config(&format!("{lab}{prod}"));
+    let run = env.run(
+        &["test", "--all", "--json"],
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    );
+    run.code(6);
+    let reports = run.json();
+    let by_name = |n: &str| {
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["profile"] == n)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_name("lab")["ok"], true, "{reports:#}");
+    // prod names no CA: lab's private CA must not vouch for the host prod's secret goes to.
+    assert_eq!(by_name("prod")["error"]["kind"], "tls", "{reports:#}");
+    assert_eq!(sb.stats().token_requests, 1, "prod's secret was sent");
+}

@@ -402,7 +402,7 @@ fn validate_derives_from_one_address_and_prefers_typed_values() {
         "https://acme.halopsa.com/auth/"
     );
     assert_eq!(
-        v.sources[&halo_connect::domain::url::Field::AuthServer],
+        v.sources[&halo_connect::domain::field::Field::AuthServer],
         Source::Derived
     );
     let v = validate(

@@ -618,9 +618,9 @@ fn fuzz_token_and_error_bodies() {
             }
             TokenOutcome::ScopeRefused(_) => prop_assert!(!(200..300).contains(&a.status)),
             TokenOutcome::Failed(d) => {
-                prop_assert!(!d.code.is_empty());
+                prop_assert!(!d.code().is_empty());
                 prop_assert!(!d.message.is_empty());
-                prop_assert!(d.kind.exit_code() >= 3);
+                prop_assert!(d.kind().exit_code() >= 3);
             }
         }
         let d = diagnose::resource_not_json(&a, &settings);

@@ -6,15 +6,13 @@
 use serde_json::json;
 
 use crate::cli::InitArgs;
+use crate::domain::field::Field;
 use crate::domain::preset;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::url::{derive_from_address, ValueError};
-use crate::domain::values::{
-    check_secret, validate, ConnectionSettings, Discovery, RawValues, Source, Validated,
-};
+use crate::domain::values::{ConnectionSettings, Discovery, Source, Validated};
 use crate::error::AppError;
 use crate::halo::check::{discover, run_check};
 use crate::halo::HaloClient;
@@ -25,11 +23,10 @@ use crate::ui::render;
 use crate::wizard::ports::{Prompter, Services, Tester};
 use crate::wizard::{self, Draft, WizardError};
 
-use super::{
-    missing_secret_error, now_rfc3339, raw_from_flags, raw_from_profile, raw_from_sandbox,
-    resolve_preset, runtime, secret_from_inputs, start_sandbox, Ctx, DEFAULT_PROFILE,
-    SANDBOX_PROFILE,
-};
+use super::connection::{absolute_ca, init_raw, resolve, Origin};
+use super::session::{Session, Trust};
+use super::{now_rfc3339, resolve_preset, secret_from_inputs, start_sandbox, Ctx};
+use super::{DEFAULT_PROFILE, SANDBOX_PROFILE};
 
 /// A connection ready to test and save.
 pub struct Plan {
@@ -41,6 +38,9 @@ pub struct Plan {
     pub store: SecretStoreKind,
     pub sandbox: Option<Sandbox>,
     pub notes: Vec<String>,
+    /// What the client trusts for this connection (`--ca-cert`, the sandbox's CA).
+    pub trust: Trust,
+    /// The `--ca-cert` path to store in the profile.
     pub ca_cert: Option<String>,
 }
 
@@ -77,154 +77,40 @@ fn build_plan(
     stored: Option<&Profile>,
 ) -> Result<Plan, AppError> {
     let preset = resolve_preset(&args.values, stored)?;
-    let mut notes = Vec::new();
     let sandbox = if args.sandbox {
         Some(start_sandbox(ctx, args.scenario.as_deref())?)
     } else {
         None
     };
-
-    let raw = gather_raw(ctx, args, sandbox.as_ref(), stored);
-
-    let secret_input = secret_from_inputs(ctx, &args.values)?;
-    let (secret, secret_source) = match secret_input {
-        Some(s) => (Some(s.0), s.1),
-        None => match &sandbox {
-            Some(sb) => (Some(sb.client_secret().clone()), Source::Sandbox),
-            None => match stored.filter(|p| !p.sandbox) {
-                Some(p) => (
-                    ctx.secret_store(p.secret_store).get(profile)?,
-                    Source::Stored,
-                ),
-                None => (None, Source::Default),
-            },
-        },
+    let origin = Origin::Init {
+        values: &args.values,
+        stored,
+        sandbox: sandbox.as_ref(),
     };
-
-    let ca_pem = sandbox.as_ref().and_then(|s| s.ca_pem());
-    let discovery = discover_if_needed(ctx, &raw, ca_pem.clone())?;
-    let mut errors: Vec<ValueError> = Vec::new();
-    let validated = match validate(&raw, discovery.as_ref()) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            errors.extend(e);
-            None
-        }
-    };
-    let secret = match secret {
-        Some(s) => match check_secret(s) {
-            Ok((s, n)) => {
-                notes.extend(n.into_iter().map(|n| n.to_string()));
-                Some(s)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        None => {
-            errors.push(missing_secret_error());
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(AppError::from(errors));
-    }
-    let (Some(validated), Some(secret)) = (validated, secret) else {
-        return Err(AppError::internal("validation passed without values"));
-    };
-    notes.extend(validated.notes.iter().map(|n| n.to_string()));
+    let conn = resolve(ctx, profile, origin, preset, stored.is_some())?;
+    let mut notes = conn.notes;
     if args.values.preset.is_none() && args.values.preset_file.is_none() && stored.is_none() {
         notes.push("no --preset was given, so the billing preset's permissions are tested (see `halo-connect presets`)".to_string());
     }
-    if validated.sources.get(&crate::domain::url::Field::Tenant) == Some(&Source::Derived) {
+    if conn.validated.sources.get(&Field::Tenant) == Some(&Source::Derived) {
         notes.push(format!(
             "the Tenant {} was derived from the address, not confirmed by Halo; compare it with API Details",
-            validated.settings.tenant
+            conn.validated.settings.tenant
         ));
     }
-
     let store = choose_store(ctx, args, sandbox.is_some(), stored.map(|p| p.secret_store))?;
     Ok(Plan {
         profile: profile.to_string(),
-        preset,
-        validated,
-        secret,
-        secret_source,
+        preset: conn.preset,
+        validated: conn.validated,
+        secret: conn.secret,
+        secret_source: conn.secret_source,
+        trust: conn.trust,
         store,
         sandbox,
         notes,
-        ca_cert: absolute_ca(ctx),
+        ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     })
-}
-
-/// The --ca-cert path as stored: absolute, so `test` works from any directory.
-fn absolute_ca(ctx: &Ctx) -> Option<String> {
-    let p = ctx.global.ca_cert.as_ref()?;
-    Some(
-        std::path::absolute(p)
-            .unwrap_or_else(|_| p.clone())
-            .display()
-            .to_string(),
-    )
-}
-
-/// The raw values in precedence order: flag or env, then the sandbox, then the stored profile.
-fn gather_raw(
-    ctx: &Ctx,
-    args: &InitArgs,
-    sandbox: Option<&Sandbox>,
-    stored: Option<&Profile>,
-) -> RawValues {
-    let mut raw = raw_from_flags(ctx, &args.values);
-    if let Some(sb) = sandbox {
-        raw = raw.or(raw_from_sandbox(sb));
-    }
-    if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(stored_raw(p, &args.values));
-    }
-    raw
-}
-
-/// The stored values that still apply: a newly given address replaces the stored servers and
-/// tenant, which it derives or discovers afresh.
-fn stored_raw(p: &Profile, values: &crate::cli::ValueArgs) -> RawValues {
-    let mut raw = raw_from_profile(p);
-    if values.url.is_some() {
-        raw.resource_server = None;
-        raw.auth_server = None;
-        raw.tenant = None;
-    }
-    raw
-}
-
-/// Calls authinfo when an address was given and the Authorization Server was not.
-fn discover_if_needed(
-    ctx: &Ctx,
-    raw: &RawValues,
-    ca_pem: Option<String>,
-) -> Result<Option<Discovery>, AppError> {
-    let Some(url) = &raw.url else { return Ok(None) };
-    if raw.auth_server.is_some() && raw.tenant.is_some() {
-        return Ok(None);
-    }
-    let Ok(derived) = derive_from_address(&url.value) else {
-        return Ok(None);
-    };
-    let client = ctx.client(ca_pem, None)?;
-    let rt = runtime()?;
-    let base = derived.base.as_str().trim_end_matches('/').to_string();
-    match rt.block_on(async { discover(&client, &base).await }) {
-        Ok(d) => Ok(Some(d)),
-        Err(d) => {
-            if ctx.term.verbose > 0 {
-                ctx.term.info(&format!(
-                    "discovery failed ({d}); using the values derived from the address"
-                ));
-            }
-            Ok(None)
-        }
-    }
 }
 
 /// Picks the secret store and probes the keyring, so a missing keyring is named before the test.
@@ -254,12 +140,16 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
     let report = if args.skip_test {
         None
     } else {
-        let client = ctx.client(plan.sandbox.as_ref().and_then(|s| s.ca_pem()), None)?;
-        let rt = runtime()?;
+        let session = ctx.session()?;
+        let client = session.client(&plan.trust)?;
         let settings = &plan.validated.settings;
-        let mut r = rt.block_on(async {
-            run_check(&client, settings, &plan.secret, &plan.preset, &plan.profile).await
-        });
+        let mut r = session.block_on(run_check(
+            &client,
+            settings,
+            &plan.secret,
+            &plan.preset,
+            &plan.profile,
+        ));
         let mut notes = plan.notes.clone();
         notes.append(&mut r.notes);
         r.notes = notes;
@@ -353,8 +243,7 @@ pub fn conclude(
         if let Some(e) = &save_error {
             v["ok"] = json!(false);
             v["exit_code"] = json!(e.exit_code());
-            v["error"] =
-                json!({ "kind": e.kind.json_kind(), "message": e.message, "hint": e.hint });
+            v["error"] = json!({ "kind": e.kind.as_str(), "message": e.message, "hint": e.hint });
         }
         ctx.term
             .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
@@ -459,7 +348,7 @@ fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Result<(), Ap
 /// The wizard's view of Save and Test: a spinner on stderr while the real check runs.
 struct LiveTester<'a> {
     client: HaloClient,
-    rt: tokio::runtime::Runtime,
+    session: &'a Session,
     term: &'a crate::ui::term::Term,
     profile: String,
 }
@@ -484,8 +373,8 @@ impl Tester for LiveTester<'_> {
         let client = &self.client;
         let profile = self.profile.clone();
         let report = self
-            .rt
-            .block_on(async { run_check(client, settings, secret, preset, &profile).await });
+            .session
+            .block_on(run_check(client, settings, secret, preset, &profile));
         spinner.finish_and_clear();
         report
     }
@@ -494,16 +383,14 @@ impl Tester for LiveTester<'_> {
 /// Discovery and the keyring probe for the wizard.
 struct LiveServices<'a> {
     client: HaloClient,
-    rt: tokio::runtime::Runtime,
+    session: &'a Session,
     ctx: &'a Ctx,
 }
 
 impl Services for LiveServices<'_> {
     fn discover(&mut self, base: &str) -> Option<Discovery> {
         let client = &self.client;
-        self.rt
-            .block_on(async { discover(client, base).await })
-            .ok()
+        self.session.block_on(discover(client, base)).ok()
     }
     fn keyring(&mut self) -> Result<(), String> {
         use crate::store::StoreError;
@@ -558,7 +445,7 @@ fn run_wizard(
     } else {
         None
     };
-    let raw = gather_raw(ctx, args, sandbox.as_ref(), stored);
+    let raw = init_raw(ctx, &args.values, sandbox.as_ref(), stored);
     let address = args
         .values
         .url
@@ -589,15 +476,21 @@ fn run_wizard(
             .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
         sandbox: sandbox.is_some(),
     };
-    let ca = sandbox.as_ref().and_then(|s| s.ca_pem());
+    // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
+    let trust = Trust {
+        ca_file: ctx.global.ca_cert.clone(),
+        ca_pem: sandbox.as_ref().and_then(|s| s.ca_pem()),
+    };
+    let session = ctx.session()?;
+    let client = session.client(&trust)?;
     let mut services = LiveServices {
-        client: ctx.client(ca.clone(), None)?,
-        rt: runtime()?,
+        client: client.clone(),
+        session,
         ctx,
     };
     let mut tester = LiveTester {
-        client: ctx.client(ca, None)?,
-        rt: runtime()?,
+        client,
+        session,
         term: &ctx.term,
         profile: profile.to_string(),
     };
@@ -632,7 +525,8 @@ fn run_wizard(
         store: outcome.store,
         sandbox,
         notes: Vec::new(),
-        ca_cert: absolute_ca(ctx),
+        trust,
+        ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     };
     conclude(ctx, args, plan, Some(outcome.report), insist, replace)
 }

@@ -4,15 +4,18 @@
 
 pub mod checklist;
 pub mod completions;
+pub mod connection;
 pub mod init;
 pub mod list;
 pub mod presets;
 pub mod remove;
 pub mod sandbox;
+pub mod session;
 pub mod show;
 pub mod test;
 pub mod token;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,13 +28,13 @@ use crate::domain::preset::{self, parse_presets, Preset};
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::scope::Scope;
 use crate::domain::secret::Secret;
-use crate::domain::url::Field;
-use crate::domain::values::{RawValues, Source, Sourced};
-use crate::error::{AppError, ErrorKind};
-use crate::halo::{ClientOptions, HaloClient};
+use crate::domain::values::Source;
+use crate::error::{AppError, Kind};
 use crate::sandbox::{Sandbox, SandboxOptions, Scenario};
 use crate::store::{open_store, ConfigFile, SecretStore};
 use crate::ui::term::Term;
+
+use session::Session;
 
 /// The environment, read once at start: nothing below `lib::run` reads `std::env`.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +69,9 @@ pub struct Ctx {
     pub config: ConfigFile,
     /// The subcommand's matches, to tell a flag from an environment variable.
     pub matches: ArgMatches,
+    /// Sockets per host (`test --concurrency`); set before the first request.
+    pub concurrency: usize,
+    session: OnceCell<Session>,
 }
 
 /// The profile used when none is named.
@@ -93,6 +99,8 @@ impl Ctx {
             term,
             config: ConfigFile::new(path),
             matches,
+            concurrency: 16,
+            session: OnceCell::new(),
         })
     }
 
@@ -152,46 +160,13 @@ impl Ctx {
             && self.term.stderr_tty
     }
 
-    /// Builds the HTTP client from --timeout and --ca-cert (or a profile's stored CA file).
-    pub fn client(
-        &self,
-        extra_ca_pem: Option<String>,
-        profile_ca: Option<&str>,
-    ) -> Result<HaloClient, AppError> {
-        let mut pem: Vec<u8> = Vec::new();
-        let ca_path = self
-            .global
-            .ca_cert
-            .clone()
-            .or_else(|| profile_ca.map(PathBuf::from));
-        if let Some(path) = &ca_path {
-            pem = std::fs::read(path).map_err(|e| {
-                AppError::config(format!(
-                    "cannot read the CA certificate {}: {e}",
-                    path.display()
-                ))
-                .with_hint("give a PEM file with --ca-cert PATH")
-            })?;
+    /// The process's runtime and clients, made on first use.
+    pub fn session(&self) -> Result<&Session, AppError> {
+        if let Some(s) = self.session.get() {
+            return Ok(s);
         }
-        if let Some(extra) = extra_ca_pem {
-            pem.extend_from_slice(extra.as_bytes());
-        }
-        if self.global.timeout == 0 {
-            return Err(AppError::usage("--timeout must be at least 1 second"));
-        }
-        let opts = ClientOptions {
-            timeout: Duration::from_secs(self.global.timeout),
-            ca_cert_pem: if pem.is_empty() { None } else { Some(pem) },
-            ..ClientOptions::default()
-        };
-        HaloClient::new(opts).map_err(|e| {
-            let place = ca_path
-                .as_ref()
-                .map(|p| format!(" ({})", p.display()))
-                .unwrap_or_default();
-            AppError::config(format!("{e}{place}"))
-                .with_hint("give a PEM file of the CA's root certificate with --ca-cert PATH")
-        })
+        let made = Session::new(self.global.timeout, self.concurrency)?;
+        Ok(self.session.get_or_init(|| made))
     }
 }
 
@@ -209,14 +184,6 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(a),
     }
-}
-
-/// A current-thread runtime: the client's work is I/O bound and one thread starts fastest.
-pub fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AppError::internal(format!("cannot start the async runtime: {e}")))
 }
 
 /// Resolves the preset: a user's file, a named one, the stored one, or billing.
@@ -320,46 +287,6 @@ pub fn secret_from_inputs(
         .map(|s| (Secret::new(s), Source::Env)))
 }
 
-/// The raw values from flags and environment.
-pub fn raw_from_flags(ctx: &Ctx, v: &ValueArgs) -> RawValues {
-    let s =
-        |val: &Option<String>, id: &str| val.clone().map(|x| Sourced::new(x, ctx.source_of(id)));
-    RawValues {
-        url: s(&v.url, "url"),
-        resource_server: s(&v.resource_server, "resource_server"),
-        auth_server: s(&v.auth_server, "auth_server"),
-        tenant: s(&v.tenant, "tenant"),
-        client_id: s(&v.client_id, "client_id"),
-    }
-}
-
-/// The raw values of a stored profile.
-pub fn raw_from_profile(p: &Profile) -> RawValues {
-    let s = |v: &str| Some(Sourced::new(v.to_string(), Source::Stored));
-    RawValues {
-        url: None,
-        resource_server: s(&p.resource_server),
-        auth_server: s(&p.auth_server),
-        tenant: Some(Sourced::new(
-            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
-            Source::Stored,
-        )),
-        client_id: s(&p.client_id),
-    }
-}
-
-/// The raw values a running sandbox gives.
-pub fn raw_from_sandbox(sb: &Sandbox) -> RawValues {
-    let s = |v: String| Some(Sourced::new(v, Source::Sandbox));
-    RawValues {
-        url: None,
-        resource_server: s(sb.resource_server()),
-        auth_server: s(sb.auth_server()),
-        tenant: s(sb.tenant().to_string()),
-        client_id: s(sb.client_id().to_string()),
-    }
-}
-
 /// Starts the emulator for `--sandbox`. HALO_SANDBOX_SECRET sets the secret it accepts.
 pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppError> {
     let scenario = parse_scenario(scenario.unwrap_or("healthy"))?;
@@ -376,7 +303,7 @@ pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppEr
     };
     Sandbox::start(opts).map_err(|e| {
         AppError::new(
-            ErrorKind::Connection,
+            Kind::Connection,
             format!("cannot start the sandbox on 127.0.0.1: {e}"),
         )
     })
@@ -387,11 +314,6 @@ pub fn parse_scenario(name: &str) -> Result<Scenario, AppError> {
         AppError::config(format!("there is no sandbox scenario named {name:?}"))
             .with_hint("run `halo-connect sandbox --list-scenarios` to see them")
     })
-}
-
-/// Lists every missing field in the order the operator would give them.
-pub fn missing_secret_error() -> crate::domain::url::ValueError {
-    crate::domain::url::ValueError::missing(Field::ClientSecret)
 }
 
 /// The current time as RFC 3339 UTC, for `last_test`.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::cli::SandboxArgs;
-use crate::error::{AppError, ErrorKind};
+use crate::error::{AppError, Kind};
 use crate::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
 
 use super::{parse_scenario, Ctx};
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
     })
     .map_err(|e| {
         AppError::new(
-            ErrorKind::Connection,
+            Kind::Connection,
             format!("cannot start the sandbox on 127.0.0.1:{}: {e}", args.port),
         )
     })?;

@@ -1,40 +1,29 @@
 //! `token`: exchange the profile's credentials for a fresh access token and print it on stdout,
 //! and nothing else there, for scripts (`curl -H "Authorization: Bearer $(halo-connect token)"`).
 
-use crate::cli::{TestArgs, TokenArgs};
-use crate::error::{AppError, ErrorKind};
+use crate::cli::TokenArgs;
+use crate::error::{AppError, Kind};
 use crate::halo::check::exchange_token;
 use crate::halo::diagnose::TokenOutcome;
 
-use super::{runtime, Ctx};
+use super::connection::{select, Selection};
+use super::Ctx;
 
 pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
-    let test_args = TestArgs {
-        all: false,
-        from_env: false,
+    let selection = Selection {
         sandbox: args.sandbox,
-        scenario: None,
-        concurrency: 1,
-        preset: None,
+        ..Selection::default()
     };
     let mut sandbox = None;
-    let target = super::test::resolve_for_token(ctx, &test_args, &mut sandbox)?;
-    let client = ctx.client(
-        sandbox
-            .as_ref()
-            .and_then(|s: &crate::sandbox::Sandbox| s.ca_pem()),
-        target.ca_cert.as_deref(),
-    )?;
-    let rt = runtime()?;
-    let outcome = rt.block_on(async {
-        exchange_token(
-            &client,
-            &target.settings,
-            &target.secret,
-            &target.preset.scopes,
-        )
-        .await
-    });
+    let conn = select(ctx, &selection, &mut sandbox)?;
+    let session = ctx.session()?;
+    let client = session.client(&conn.trust)?;
+    let outcome = session.block_on(exchange_token(
+        &client,
+        &conn.validated.settings,
+        &conn.secret,
+        &conn.preset.scopes,
+    ));
     match outcome {
         TokenOutcome::Issued(t) => {
             if sandbox.is_some() {
@@ -42,7 +31,7 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
             }
             if ctx.global.json {
                 let v = serde_json::json!({
-                    "profile": target.profile,
+                    "profile": conn.profile,
                     "access_token": t.access_token.expose(),
                     "token_type": "Bearer",
                     "expires_in": t.expires_in,
@@ -56,12 +45,12 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
             Ok(0)
         }
         TokenOutcome::ScopeRefused(desc) => Err(AppError::new(
-            ErrorKind::Permission,
+            Kind::Permission,
             format!("Halo refused the preset's scopes ({desc})"),
         )
         .with_hint("run `halo-connect test` to see which permission the application lacks")),
         TokenOutcome::Failed(d) => {
-            let kind: ErrorKind = d.kind.into();
+            let kind: Kind = d.kind();
             Err(AppError::new(kind, d.message).with_hint(d.hint))
         }
     }

@@ -2,6 +2,8 @@
 //! It is pure: no network, no files, no environment, no terminal. Every other layer depends on it.
 
 pub mod catalogue;
+pub mod field;
+pub mod kind;
 pub mod preset;
 pub mod profile;
 pub mod report;

@@ -4,64 +4,47 @@
 
 use serde::Serialize;
 
-/// The `error.kind` of the JSON contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorClass {
-    Config,
-    Auth,
-    Permission,
-    Connection,
-    Tls,
-    Server,
-}
+use super::catalogue::{self, Cause};
+use super::kind::Kind;
+use super::preset::ReadinessCheck;
 
-impl ErrorClass {
-    /// The exit code this kind of failure gives (cli.md "Exit codes").
-    pub fn exit_code(self) -> i32 {
-        match self {
-            ErrorClass::Config => 3,
-            ErrorClass::Auth => 4,
-            ErrorClass::Permission => 5,
-            ErrorClass::Connection | ErrorClass::Tls | ErrorClass::Server => 6,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorClass::Config => "config",
-            ErrorClass::Auth => "auth",
-            ErrorClass::Permission => "permission",
-            ErrorClass::Connection => "connection",
-            ErrorClass::Tls => "tls",
-            ErrorClass::Server => "server",
-        }
-    }
-}
-
-/// A named failure: what happened, why, and what to change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A named failure: which cause, what happened, and the fix with the run's values filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
-    pub kind: ErrorClass,
-    /// A stable identifier of the cause, such as `invalid-client` (the troubleshooting catalogue's).
-    pub code: String,
+    pub cause: &'static Cause,
     pub message: String,
     pub hint: String,
 }
 
 impl Diagnosis {
-    pub fn new(
-        kind: ErrorClass,
-        code: &str,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Self {
+    pub fn new(cause: &'static Cause, message: impl Into<String>, hint: impl Into<String>) -> Self {
         Diagnosis {
-            kind,
-            code: code.to_string(),
+            cause,
             message: message.into(),
             hint: hint.into(),
         }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.cause.kind
+    }
+
+    /// The cause's stable identifier (`error.code` in JSON).
+    pub fn code(&self) -> &'static str {
+        self.cause.code
+    }
+}
+
+/// `{kind, code, message, hint}`: the `error` object of the JSON contract.
+impl Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Diagnosis", 4)?;
+        st.serialize_field("kind", &self.kind())?;
+        st.serialize_field("code", self.code())?;
+        st.serialize_field("message", &self.message)?;
+        st.serialize_field("hint", &self.hint)?;
+        st.end()
     }
 }
 
@@ -88,7 +71,8 @@ pub struct PermissionRow {
 /// One readiness check of the preset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReadinessRow {
-    pub check: String,
+    #[serde(serialize_with = "readiness_id")]
+    pub check: ReadinessCheck,
     pub ok: bool,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,6 +92,10 @@ pub struct TokenInfo {
 pub struct AgentInfo {
     pub id: i64,
     pub name: String,
+}
+
+fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(check.id())
 }
 
 /// The whole result of a Save and Test.
@@ -174,8 +162,7 @@ impl CheckReport {
             if row.status == PermissionStatus::Missing {
                 causes.push(row.cause.clone().unwrap_or_else(|| {
                     Diagnosis::new(
-                        ErrorClass::Permission,
-                        "scope-missing",
+                        &catalogue::SCOPE_MISSING,
                         format!("The application lacks the {} permission.", row.permission),
                         row.hint.clone().unwrap_or_default(),
                     )
@@ -186,8 +173,7 @@ impl CheckReport {
             if !row.ok {
                 causes.push(row.cause.clone().unwrap_or_else(|| {
                     Diagnosis::new(
-                        ErrorClass::Permission,
-                        &row.check,
+                        catalogue::readiness_cause(row.check),
                         row.detail.clone(),
                         row.hint.clone().unwrap_or_default(),
                     )
@@ -197,8 +183,8 @@ impl CheckReport {
         if self.error.is_none() {
             let deciding = causes
                 .iter()
-                .find(|c| c.kind.exit_code() == 6)
-                .or_else(|| causes.iter().find(|c| c.kind == ErrorClass::Auth))
+                .find(|c| c.kind().is_connection())
+                .or_else(|| causes.iter().find(|c| c.kind() == Kind::Auth))
                 .or_else(|| causes.first())
                 .cloned();
             self.error = deciding;
@@ -216,7 +202,7 @@ impl CheckReport {
         }
         self.hints = hints;
         self.ok = self.error.is_none();
-        self.exit_code = self.error.as_ref().map_or(0, |e| e.kind.exit_code());
+        self.exit_code = self.error.as_ref().map_or(0, |e| e.kind().exit_code());
     }
 }
 
@@ -266,7 +252,7 @@ mod tests {
         r.finish();
         assert_eq!(r.exit_code, 5);
         let e = r.error.unwrap();
-        assert_eq!(e.kind, ErrorClass::Permission);
+        assert_eq!(e.kind(), Kind::Permission);
         assert!(e.message.contains("edit:invoices"));
         assert_eq!(r.hints, vec!["fix edit:invoices".to_string()]);
     }
@@ -276,8 +262,7 @@ mod tests {
         let mut r = report();
         let mut timed_out = row("read:items", PermissionStatus::Missing);
         timed_out.cause = Some(Diagnosis::new(
-            ErrorClass::Connection,
-            "timeout",
+            &catalogue::TIMEOUT,
             "timed out",
             "raise --timeout",
         ));
@@ -291,8 +276,7 @@ mod tests {
     fn a_token_failure_set_first_decides() {
         let mut r = report();
         r.error = Some(Diagnosis::new(
-            ErrorClass::Auth,
-            "invalid-client",
+            &catalogue::INVALID_CLIENT,
             "refused",
             "copy the secret again",
         ));
@@ -305,7 +289,7 @@ mod tests {
     fn a_failed_readiness_check_gives_exit_five() {
         let mut r = report();
         r.readiness = vec![ReadinessRow {
-            check: "active-recurring-contracts".into(),
+            check: ReadinessCheck::ActiveRecurringContracts,
             ok: false,
             detail: "no recurring invoices".into(),
             hint: Some("add one".into()),
@@ -313,6 +297,6 @@ mod tests {
         }];
         r.finish();
         assert_eq!(r.exit_code, 5);
-        assert_eq!(r.error.unwrap().code, "active-recurring-contracts");
+        assert_eq!(r.error.unwrap().code(), "active-recurring-contracts");
     }
 }

@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::field::{Field, Note, Reason, ValueError};
 use super::secret::Secret;
 use super::url::{
     check_tenant_for, derive_from_address, normalize_auth_server, normalize_resource_server,
-    parse_tenant, AuthServer, Field, Note, Reason, ResourceServer, Tenant, ValueError,
+    parse_tenant, AuthServer, ResourceServer, Tenant,
 };
 
 /// Where a value came from; `show` prints it, and precedence follows this order.

@@ -1,26 +1,29 @@
-//! Save and Test: the token exchange with the scope strategy of product.md step 5, then `Agent/me`,
-//! one cheapest read per permission area, the preset's readiness checks and an authinfo
-//! cross-check, all at once over one connection pool. It fills a `CheckReport`; it does not print.
+//! Save and Test's round trips: the token exchange (a refused scope list costs one more, asking for
+//! `all`), then `Agent/me`, one cheapest read per permission area, the preset's readiness reads
+//! and an authinfo cross-check, all at once over one connection pool. What the answers mean is
+//! `verdict`'s job; this file only sends, gathers and times. It does not print.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use crate::domain::catalogue::diagnosis;
+use crate::domain::catalogue;
 use crate::domain::preset::{Preset, ReadinessCheck};
-use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReadinessRow,
-};
+use crate::domain::report::{CheckReport, Diagnosis, PermissionRow, PermissionStatus};
 use crate::domain::scope::{
     covers, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
 };
 use crate::domain::secret::Secret;
-use crate::domain::url::{normalize_auth_server, Tenant};
 use crate::domain::values::{ConnectionSettings, Discovery};
 
-use super::client::{Answer, HaloClient, Transport};
-use super::diagnose::{self, Token, TokenOutcome};
+use super::client::HaloClient;
+use super::diagnose::{self, TokenOutcome};
+use super::transport::Transport;
+use super::verdict::{
+    agent, attribute_to_token, cross_check_authinfo, is_on_premise, permission_row, readiness_row,
+    token_findings, Read,
+};
 use super::{tls_inspect, wire};
 
 /// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
@@ -83,23 +86,6 @@ async fn explain(t: &Transport, settings: &ConnectionSettings, timeout: Duration
     diagnose::transport(t, is_on_premise(settings), chain.as_ref())
 }
 
-fn is_on_premise(settings: &ConnectionSettings) -> bool {
-    settings.tenant == Tenant::NotSet
-        && !crate::domain::url::is_hosted(&settings.resource_server.host())
-}
-
-/// The outcome of one GET on the Resource Server.
-#[derive(Debug, Clone)]
-enum Read {
-    Json {
-        records: Option<u64>,
-        value: serde_json::Value,
-    },
-    Status(Answer),
-    NotJson(Answer),
-    Failed(Transport),
-}
-
 async fn read(
     client: &HaloClient,
     settings: &ConnectionSettings,
@@ -119,23 +105,6 @@ async fn read(
             },
             _ => Read::NotJson(a),
         },
-    }
-}
-
-fn read_failure(read: &Read, settings: &ConnectionSettings) -> Option<Diagnosis> {
-    match read {
-        Read::NotJson(a) => Some(diagnose::resource_not_json(a, settings)),
-        Read::Failed(t) => Some(diagnose::transport(t, is_on_premise(settings), None)),
-        Read::Status(a) if a.status == 429 => Some(diagnose::rate_limited(a)),
-        Read::Status(a) if a.status >= 500 => Some(diagnosis(
-            "server-error",
-            format!(
-                "{} failed with HTTP {} after {} attempt(s).",
-                a.url, a.status, a.attempts
-            ),
-            &[],
-        )),
-        _ => None,
     }
 }
 
@@ -169,8 +138,7 @@ pub async fn run_check(
                     (t, Some(app))
                 }
                 TokenOutcome::ScopeRefused(d2) => {
-                    report.error = Some(diagnosis(
-                        "scope-missing",
+                    report.error = Some(catalogue::SCOPE_MISSING.diagnose(
                         format!("Halo refused every scope requested ({d2})."),
                         &[("scope", &requested.join(", "))],
                     ));
@@ -251,27 +219,7 @@ pub async fn run_check(
         .unwrap_or_else(|| "the application's agent".to_string());
     cross_check_authinfo(&authinfo, settings, &mut report);
 
-    if token.scopes.is_empty() && !requested.is_empty() {
-        report.findings.push(diagnosis(
-            "token-without-scope",
-            "Halo issued a token that carries no scope at all, so it refuses every API call.",
-            &[],
-        ));
-    }
-    if all_ticked {
-        report.findings.push(diagnosis(
-            "all-permission",
-            "The application has the \"all\" permission ticked, but this preset asks for specific permissions.",
-            &[("scope", &requested.join(", "))],
-        ));
-    }
-    if let Some(e) = token.expires_in.filter(|e| *e <= 0) {
-        report.findings.push(diagnosis(
-            "token-expired",
-            format!("Halo issued a token that had already expired (expires_in {e})."),
-            &[],
-        ));
-    }
+    token_findings(&token, &requested, all_ticked, &mut report);
 
     // A token without any scope is one finding, not one per row.
     if !token.scopes.is_empty() || requested.is_empty() {
@@ -294,11 +242,9 @@ pub async fn run_check(
                 hint: Some(format!(
                     "Tick {scope} on the application's Permissions tab."
                 )),
-                cause: Some(diagnosis(
-                    "token-without-scope",
-                    "The token carries no scope.",
-                    &[],
-                )),
+                cause: Some(
+                    catalogue::TOKEN_WITHOUT_SCOPE.diagnose("The token carries no scope.", &[]),
+                ),
             });
         }
     }
@@ -312,110 +258,6 @@ pub async fn run_check(
         ));
     }
     finish(report, started)
-}
-
-/// Reads `Agent/me`: the agent's name for the hints, and whether it is active.
-fn agent(me: &Read, settings: &ConnectionSettings, report: &mut CheckReport) -> Option<String> {
-    match me {
-        Read::Json { value, .. } => {
-            let a: wire::AgentMe = serde_json::from_value(value.clone()).ok()?;
-            let name = a.name.clone().unwrap_or_else(|| "(no name)".into());
-            report.agent = Some(AgentInfo {
-                id: a.id.unwrap_or_default(),
-                name: name.clone(),
-            });
-            if a.isdisabled == Some(true) {
-                report.findings.push(diagnosis(
-                    "agent-inactive",
-                    format!("The agent {name:?} that the application logs in as is inactive."),
-                    &[],
-                ));
-            }
-            Some(name)
-        }
-        Read::Status(a) if a.status == 404 => {
-            report.findings.push(diagnosis(
-                "not-halo",
-                format!("{} answered 404: a Halo Resource Server always has /api/Agent/me, so this is not Halo's API.", a.url),
-                &[],
-            ));
-            None
-        }
-        other => {
-            if let Some(d) = read_failure(other, settings) {
-                report.findings.push(d);
-            }
-            None
-        }
-    }
-}
-
-/// Flags a Resource Server whose own authinfo names another instance's Authorization Server.
-fn cross_check_authinfo(authinfo: &Read, settings: &ConnectionSettings, report: &mut CheckReport) {
-    let Read::Json { value, .. } = authinfo else {
-        return;
-    };
-    let Some(found) = value.get("auth_url").and_then(|v| v.as_str()) else {
-        return;
-    };
-    let Ok((their, _)) = normalize_auth_server(found) else {
-        return;
-    };
-    if their.host() != settings.auth_server.host()
-        && !settings.auth_server.is_shared()
-        && !their.is_shared()
-    {
-        report.findings.push(diagnosis(
-            "resource-server-other-instance",
-            format!(
-                "The Resource Server {} belongs to the instance whose Authorization Server is {}, not {}.",
-                settings.resource_server.as_str(),
-                their.as_str(),
-                settings.auth_server.as_str()
-            ),
-            &[],
-        ));
-    }
-}
-
-/// A token that is itself at fault (expired, no scope, an inactive agent) makes every refused read
-/// a consequence, not a Role problem: the rows point at the one cause instead.
-fn attribute_to_token(report: &mut CheckReport) {
-    let Some(cause) = report
-        .findings
-        .iter()
-        .find(|f| {
-            matches!(
-                f.code.as_str(),
-                "token-expired" | "token-without-scope" | "agent-inactive"
-            )
-        })
-        .cloned()
-    else {
-        return;
-    };
-    for row in &mut report.permissions {
-        if row
-            .cause
-            .as_ref()
-            .is_some_and(|c| c.code == "role-denied" || c.code == "role-client-restriction")
-        {
-            row.hint = Some(cause.hint.clone());
-            row.cause = Some(cause.clone());
-        }
-    }
-    for row in &mut report.readiness {
-        if !row.ok
-            && row
-                .cause
-                .as_ref()
-                .is_none_or(|c| c.code == "role-denied" || c.code == row.check)
-        {
-            row.detail = format!("Not checked: {}", cause.message);
-            row.hint = Some(cause.hint.clone());
-            row.cause = Some(cause.clone());
-        }
-    }
 }
 
 fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
@@ -450,171 +292,4 @@ fn probes_for(preset: &Preset) -> Vec<&'static Probe> {
         }
     }
     out
-}
-
-fn permission_row(
-    scope: &str,
-    token: &Token,
-    app_scopes: Option<&[String]>,
-    by_path: &BTreeMap<&str, &Read>,
-    settings: &ConnectionSettings,
-    agent: &str,
-    all_ticked: bool,
-) -> PermissionRow {
-    let row = |status, cause: Option<Diagnosis>, hint: Option<String>| PermissionRow {
-        permission: scope.to_string(),
-        status,
-        hint: hint.or_else(|| cause.as_ref().map(|c| c.hint.clone())),
-        cause,
-    };
-    if !covers(&token.scopes, scope) {
-        let why = if app_scopes.is_some_and(|a| covers(a, scope)) {
-            format!(
-                "Halo did not grant {scope} when asked for it, although the application has it."
-            )
-        } else {
-            format!("The application lacks the {scope} permission.")
-        };
-        return row(
-            PermissionStatus::Missing,
-            Some(diagnosis("scope-missing", why, &[("scope", scope)])),
-            None,
-        );
-    }
-    let probe = probe_for(scope);
-    let read = probe.and_then(|p| by_path.get(p.path).copied());
-    let (Some(probe), Some(read)) = (probe, read) else {
-        return row(
-            PermissionStatus::Unverified,
-            None,
-            Some(format!("The token carries {scope}; halo-connect has no read that proves it without writing.")),
-        );
-    };
-    match read {
-        Read::Json { records, .. } => {
-            if probe.area == "customers" && *records == Some(0) && scope.starts_with("read:") {
-                return row(
-                    PermissionStatus::Missing,
-                    Some(diagnosis(
-                        "role-client-restriction",
-                        format!("The token carries {scope}, but {agent} sees no customers at all: its Role restricts which Clients it may use."),
-                        &[("agent", agent)],
-                    )),
-                    None,
-                );
-            }
-            if scope.starts_with("edit:") || scope == "editMine:timesheets" {
-                let note = if all_ticked { " (granted through \"all\")" } else { "" };
-                row(
-                    PermissionStatus::Unverified,
-                    None,
-                    Some(format!(
-                        "The token carries {scope}{note} and reading works; whether the Role's {} allows changes shows only on a write, which halo-connect never makes.",
-                        probe.role_setting
-                    )),
-                )
-            } else {
-                row(PermissionStatus::Granted, None, None)
-            }
-        }
-        Read::Status(a) if a.status == 401 || a.status == 403 => row(
-            PermissionStatus::Missing,
-            Some(diagnosis(
-                "role-denied",
-                format!(
-                    "The token carries {scope}, but Halo refused GET /api{} with HTTP {}: the Role of {agent} lacks {}.",
-                    probe.path, a.status, probe.role_setting
-                ),
-                &[("agent", agent), ("setting", probe.role_setting)],
-            )),
-            None,
-        ),
-        Read::Status(a) if a.status != 429 && a.status < 500 => row(
-            PermissionStatus::Unverified,
-            None,
-            Some(format!(
-                "Halo answered HTTP {} to GET /api{}; the area may be switched off in this instance, so {scope} could not be checked.",
-                a.status, probe.path
-            )),
-        ),
-        other => row(PermissionStatus::Missing, read_failure(other, settings), None),
-    }
-}
-
-fn readiness_row(
-    check: ReadinessCheck,
-    by_path: &BTreeMap<&str, &Read>,
-    recurring: Option<&Read>,
-    settings: &ConnectionSettings,
-    agent: &str,
-) -> ReadinessRow {
-    let (read, what, empty) = match check {
-        ReadinessCheck::ActiveRecurringContracts => (
-            recurring,
-            "recurring invoices",
-            "No active recurring contract (recurring invoice) is visible, so a billing integration cannot go live.".to_string(),
-        ),
-        ReadinessCheck::VisibleTeams => (by_path.get("/Team").copied(), "Teams", format!("{agent} sees no Team, so alerts have nowhere to be routed.")),
-        ReadinessCheck::VisibleAssets => {
-            (by_path.get("/Asset").copied(), "assets", format!("{agent} sees no asset, so an asset integration has nothing to sync."))
-        }
-        ReadinessCheck::WebhookPermission => (
-            by_path.get("/Webhook").copied(),
-            "webhooks",
-            "The application cannot read webhooks, so the integration cannot register its own.".to_string(),
-        ),
-    };
-    let id = check.id();
-    let fail = |cause: Diagnosis| ReadinessRow {
-        check: id.to_string(),
-        ok: false,
-        detail: cause.message.clone(),
-        hint: Some(cause.hint.clone()),
-        cause: Some(cause),
-    };
-    match read {
-        Some(Read::Json { records, .. })
-            if check == ReadinessCheck::WebhookPermission || records.unwrap_or(0) > 0 =>
-        {
-            ReadinessRow {
-                check: id.to_string(),
-                ok: true,
-                detail: if check == ReadinessCheck::WebhookPermission {
-                    "webhooks can be read".into()
-                } else {
-                    format!("{what} are visible to the agent")
-                },
-                hint: None,
-                cause: None,
-            }
-        }
-        Some(Read::Json { .. }) => fail(diagnosis(id, empty, &[])),
-        Some(Read::Status(a))
-            if (a.status == 401 || a.status == 403)
-                && check != ReadinessCheck::WebhookPermission =>
-        {
-            let setting = match check {
-                ReadinessCheck::ActiveRecurringContracts => "Invoices Access Level",
-                ReadinessCheck::VisibleTeams => "Departments & Teams membership",
-                _ => "Assets Access Level",
-            };
-            fail(diagnosis(
-                "role-denied",
-                format!("Halo refused to list {what} (HTTP {}): the Role of {agent} lacks {setting}, so this check could not run.", a.status),
-                &[("agent", agent), ("setting", setting)],
-            ))
-        }
-        Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(diagnosis(
-            id,
-            format!(
-                "Halo answered HTTP {} when listing {what}. {empty}",
-                a.status
-            ),
-            &[],
-        )),
-        Some(other) => {
-            fail(read_failure(other, settings).unwrap_or_else(|| diagnosis(id, empty.clone(), &[])))
-        }
-        None => fail(diagnosis(id, format!("{what} could not be listed."), &[])),
-    }
 }

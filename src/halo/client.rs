@@ -1,21 +1,20 @@
 //! `HaloClient`: the HTTP side of HaloPSA's protocol. It builds one pooled reqwest client (rustls,
 //! HTTP/2 where offered), and owns timeouts, bounded retries for 429 and 5xx, the response-size cap,
-//! the redirect rule that keeps the secret on its host, and the connection budget (`Sockets`): at
-//! most N sockets at once, one connection and one TLS handshake per HTTP/2 host. It returns raw
-//! `Answer`s or a `Transport` failure; naming causes is `diagnose`'s job. It never prints and never
+//! the redirect rule that keeps the secret on its host, and the request loop that keeps to the
+//! socket budget (`sockets.rs`). It returns raw `Answer`s or a `Transport` failure (`transport.rs`);
+//! naming causes is `diagnose`'s job. It never prints and never
 //! logs secrets.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
 
 use crate::domain::secret::Secret;
+
+use super::sockets::Sockets;
+use super::transport::{chain, classify, Transport};
 
 /// How the client behaves; built from `--timeout` and `--ca-cert`.
 #[derive(Debug, Clone)]
@@ -30,7 +29,7 @@ pub struct ClientOptions {
     pub attempts: u32,
     /// Longest Retry-After honoured before giving up on a 429.
     pub max_retry_after: Duration,
-    /// Most sockets open for requests at once (`--concurrency`).
+    /// Most sockets open to one host at once (`--concurrency`).
     pub max_connections: usize,
 }
 
@@ -89,58 +88,6 @@ impl Answer {
             .take(160)
             .collect()
     }
-}
-
-/// A request that got no HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transport {
-    Timeout {
-        url: String,
-        secs: u64,
-    },
-    Dns {
-        host: String,
-    },
-    Refused {
-        host: String,
-    },
-    Tls {
-        host: String,
-        problem: TlsProblem,
-        detail: String,
-    },
-    RedirectLoop {
-        url: String,
-    },
-    RedirectElsewhere {
-        from: String,
-        to: String,
-    },
-    TooLarge {
-        url: String,
-        limit: usize,
-    },
-    Reset {
-        url: String,
-        detail: String,
-    },
-    Other {
-        url: String,
-        detail: String,
-    },
-}
-
-/// What was wrong with a server's certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsProblem {
-    /// Not signed by a trusted root: a missing intermediate, or a private CA.
-    UnknownIssuer,
-    Expired,
-    NotYetValid,
-    /// The port answered the handshake with something that is not TLS.
-    NotTls,
-    WrongHost,
-    Other,
 }
 
 /// The HTTP client, shared by every request of a run so connections are reused.
@@ -277,7 +224,10 @@ impl HaloClient {
     ) -> Result<RawAnswer, Transport> {
         tracing::info!("request {url}");
         // Held until the body is read: an HTTP/1.1 socket is busy until then.
-        let mut slot = self.sockets.enter(url).await;
+        let origin = Url::parse(url)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        let mut slot = self.sockets.enter(&origin).await;
         let sent = req.send().await;
         slot.learned(sent.as_ref().ok().map(|r| r.version()));
         let mut resp = sent.map_err(|e| classify(url, &e, self.opts.timeout))?;
@@ -343,151 +293,6 @@ impl HaloClient {
     }
 }
 
-/// The socket budget. reqwest cannot report when it opens or closes a socket, so the budget is kept
-/// per request: a request to an HTTP/1.1 host takes one permit (it needs a socket of its own), and an
-/// HTTP/2 host takes one permit while any request to it is in flight (they share one connection).
-/// The first request to a host goes alone, so it is the only one to connect and shake hands; the
-/// rest learn from its answer whether they can share its HTTP/2 connection. Idle pooled sockets are
-/// not counted: with one host they are the ones the next request reuses.
-#[derive(Debug)]
-struct Sockets {
-    permits: Arc<Semaphore>,
-    hosts: Mutex<HashMap<String, Arc<Host>>>,
-}
-
-#[derive(Debug, Default)]
-struct Host {
-    /// Set once the first request to the host came back, with or without an answer.
-    known: AtomicBool,
-    h2: AtomicBool,
-    /// Held by the first request, so its connection is the only one opened.
-    first: Arc<tokio::sync::Mutex<()>>,
-    /// Serialises taking the shared HTTP/2 permit.
-    share: tokio::sync::Mutex<()>,
-    lease: Mutex<Lease>,
-}
-
-#[derive(Debug, Default)]
-struct Lease {
-    in_flight: usize,
-    permit: Option<OwnedSemaphorePermit>,
-}
-
-/// One request's hold on the budget, released on drop.
-struct Slot {
-    host: Arc<Host>,
-    kind: SlotKind,
-}
-
-enum SlotKind {
-    First {
-        _alone: OwnedMutexGuard<()>,
-        _permit: Option<OwnedSemaphorePermit>,
-    },
-    Own {
-        _permit: Option<OwnedSemaphorePermit>,
-    },
-    Shared,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Sockets {
-    fn new(n: usize) -> Sockets {
-        Sockets {
-            permits: Arc::new(Semaphore::new(n.max(1))),
-            hosts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    async fn permit(&self) -> Option<OwnedSemaphorePermit> {
-        // The semaphore is never closed; None would only mean "unbounded", never a hang.
-        self.permits.clone().acquire_owned().await.ok()
-    }
-
-    async fn enter(&self, url: &str) -> Slot {
-        let key = Url::parse(url)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-        let host = lock(&self.hosts).entry(key).or_default().clone();
-        if !host.known.load(Ordering::Acquire) {
-            let guard = host.first.clone().lock_owned().await;
-            if !host.known.load(Ordering::Acquire) {
-                let permit = self.permit().await;
-                return Slot {
-                    host,
-                    kind: SlotKind::First {
-                        _alone: guard,
-                        _permit: permit,
-                    },
-                };
-            }
-        }
-        if !host.h2.load(Ordering::Acquire) {
-            let permit = self.permit().await;
-            return Slot {
-                host,
-                kind: SlotKind::Own { _permit: permit },
-            };
-        }
-        let _one = host.share.lock().await;
-        {
-            let mut lease = lock(&host.lease);
-            if lease.permit.is_some() {
-                lease.in_flight += 1;
-                return Slot {
-                    host: host.clone(),
-                    kind: SlotKind::Shared,
-                };
-            }
-        }
-        // Only a holder of `share` sets the permit, so none appears while this one waits.
-        let permit = self.permit().await;
-        {
-            let mut lease = lock(&host.lease);
-            lease.permit = permit;
-            lease.in_flight += 1;
-        }
-        Slot {
-            host: host.clone(),
-            kind: SlotKind::Shared,
-        }
-    }
-}
-
-impl Slot {
-    /// Records what the first request to a host learned: HTTP/2 or not (no answer counts as not).
-    fn learned(&mut self, version: Option<reqwest::Version>) {
-        if let SlotKind::First { .. } = self.kind {
-            self.host
-                .h2
-                .store(version == Some(reqwest::Version::HTTP_2), Ordering::Release);
-            self.host.known.store(true, Ordering::Release);
-        }
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        match self.kind {
-            SlotKind::First { .. } => {
-                // Even a first request that was dropped half-way lets the others go.
-                self.host.known.store(true, Ordering::Release);
-            }
-            SlotKind::Own { .. } => {}
-            SlotKind::Shared => {
-                let mut lease = lock(&self.host.lease);
-                lease.in_flight -= 1;
-                if lease.in_flight == 0 {
-                    lease.permit = None;
-                }
-            }
-        }
-    }
-}
-
 struct RawAnswer {
     answer: Answer,
     retry_after: Option<Duration>,
@@ -509,145 +314,4 @@ impl RawAnswer {
 /// Installs the process-wide rustls crypto provider once (reqwest and the sandbox share it).
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-}
-
-/// Joins an error and its sources into one line.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
-}
-
-fn host_of(url: &str) -> String {
-    Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// Finds a rustls error inside reqwest's error chain; `io::Error::source` skips its payload, so
-/// each io::Error is opened by hand (crates.md §5).
-fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(r) = err.downcast_ref::<rustls::Error>() {
-            return Some(r.clone());
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(found) = find_rustls(inner) {
-                    return Some(found);
-                }
-            }
-        }
-        cur = err.source();
-    }
-    None
-}
-
-fn find_io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if let Some(inner) = io.get_ref() {
-                if let Some(k) = find_io_kind(inner) {
-                    return Some(k);
-                }
-            }
-            return Some(io.kind());
-        }
-        cur = err.source();
-    }
-    None
-}
-
-fn classify(url: &str, e: &reqwest::Error, timeout: Duration) -> Transport {
-    let host = host_of(url);
-    let detail = chain(e);
-    if let Some(r) = find_rustls(e) {
-        use rustls::CertificateError as C;
-        let problem = match &r {
-            rustls::Error::InvalidCertificate(c) => match c {
-                C::UnknownIssuer => TlsProblem::UnknownIssuer,
-                C::Expired | C::ExpiredContext { .. } => TlsProblem::Expired,
-                C::NotValidYet | C::NotValidYetContext { .. } => TlsProblem::NotYetValid,
-                C::NotValidForName | C::NotValidForNameContext { .. } => TlsProblem::WrongHost,
-                _ => TlsProblem::Other,
-            },
-            rustls::Error::InvalidMessage(_) => TlsProblem::NotTls,
-            _ => TlsProblem::Other,
-        };
-        return Transport::Tls {
-            host,
-            problem,
-            detail: r.to_string(),
-        };
-    }
-    if e.is_timeout() {
-        // A connect timeout is the shorter one set in HaloClient::new.
-        let secs = if e.is_connect() {
-            timeout.min(Duration::from_secs(10))
-        } else {
-            timeout
-        };
-        return Transport::Timeout {
-            url: url.to_string(),
-            secs: secs.as_secs(),
-        };
-    }
-    if e.is_redirect() {
-        return Transport::RedirectLoop {
-            url: url.to_string(),
-        };
-    }
-    let lower = detail.to_ascii_lowercase();
-    if lower.contains("dns error")
-        || lower.contains("failed to lookup")
-        || lower.contains("name or service not known")
-    {
-        return Transport::Dns { host };
-    }
-    match find_io_kind(e) {
-        Some(std::io::ErrorKind::ConnectionRefused) => return Transport::Refused { host },
-        Some(std::io::ErrorKind::TimedOut) => {
-            return Transport::Timeout {
-                url: url.to_string(),
-                secs: timeout.as_secs(),
-            }
-        }
-        Some(std::io::ErrorKind::ConnectionReset)
-        | Some(std::io::ErrorKind::UnexpectedEof)
-        | Some(std::io::ErrorKind::BrokenPipe) => {
-            return Transport::Reset {
-                url: url.to_string(),
-                detail,
-            }
-        }
-        _ => {}
-    }
-    if lower.contains("connection refused") {
-        return Transport::Refused { host };
-    }
-    if e.is_body()
-        || e.is_decode()
-        || lower.contains("connection closed")
-        || lower.contains("reset")
-    {
-        return Transport::Reset {
-            url: url.to_string(),
-            detail,
-        };
-    }
-    Transport::Other {
-        url: url.to_string(),
-        detail,
-    }
 }

@@ -2,41 +2,40 @@
 //! probes becomes a `Diagnosis` whose code and fix come from `domain::catalogue`, with a message
 //! that names the value at fault. Pure functions over `Answer`/`Transport`; no requests here.
 
-use crate::domain::catalogue::diagnosis;
+use crate::domain::catalogue;
 use crate::domain::report::Diagnosis;
 use crate::domain::secret::Secret;
 use crate::domain::url::Tenant;
 use crate::domain::values::ConnectionSettings;
 
-use super::client::{Answer, TlsProblem, Transport};
+use super::client::Answer;
 use super::tls_inspect::ChainInfo;
+use super::transport::{TlsProblem, Transport};
 use super::wire;
 
 /// Names a request that got no HTTP answer. `on_premise` adds the IP allow-list hint; `chain` is
 /// what a second look at a refused certificate saw.
 pub fn transport(t: &Transport, on_premise: bool, chain: Option<&ChainInfo>) -> Diagnosis {
     let mut d = match t {
-        Transport::Timeout { url, secs } => diagnosis("timeout", format!("No answer from {url} within {secs} s."), &[]),
+        Transport::Timeout { url, secs } => catalogue::TIMEOUT.diagnose(format!("No answer from {url} within {secs} s."), &[]),
         Transport::Dns { host } => {
-            diagnosis("dns", format!("The host name {host} could not be found (DNS lookup failed)."), &[("host", host)])
+            catalogue::DNS.diagnose(format!("The host name {host} could not be found (DNS lookup failed)."), &[("host", host)])
         }
-        Transport::Refused { host } => diagnosis("refused", format!("{host} refused the connection: nothing listens on that port."), &[]),
+        Transport::Refused { host } => catalogue::REFUSED.diagnose(format!("{host} refused the connection: nothing listens on that port."), &[]),
         Transport::Tls { host, problem, detail } => tls(host, *problem, detail, chain),
-        Transport::RedirectLoop { url } => diagnosis("redirect-loop", format!("{url} redirects in a loop."), &[]),
-        Transport::RedirectElsewhere { from, to } => diagnosis(
-            "redirect-other-host",
+        Transport::RedirectLoop { url } => catalogue::REDIRECT_LOOP.diagnose(format!("{url} redirects in a loop."), &[]),
+        Transport::RedirectElsewhere { from, to } => catalogue::REDIRECT_OTHER_HOST.diagnose(
             format!("{from} redirected to another host ({to}); halo-connect did not follow, so the Client Secret was not sent there."),
             &[],
         ),
-        Transport::TooLarge { url, limit } => diagnosis(
-            "body-too-large",
+        Transport::TooLarge { url, limit } => catalogue::BODY_TOO_LARGE.diagnose(
             format!("{url} sent more than {} MB; a Halo API answer to this request is a few kilobytes.", limit / (1024 * 1024)),
             &[],
         ),
         Transport::Reset { url, detail } => {
-            diagnosis("connection-reset", format!("The connection to {url} broke before the answer was complete ({detail})."), &[])
+            catalogue::CONNECTION_RESET.diagnose(format!("The connection to {url} broke before the answer was complete ({detail})."), &[])
         }
-        Transport::Other { url, detail } => diagnosis("connection-failed", format!("The request to {url} failed: {detail}."), &[]),
+        Transport::Other { url, detail } => catalogue::CONNECTION_FAILED.diagnose(format!("The request to {url} failed: {detail}."), &[]),
     };
     let network = matches!(
         t,
@@ -58,27 +57,24 @@ fn tls(host: &str, problem: TlsProblem, detail: &str, chain: Option<&ChainInfo>)
         })
         .unwrap_or_default();
     match problem {
-        TlsProblem::UnknownIssuer if chain.is_some_and(ChainInfo::incomplete) => diagnosis(
-            "tls-incomplete-chain",
+        TlsProblem::UnknownIssuer if chain.is_some_and(ChainInfo::incomplete) => catalogue::TLS_INCOMPLETE_CHAIN.diagnose(
             format!("{host} does not send its intermediate certificate, so its certificate cannot be traced to a trusted root ({detail}).{cert}"),
             &[],
         ),
-        TlsProblem::UnknownIssuer => diagnosis(
-            "tls-unknown-issuer",
+        TlsProblem::UnknownIssuer => catalogue::TLS_UNKNOWN_ISSUER.diagnose(
             format!("The certificate of {host} is not signed by an authority this machine trusts ({detail}).{cert}"),
             &[],
         ),
-        TlsProblem::Expired => diagnosis("tls-expired", format!("The certificate of {host} has expired.{cert}"), &[]),
-        TlsProblem::NotTls => diagnosis(
-            "tls-plain-port",
+        TlsProblem::Expired => catalogue::TLS_EXPIRED.diagnose(format!("The certificate of {host} has expired.{cert}"), &[]),
+        TlsProblem::NotTls => catalogue::TLS_PLAIN_PORT.diagnose(
             format!("{host} did not answer the TLS handshake with TLS ({detail}): the port speaks plain HTTP or another protocol."),
             &[],
         ),
         TlsProblem::NotYetValid => {
-            diagnosis("tls-expired", format!("The certificate of {host} is not valid yet; check this machine's clock.{cert}"), &[])
+            catalogue::TLS_EXPIRED.diagnose(format!("The certificate of {host} is not valid yet; check this machine's clock.{cert}"), &[])
         }
-        TlsProblem::WrongHost => diagnosis("tls-wrong-host", format!("The certificate of {host} is for another name ({detail}).{cert}"), &[]),
-        TlsProblem::Other => diagnosis("tls-unknown-issuer", format!("The TLS connection to {host} failed ({detail}).{cert}"), &[]),
+        TlsProblem::WrongHost => catalogue::TLS_WRONG_HOST.diagnose(format!("The certificate of {host} is for another name ({detail}).{cert}"), &[]),
+        TlsProblem::Other => catalogue::TLS_UNKNOWN_ISSUER.diagnose(format!("The TLS connection to {host} failed ({detail}).{cert}"), &[]),
     }
 }
 
@@ -112,12 +108,14 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
     }
     if status < 500 && (answer.looks_html() || (!answer.is_json() && status == 404)) {
         let (code, what) = if status == 404 {
-            ("token-url-not-found", "404 Not Found".to_string())
+            (&catalogue::TOKEN_URL_NOT_FOUND, "404 Not Found".to_string())
         } else {
-            ("token-url-html", format!("a web page (HTTP {status})"))
+            (
+                &catalogue::TOKEN_URL_HTML,
+                format!("a web page (HTTP {status})"),
+            )
         };
-        return TokenOutcome::Failed(diagnosis(
-            code,
+        return TokenOutcome::Failed(code.diagnose(
             format!("The Authorization Server answered the token request at {token_url} with {what} instead of a token: it is not Halo's token endpoint."),
             &[],
         ));
@@ -163,8 +161,7 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
         format!(": {desc}")
     };
     match code.as_str() {
-        "invalid_client" | "unauthorized_client" => TokenOutcome::Failed(diagnosis(
-            "invalid-client",
+        "invalid_client" | "unauthorized_client" => TokenOutcome::Failed(catalogue::INVALID_CLIENT.diagnose(
             format!("Halo refused the Client ID {:?} or its Client Secret (invalid_client{with_desc}).", settings.client_id),
             &[],
         )),
@@ -172,21 +169,18 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
         "invalid_request" if desc_l.contains("scope") => TokenOutcome::ScopeRefused(desc),
         "invalid_request" if desc_l.contains("tenant") => TokenOutcome::Failed(tenant_problem(settings, &desc)),
         "invalid_grant" | "access_denied" => {
-            TokenOutcome::Failed(diagnosis("login-refused", format!("Halo refused to issue a token ({code}{with_desc})."), &[]))
+            TokenOutcome::Failed(catalogue::LOGIN_REFUSED.diagnose(format!("Halo refused to issue a token ({code}{with_desc})."), &[]))
         }
-        "unsupported_grant_type" => TokenOutcome::Failed(diagnosis(
-            "wrong-authentication-method",
+        "unsupported_grant_type" => TokenOutcome::Failed(catalogue::WRONG_AUTHENTICATION_METHOD.diagnose(
             format!("Halo does not allow the client-credentials grant for this application (unsupported_grant_type{with_desc})."),
             &[],
         )),
         _ if status == 500 && tenant_named => TokenOutcome::Failed(tenant_problem(settings, &format!("HTTP {status}"))),
-        _ if status >= 500 => TokenOutcome::Failed(diagnosis(
-            "server-error",
+        _ if status >= 500 => TokenOutcome::Failed(catalogue::SERVER_ERROR.diagnose(
             format!("The token endpoint {token_url} failed with HTTP {status} after {} attempt(s).", answer.attempts),
             &[],
         )),
-        _ if status == 401 => TokenOutcome::Failed(diagnosis(
-            "invalid-client",
+        _ if status == 401 => TokenOutcome::Failed(catalogue::INVALID_CLIENT.diagnose(
             format!("Halo refused the Client ID {:?} or its Client Secret (HTTP 401).", settings.client_id),
             &[],
         )),
@@ -196,13 +190,11 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
 
 fn tenant_problem(settings: &ConnectionSettings, detail: &str) -> Diagnosis {
     match &settings.tenant {
-        Tenant::Named(t) => diagnosis(
-            "wrong-tenant",
+        Tenant::Named(t) => catalogue::WRONG_TENANT.diagnose(
             format!("Halo refused the Tenant {t:?}: the Authorization Server knows no such tenant ({detail})."),
             &[],
         ),
-        Tenant::NotSet => diagnosis(
-            "tenant-required",
+        Tenant::NotSet => catalogue::TENANT_REQUIRED.diagnose(
             format!("The Authorization Server {} needs a Tenant, and none was given ({detail}).", settings.auth_server.as_str()),
             &[],
         ),
@@ -210,8 +202,7 @@ fn tenant_problem(settings: &ConnectionSettings, detail: &str) -> Diagnosis {
 }
 
 pub fn rate_limited(answer: &Answer) -> Diagnosis {
-    diagnosis(
-        "rate-limited",
+    catalogue::RATE_LIMITED.diagnose(
         format!(
             "Halo kept answering 429 Too Many Requests at {} after {} attempt(s).",
             answer.url, answer.attempts
@@ -221,8 +212,7 @@ pub fn rate_limited(answer: &Answer) -> Diagnosis {
 }
 
 fn not_halo(answer: &Answer, what: &str) -> Diagnosis {
-    diagnosis(
-        "not-halo",
+    catalogue::NOT_HALO.diagnose(
         format!(
             "{} answered with {what}: that is not Halo's API.",
             answer.url
@@ -234,8 +224,7 @@ fn not_halo(answer: &Answer, what: &str) -> Diagnosis {
 /// Names a resource-server answer that is not JSON (the web interface instead of the API).
 pub fn resource_not_json(answer: &Answer, settings: &ConnectionSettings) -> Diagnosis {
     if answer.looks_html() {
-        diagnosis(
-            "html-resource-server",
+        catalogue::HTML_RESOURCE_SERVER.diagnose(
             format!(
                 "The Resource Server {} answered a web page instead of JSON: it points at Halo's web interface, not its API.",
                 settings.resource_server.as_str()

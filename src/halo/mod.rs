@@ -4,7 +4,11 @@
 pub mod check;
 pub mod client;
 pub mod diagnose;
+mod sockets;
 pub mod tls_inspect;
+pub mod transport;
+mod verdict;
 mod wire;
 
 pub use client::{ClientOptions, HaloClient};
+pub use transport::{TlsProblem, Transport};

@@ -8,11 +8,13 @@
 //! `crate::wizard` or `crate::ui`. A secret leaves this module only as a `domain::Secret`; no
 //! error, Debug output or log line here ever contains one.
 
+mod ca;
 pub mod config;
 mod error;
 mod fsutil;
 pub mod secrets;
 
+pub use ca::read_ca_file;
 pub use config::{validate_profile_name, Config, ConfigFile};
 pub use error::{StoreError, WriteStep};
 pub use secrets::{open_store, read_secret_file, FileStore, KeyringStore, NoneStore, SecretStore};

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::domain::catalogue::Cause;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::report::{CheckReport, PermissionStatus};
 
@@ -51,10 +52,9 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
         for p in &r.permissions {
             let (m, word) = match p.status {
                 PermissionStatus::Granted => (Mark::Ok, "granted"),
-                PermissionStatus::Missing => (
-                    Mark::Fail,
-                    missing_word(p.cause.as_ref().map(|c| c.code.as_str())),
-                ),
+                PermissionStatus::Missing => {
+                    (Mark::Fail, missing_word(p.cause.as_ref().map(|c| c.cause)))
+                }
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
             };
             let hint = match (&p.status, &p.hint) {
@@ -84,7 +84,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
         out.push(format!("  {}", term.paint("Readiness", Paint::Bold)));
         for c in &r.readiness {
             let m = if c.ok { Mark::Ok } else { Mark::Fail };
-            out.push(format!("  {} {}: {}", term.mark(m), c.check, c.detail));
+            out.push(format!("  {} {}: {}", term.mark(m), c.check.id(), c.detail));
         }
     }
     for n in &r.notes {
@@ -112,12 +112,14 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
 }
 
 /// The word for a failed permission row, from its cause.
-fn missing_word(code: Option<&str>) -> &'static str {
-    match code {
-        None | Some("scope-missing") => "missing on the application",
-        Some("role-denied") => "denied by the Role",
-        Some("role-client-restriction") => "hidden by the Role's client restriction",
-        Some("token-without-scope") => "missing: the token has no scope",
+fn missing_word(cause: Option<&Cause>) -> &'static str {
+    use crate::domain::catalogue::*;
+    match cause {
+        None => "missing on the application",
+        Some(c) if *c == SCOPE_MISSING => "missing on the application",
+        Some(c) if *c == ROLE_DENIED => "denied by the Role",
+        Some(c) if *c == ROLE_CLIENT_RESTRICTION => "hidden by the Role's client restriction",
+        Some(c) if *c == TOKEN_WITHOUT_SCOPE => "missing: the token has no scope",
         _ => "not checked",
     }
 }

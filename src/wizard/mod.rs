@@ -8,13 +8,14 @@ pub mod ports;
 #[cfg(test)]
 mod tests;
 
+use crate::domain::field::Field;
+use crate::domain::kind::Kind;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
-use crate::domain::report::{CheckReport, ErrorClass};
+use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
 use crate::domain::url::{
-    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Field,
-    Tenant,
+    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Tenant,
 };
 use crate::domain::values::{
     check_secret, parse_client_id, validate, RawValues, Source, Sourced, Validated,
@@ -495,23 +496,23 @@ enum Next {
 }
 
 fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
-    let code = report
-        .error
-        .as_ref()
-        .map(|e| e.code.as_str())
-        .unwrap_or_default();
-    let reenter: Vec<Field> = match code {
-        "invalid-client" => vec![Field::ClientSecret, Field::ClientId],
-        "wrong-tenant" | "tenant-required" => vec![Field::Tenant],
-        "token-url-not-found" | "token-url-html" | "not-halo" => {
-            vec![Field::AuthServer, Field::ResourceServer]
-        }
-        "html-resource-server" | "body-too-large" => vec![Field::ResourceServer],
-        _ => match report.error.as_ref().map(|e| e.kind) {
+    use crate::domain::catalogue::*;
+    let cause = report.error.as_ref().map(|e| e.cause);
+    let is = |set: &[&Cause]| cause.is_some_and(|c| set.contains(&c));
+    let reenter: Vec<Field> = if is(&[&INVALID_CLIENT]) {
+        vec![Field::ClientSecret, Field::ClientId]
+    } else if is(&[&WRONG_TENANT, &TENANT_REQUIRED]) {
+        vec![Field::Tenant]
+    } else if is(&[&TOKEN_URL_NOT_FOUND, &TOKEN_URL_HTML, &NOT_HALO]) {
+        vec![Field::AuthServer, Field::ResourceServer]
+    } else if is(&[&HTML_RESOURCE_SERVER, &BODY_TOO_LARGE]) {
+        vec![Field::ResourceServer]
+    } else {
+        match cause.map(|c| c.kind) {
             // The address itself may be wrong: scheme, port or host.
-            Some(ErrorClass::Connection | ErrorClass::Tls | ErrorClass::Server) => vec![Field::Url],
+            Some(Kind::Connection | Kind::Tls | Kind::Server) => vec![Field::Url],
             _ => vec![],
-        },
+        }
     };
     let mut options: Vec<(String, Next)> = reenter
         .iter()

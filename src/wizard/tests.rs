@@ -5,8 +5,9 @@ use std::collections::VecDeque;
 
 use super::ports::{Answer, Check, PromptError, Prompter, Services, Tester};
 use super::*;
+use crate::domain::catalogue::{self, Cause};
 use crate::domain::preset;
-use crate::domain::report::{Diagnosis, ErrorClass};
+use crate::domain::report::Diagnosis;
 use crate::domain::values::{ConnectionSettings, Discovery};
 
 #[derive(Debug, Clone)]
@@ -143,19 +144,19 @@ impl Prompter for Scripted {
         self.said.push(format!(
             "REPORT ok={} code={:?}",
             report.ok,
-            report.error.as_ref().map(|e| e.code.clone())
+            report.error.as_ref().map(|e| e.code())
         ));
     }
 }
 
 /// Fails with the given codes in turn, then passes; records what it was given.
 struct FakeTester {
-    fail: VecDeque<&'static str>,
+    fail: VecDeque<&'static Cause>,
     seen: Vec<(ConnectionSettings, String)>,
 }
 
 impl FakeTester {
-    fn new(fail: &[&'static str]) -> Self {
+    fn new(fail: &[&'static Cause]) -> Self {
         FakeTester {
             fail: fail.iter().copied().collect(),
             seen: Vec::new(),
@@ -179,13 +180,8 @@ impl Tester for FakeTester {
             settings.auth_server.as_str(),
             settings.tenant.as_option(),
         );
-        if let Some(code) = self.fail.pop_front() {
-            let kind = if code == "invalid-client" || code == "wrong-tenant" {
-                ErrorClass::Auth
-            } else {
-                ErrorClass::Permission
-            };
-            r.error = Some(Diagnosis::new(kind, code, "failed", "fix it"));
+        if let Some(cause) = self.fail.pop_front() {
+            r.error = Some(Diagnosis::new(cause, "failed", "fix it"));
         }
         r.finish();
         r
@@ -379,7 +375,7 @@ fn invalid_client_offers_the_secret_again_and_retests() {
     script.push(A::Select("What next?", 0));
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
-    let mut t = FakeTester::new(&["invalid-client"]);
+    let mut t = FakeTester::new(&[&catalogue::INVALID_CLIENT]);
     let out = run(
         Draft::default(),
         &presets(),
@@ -401,7 +397,7 @@ fn a_tenant_error_offers_the_tenant_again() {
     script.push(A::Select("What next?", 0));
     script.push(A::Text("Tenant", "acme-prod"));
     let mut p = Scripted::new(script);
-    let mut t = FakeTester::new(&["wrong-tenant"]);
+    let mut t = FakeTester::new(&[&catalogue::WRONG_TENANT]);
     let out = run(
         Draft::default(),
         &presets(),
@@ -422,7 +418,7 @@ fn a_missing_scope_is_fixed_in_halo_then_retested() {
     script.push(A::Secret("Client Secret", SECRET));
     script.push(A::Select("What next?", 0));
     let mut p = Scripted::new(script);
-    let mut t = FakeTester::new(&["scope-missing"]);
+    let mut t = FakeTester::new(&[&catalogue::SCOPE_MISSING]);
     let out = run(
         Draft::default(),
         &presets(),
@@ -445,7 +441,7 @@ fn save_anyway_returns_the_failed_report() {
         Draft::default(),
         &presets(),
         &mut p,
-        &mut FakeTester::new(&["scope-missing"]),
+        &mut FakeTester::new(&[&catalogue::SCOPE_MISSING]),
         &mut FakeServices::new(),
     )
     .unwrap();
@@ -462,7 +458,7 @@ fn quit_saves_nothing() {
         Draft::default(),
         &presets(),
         &mut p,
-        &mut FakeTester::new(&["scope-missing"]),
+        &mut FakeTester::new(&[&catalogue::SCOPE_MISSING]),
         &mut FakeServices::new(),
     )
     .unwrap_err();

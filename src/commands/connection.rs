@@ -1,0 +1,454 @@
+//! One way in: every command that needs a connection (`init`'s flag path, `test`, `test
+//! --from-env`, `test --all`, `token`) turns its `Origin` (flags over a stored profile, the
+//! environment alone, a stored profile, or the sandbox) into one `Connection` here: the raw values
+//! in precedence order, the secret, the trust set, discovery by one rule, and `domain::values`'
+//! validation. It says every environment override on stderr before any request. It does not test,
+//! save or print a report.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::ValueArgs;
+use crate::domain::field::{env, Channel, Field, ValueError};
+use crate::domain::preset::Preset;
+use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::secret::Secret;
+use crate::domain::url::derive_from_address;
+use crate::domain::values::{
+    check_secret, validate, Discovery, RawValues, Source, Sourced, Validated,
+};
+use crate::error::AppError;
+use crate::halo::check::discover;
+use crate::sandbox::Sandbox;
+
+use super::session::Trust;
+use super::Ctx;
+
+/// Where a connection's values come from.
+pub enum Origin<'a> {
+    /// `init` without prompts: flags and environment, then the sandbox, then the stored profile.
+    Init {
+        values: &'a ValueArgs,
+        stored: Option<&'a Profile>,
+        sandbox: Option<&'a Sandbox>,
+    },
+    /// `test --from-env`: the `HALO_*` variables alone.
+    Env,
+    /// A stored profile. With `env_overrides`, `HALO_*` variables replace its values (said on
+    /// stderr); `test --all` tests each profile as stored.
+    Profile {
+        profile: &'a Profile,
+        env_overrides: bool,
+    },
+    /// The sandbox's own values (a sandbox profile, or `--sandbox`).
+    Sandbox(&'a Sandbox),
+}
+
+/// A connection ready to test: validated settings, the secret, and what to trust.
+pub struct Connection {
+    pub profile: String,
+    pub preset: Preset,
+    pub validated: Validated,
+    pub secret: Secret,
+    pub secret_source: Source,
+    pub trust: Trust,
+    /// Whether a stored profile exists to record the result in.
+    pub stored: bool,
+    /// Changes made to the values, for the report.
+    pub notes: Vec<String>,
+}
+
+/// The raw values from the `HALO_*` variables.
+pub fn raw_from_env(ctx: &Ctx) -> RawValues {
+    let s = |field: Field| {
+        let var = field.env_var()?;
+        ctx.env
+            .get(var)
+            .map(|v| Sourced::new(v.to_string(), Source::Env))
+    };
+    RawValues {
+        url: s(Field::Url),
+        resource_server: s(Field::ResourceServer),
+        auth_server: s(Field::AuthServer),
+        tenant: s(Field::Tenant),
+        client_id: s(Field::ClientId),
+    }
+}
+
+/// The raw values from flags and environment (clap has merged the two; `source_of` tells them
+/// apart).
+pub fn raw_from_flags(ctx: &Ctx, v: &ValueArgs) -> RawValues {
+    let s =
+        |val: &Option<String>, id: &str| val.clone().map(|x| Sourced::new(x, ctx.source_of(id)));
+    RawValues {
+        url: s(&v.url, "url"),
+        resource_server: s(&v.resource_server, "resource_server"),
+        auth_server: s(&v.auth_server, "auth_server"),
+        tenant: s(&v.tenant, "tenant"),
+        client_id: s(&v.client_id, "client_id"),
+    }
+}
+
+/// The raw values of a stored profile.
+pub fn raw_from_profile(p: &Profile) -> RawValues {
+    let s = |v: &str| Some(Sourced::new(v.to_string(), Source::Stored));
+    RawValues {
+        url: None,
+        resource_server: s(&p.resource_server),
+        auth_server: s(&p.auth_server),
+        tenant: Some(Sourced::new(
+            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
+            Source::Stored,
+        )),
+        client_id: s(&p.client_id),
+    }
+}
+
+/// The raw values a running sandbox gives.
+pub fn raw_from_sandbox(sb: &Sandbox) -> RawValues {
+    let s = |v: String| Some(Sourced::new(v, Source::Sandbox));
+    RawValues {
+        url: None,
+        resource_server: s(sb.resource_server()),
+        auth_server: s(sb.auth_server()),
+        tenant: s(sb.tenant().to_string()),
+        client_id: s(sb.client_id().to_string()),
+    }
+}
+
+/// The stored values that still apply under `init`: a newly given address replaces the stored
+/// servers and tenant, which it derives or discovers afresh.
+fn stored_raw(p: &Profile, values: &ValueArgs) -> RawValues {
+    let mut raw = raw_from_profile(p);
+    if values.url.is_some() {
+        raw.resource_server = None;
+        raw.auth_server = None;
+        raw.tenant = None;
+    }
+    raw
+}
+
+/// The raw values of `init` in precedence order: flag or env, then the sandbox, then the stored
+/// profile. The wizard starts from these too.
+pub fn init_raw(
+    ctx: &Ctx,
+    values: &ValueArgs,
+    sandbox: Option<&Sandbox>,
+    stored: Option<&Profile>,
+) -> RawValues {
+    let mut raw = raw_from_flags(ctx, values);
+    if let Some(sb) = sandbox {
+        raw = raw.or(raw_from_sandbox(sb));
+    }
+    if let Some(p) = stored.filter(|p| !p.sandbox) {
+        raw = raw.or(stored_raw(p, values));
+    }
+    raw
+}
+
+/// What an origin gives before validation.
+struct Inputs {
+    raw: RawValues,
+    secret: Option<(Secret, Source)>,
+    trust: Trust,
+    /// Refusals say how to give a value in this origin's terms.
+    wording: Channel,
+}
+
+impl Origin<'_> {
+    fn inputs(&self, ctx: &Ctx, name: &str) -> Result<Inputs, AppError> {
+        match self {
+            Origin::Init {
+                values,
+                stored,
+                sandbox,
+            } => {
+                let secret = match super::secret_from_inputs(ctx, values)? {
+                    Some(s) => Some(s),
+                    None => match (sandbox, stored.filter(|p| !p.sandbox)) {
+                        (Some(sb), _) => Some((sb.client_secret().clone(), Source::Sandbox)),
+                        (None, Some(p)) => ctx
+                            .secret_store(p.secret_store)
+                            .get(name)?
+                            .map(|s| (s, Source::Stored)),
+                        (None, None) => None,
+                    },
+                };
+                Ok(Inputs {
+                    raw: init_raw(ctx, values, *sandbox, *stored),
+                    secret,
+                    trust: Trust {
+                        ca_file: ctx.global.ca_cert.clone(),
+                        ca_pem: sandbox.and_then(|s| s.ca_pem()),
+                    },
+                    wording: Channel::Flags,
+                })
+            }
+            Origin::Env => Ok(Inputs {
+                raw: raw_from_env(ctx),
+                secret: env_secret(ctx),
+                trust: Trust::file(ctx.global.ca_cert.as_deref()),
+                wording: Channel::Env,
+            }),
+            Origin::Sandbox(sb) => Ok(Inputs {
+                raw: raw_from_sandbox(sb),
+                // HALO_CLIENT_SECRET lets a test send the sandbox a wrong secret on purpose.
+                secret: env_secret(ctx).or(Some((sb.client_secret().clone(), Source::Sandbox))),
+                trust: Trust {
+                    ca_file: None,
+                    ca_pem: sb.ca_pem(),
+                },
+                wording: Channel::Flags,
+            }),
+            Origin::Profile {
+                profile,
+                env_overrides,
+            } => profile_inputs(ctx, name, profile, *env_overrides),
+        }
+    }
+}
+
+fn env_secret(ctx: &Ctx) -> Option<(Secret, Source)> {
+    ctx.env
+        .get(env::CLIENT_SECRET)
+        .map(|s| (Secret::new(s), Source::Env))
+}
+
+/// A stored profile's values; `HALO_*` variables override them when allowed, each said on stderr
+/// before any request is made.
+fn profile_inputs(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+    env_overrides: bool,
+) -> Result<Inputs, AppError> {
+    let overrides = if env_overrides {
+        RawValues {
+            url: None,
+            ..raw_from_env(ctx)
+        }
+    } else {
+        RawValues::default()
+    };
+    for (field, v) in [
+        (Field::ResourceServer, &overrides.resource_server),
+        (Field::AuthServer, &overrides.auth_server),
+        (Field::Tenant, &overrides.tenant),
+        (Field::ClientId, &overrides.client_id),
+    ] {
+        if v.is_some() {
+            ctx.term.warn(&format!(
+                "{} overrides the {} stored in profile `{name}`.",
+                field.env_var().unwrap_or_default(),
+                field.label()
+            ));
+        }
+    }
+    // A profile that stores no secret takes HALO_CLIENT_SECRET always: that is its store.
+    let takes_env_secret = env_overrides || profile.secret_store == SecretStoreKind::None;
+    let secret = match env_secret(ctx).filter(|_| takes_env_secret) {
+        Some(s) => {
+            if profile.secret_store != SecretStoreKind::None {
+                ctx.term.warn(&format!(
+                    "{} overrides the secret in the {} store.",
+                    env::CLIENT_SECRET,
+                    profile.secret_store
+                ));
+            }
+            s
+        }
+        None => match ctx.secret_store(profile.secret_store).get(name)? {
+            Some(s) => (s, Source::Stored),
+            None if profile.secret_store == SecretStoreKind::None => {
+                return Err(AppError::config(format!(
+                    "profile `{name}` keeps no secret (secret store: none)"
+                ))
+                .with_hint(format!(
+                    "set {} to the application's Client Secret",
+                    env::CLIENT_SECRET
+                )));
+            }
+            None => {
+                return Err(AppError::config(format!(
+                    "no Client Secret is stored for profile `{name}` in the {} store",
+                    profile.secret_store
+                ))
+                .with_hint(format!(
+                    "set {}, or run `halo-connect init --profile {name} --force` to store it again",
+                    env::CLIENT_SECRET
+                )));
+            }
+        },
+    };
+    Ok(Inputs {
+        raw: overrides.or(raw_from_profile(profile)),
+        secret: Some(secret),
+        trust: Trust {
+            ca_file: ctx
+                .global
+                .ca_cert
+                .clone()
+                .or_else(|| profile.ca_cert.as_deref().map(PathBuf::from)),
+            ca_pem: None,
+        },
+        wording: Channel::Flags,
+    })
+}
+
+/// Resolves an origin into a connection: discovery when an address was given, then validation of
+/// every value at once.
+pub fn resolve(
+    ctx: &Ctx,
+    name: &str,
+    origin: Origin,
+    preset: Preset,
+    stored: bool,
+) -> Result<Connection, AppError> {
+    let inputs = origin.inputs(ctx, name)?;
+    let discovery = discover_for(ctx, &inputs.raw, &inputs.trust)?;
+    let mut errors: Vec<ValueError> = Vec::new();
+    let validated = validate(&inputs.raw, discovery.as_ref())
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (secret, secret_source) = match inputs.secret {
+        Some((s, source)) => (check_secret(s).map_err(|e| errors.push(e)).ok(), source),
+        None => {
+            errors.push(ValueError::missing(Field::ClientSecret));
+            (None, Source::Default)
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::from_values(errors, inputs.wording));
+    }
+    let (Some(validated), Some((secret, secret_notes))) = (validated, secret) else {
+        return Err(AppError::internal("validation passed without values"));
+    };
+    let mut notes: Vec<String> = validated.notes.iter().map(|n| n.to_string()).collect();
+    notes.extend(secret_notes.iter().map(|n| n.to_string()));
+    Ok(Connection {
+        profile: name.to_string(),
+        preset,
+        validated,
+        secret,
+        secret_source,
+        trust: inputs.trust,
+        stored,
+        notes,
+    })
+}
+
+/// The one discovery rule: ask `<host>/api/authinfo` when an address was given and the
+/// Authorization Server or the Tenant was not. A failed discovery leaves the derived defaults.
+pub fn discover_for(
+    ctx: &Ctx,
+    raw: &RawValues,
+    trust: &Trust,
+) -> Result<Option<Discovery>, AppError> {
+    let Some(url) = &raw.url else { return Ok(None) };
+    if raw.auth_server.is_some() && raw.tenant.is_some() {
+        return Ok(None);
+    }
+    let Ok(derived) = derive_from_address(&url.value) else {
+        return Ok(None);
+    };
+    let session = ctx.session()?;
+    let client = session.client(trust)?;
+    let base = derived.base.as_str().trim_end_matches('/').to_string();
+    match session.block_on(discover(&client, &base)) {
+        Ok(d) => Ok(Some(d)),
+        Err(why) => {
+            if ctx.term.verbose > 0 {
+                ctx.term.info(&format!(
+                    "discovery failed ({why}); using the values derived from the address"
+                ));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The --ca-cert path as stored in a profile: absolute, so `test` works from any directory.
+pub fn absolute_ca(path: Option<&Path>) -> Option<String> {
+    let p = path?;
+    Some(
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string(),
+    )
+}
+
+/// Which one connection `test` or `token` acts on.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--from-env`: the environment alone, no profile.
+    pub from_env: bool,
+    /// `--sandbox`: the built-in emulator.
+    pub sandbox: bool,
+    pub scenario: Option<String>,
+    /// `--preset` (or `HALO_PRESET`): overrides the stored preset, with a warning.
+    pub preset: Option<String>,
+}
+
+/// Resolves the one connection a selection names: the environment, the sandbox (a sandbox
+/// profile is tested against the scenario it was made with), or a stored profile with `HALO_*`
+/// overrides. A sandbox started for it is handed back in `sandbox`, to live as long as the test.
+pub fn select(
+    ctx: &Ctx,
+    sel: &Selection,
+    sandbox: &mut Option<Sandbox>,
+) -> Result<Connection, AppError> {
+    if sel.from_env {
+        let preset = super::preset_named(sel.preset.as_deref().unwrap_or("billing"), None)?;
+        return resolve(ctx, &ctx.profile_name("env"), Origin::Env, preset, false);
+    }
+    let name = ctx.profile_name(if sel.sandbox {
+        super::SANDBOX_PROFILE
+    } else {
+        super::DEFAULT_PROFILE
+    });
+    let config = ctx.config.load()?;
+    let stored: Option<&Profile> = match config.get(&name) {
+        Ok(p) => Some(p),
+        Err(e) if !sel.sandbox => return Err(e.into()),
+        Err(_) => None,
+    };
+    let preset = match (&sel.preset, stored) {
+        (Some(p), stored) => {
+            if let Some(st) = stored.filter(|st| st.preset != *p) {
+                ctx.term.warn(&format!(
+                    "--preset (or {}) {p} overrides profile `{name}`'s preset {}.",
+                    env::PRESET,
+                    st.preset
+                ));
+            }
+            super::preset_named(p, None)?
+        }
+        (None, Some(p)) => stored_preset(p)?,
+        (None, None) => super::preset_named("billing", None)?,
+    };
+    match stored {
+        Some(p) if !sel.sandbox && !p.sandbox => resolve(
+            ctx,
+            &name,
+            Origin::Profile {
+                profile: p,
+                env_overrides: true,
+            },
+            preset,
+            true,
+        ),
+        _ => {
+            let scenario = sel
+                .scenario
+                .clone()
+                .or_else(|| stored.and_then(|p| p.scenario.clone()));
+            let sb = sandbox.insert(super::start_sandbox(ctx, scenario.as_deref())?);
+            resolve(ctx, &name, Origin::Sandbox(sb), preset, stored.is_some())
+        }
+    }
+}
+
+/// A stored profile's preset, with its own scopes when it is `custom`.
+pub fn stored_preset(p: &Profile) -> Result<Preset, AppError> {
+    super::preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))
+}

@@ -1,0 +1,286 @@
+//! The causes themselves: every failure halo-connect names, one `const` each, in the order
+//! docs/troubleshooting.md lists them. Data only; the types and lookups are in `catalogue`.
+
+use super::{Cause, Emulation};
+use crate::domain::kind::Kind;
+
+// Fixes that several causes share, because no answer of Halo's tells those causes apart.
+const FIX_TOKEN_URL_NOT_FOUND: &str = "Copy the Authorization Server again from Configuration > Integrations > HaloPSA API (API Details), with its trailing \"/\"; it is not the address of the web interface.";
+const FIX_INVALID_CLIENT: &str = "Open the application in Configuration > Integrations > HaloPSA API > View Applications: check it is Active, copy the Client ID again (it changes when the application is first saved), and paste the whole Client Secret (73 characters, shown only once; make a new one if it is lost).";
+const FIX_WRONG_TENANT: &str = "Copy the Tenant from Configuration > Integrations > HaloPSA API (API Details); on-premise Halo shows \"Not set\", so give --tenant \"Not set\".";
+const FIX_SCOPE_MISSING: &str = "Tick {scope} on the application's Permissions tab (Configuration > Integrations > HaloPSA API > View Applications > your application > Permissions), then Save.";
+const FIX_PROXY: &str = "Check the address and the network path to Halo (proxy settings come from HTTPS_PROXY/NO_PROXY).";
+
+catalogue! {
+    // Values and the token endpoint.
+    TOKEN_URL_NOT_FOUND = "token-url-not-found", Server, "Values", "Authorization Server wrong, or without its trailing \"/\"",
+        symptom: "\"Save and Test\" says authentication failed; the integration's log shows 404 from the token URL.",
+        recognised: "The token POST to <Authorization Server>token answers 404, or a web page instead of JSON.",
+        cause: "Clients join the Authorization Server and \"token\" as text: without the final \"/\" (or with the web interface's address) the request goes to a page that does not exist.",
+        fix: FIX_TOKEN_URL_NOT_FOUND,
+        emulation: Emulation::WrongValue { var: "HALO_AUTH_SERVER", value: "{base}/login/" };
+    TOKEN_URL_HTML = "token-url-html", Server, "Values", "Token request sent to the web interface instead of the Authorization Server",
+        symptom: "Authentication fails with an HTML page or a login form in the integration's log.",
+        recognised: "The token POST answers a web page (text/html).",
+        cause: "The Authorization Server value points at the web interface host or path, which serves pages, not tokens.",
+        fix: FIX_TOKEN_URL_NOT_FOUND,
+        emulation: Emulation::Evidence("trial and shared Authorization Servers live on another host than the web interface (reported in the HaloAPI PowerShell module's issue #1)");
+    INVALID_CLIENT = "invalid-client", Auth, "Application", "Client ID or Client Secret refused",
+        symptom: "\"authentication failed\"; Halo answers invalid_client.",
+        recognised: "HTTP 400/401 with error invalid_client (or a bare 401) from the token endpoint.",
+        cause: "The Client ID or Secret is wrong: the secret was mistyped, cut off or is from another application, or the application is inactive.",
+        fix: FIX_INVALID_CLIENT,
+        emulation: Emulation::Scenario { scenario: "wrong-secret", preset: "billing" };
+    CLIENT_ID_CHANGED_ON_SAVE = "client-id-changed-on-save", Auth, "Application", "Client ID copied before the application was first saved",
+        symptom: "A Client ID copied straight from a new application is refused with invalid_client.",
+        recognised: "invalid_client from the token endpoint; it cannot be told from a wrong secret, so the invalid-client fix names it.",
+        cause: "Halo changes an application's Client ID when it is saved for the first time.",
+        fix: FIX_INVALID_CLIENT,
+        emulation: Emulation::WrongValue { var: "HALO_CLIENT_ID", value: "00000000-1111-2222-3333-444444444444" },
+        printed_as: INVALID_CLIENT;
+    SECRET_PASTED_BADLY = "secret-pasted-badly", Auth, "Application", "Client Secret pasted with whitespace or cut off",
+        symptom: "A secret that looks right is refused.",
+        recognised: "Surrounding whitespace is trimmed with a note; a secret with Halo's shape but not 73 characters gets a \"cut off\" note; Halo then answers invalid_client if it is wrong.",
+        cause: "Copying from a web page brings a line break, or the copy missed characters.",
+        fix: FIX_INVALID_CLIENT,
+        emulation: Emulation::WrongValue { var: "HALO_CLIENT_SECRET", value: "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40" },
+        printed_as: INVALID_CLIENT;
+    TENANT_REQUIRED = "tenant-required", Auth, "Values", "Tenant missing where the Authorization Server needs it",
+        symptom: "Authentication fails on a trial or shared Authorization Server.",
+        recognised: "invalid_request naming the tenant, with no tenant sent; or a shared Authorization Server (auth.haloservicedesk.com, *-trial.halopsa.com) with \"Not set\", refused before any request.",
+        cause: "A shared Authorization Server serves many instances and picks yours by its tenant.",
+        fix: "Copy the Tenant from Configuration > Integrations > HaloPSA API (API Details) and give it with --tenant.",
+        emulation: Emulation::Scenario { scenario: "tenant-required", preset: "billing" };
+    WRONG_TENANT = "wrong-tenant", Auth, "Values", "Wrong Tenant",
+        symptom: "Authentication fails with an internal server error.",
+        recognised: "The token endpoint answers 5xx or invalid_request naming the tenant while a tenant is sent.",
+        cause: "The Tenant does not match any instance the Authorization Server knows.",
+        fix: FIX_WRONG_TENANT,
+        emulation: Emulation::Scenario { scenario: "wrong-tenant", preset: "billing" };
+    TENANT_ON_PREMISE = "tenant-on-premise", Auth, "Values", "A tenant sent to an on-premise Halo",
+        symptom: "An on-premise connection fails after \"Not set\" was replaced by a name.",
+        recognised: "Recognised as wrong-tenant when the server refuses it; halo-connect never sends ?tenant= when the Tenant is \"Not set\".",
+        cause: "On-premise Halo has no tenants; the guides say to type \"Not set\".",
+        fix: FIX_WRONG_TENANT,
+        emulation: Emulation::Evidence("integration vendors' setup guides tell on-premise users to type \"Not set\" as the Tenant"),
+        printed_as: WRONG_TENANT;
+    PLAIN_HTTP = "plain-http", Config, "Values", "Plain http:// to a host that is not this machine",
+        symptom: "The secret would cross the network unencrypted.",
+        recognised: "An address with http:// and a host other than localhost/127.0.0.1/::1 is refused before any request.",
+        cause: "The value was typed without https://, or Halo is served without TLS.",
+        fix: "Use the https:// address shown in Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::WrongValue { var: "HALO_URL", value: "http://halo.example.com" };
+    RESOURCE_SERVER_OTHER_INSTANCE = "resource-server-other-instance", Config, "Values", "Resource Server of another instance",
+        symptom: "Calls fail or show another company's data.",
+        recognised: "GET <Resource Server>/authinfo names an Authorization Server on another host than the one given.",
+        cause: "The Resource Server was copied from another Halo instance (a sandbox or a second tenant).",
+        fix: "Copy the Resource Server and Authorization Server from the same instance's Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::Scenario { scenario: "authinfo-mismatch", preset: "billing" };
+    // Application permissions.
+    SCOPE_MISSING = "scope-missing", Permission, "Application", "A permission the application lacks",
+        symptom: "The integration connects but a sync fails, or authentication fails when it asks for that scope.",
+        recognised: "The token request for the preset's scopes is refused (invalid_scope / invalid_request), or the granted scope list lacks it; asking for \"all\" shows what the application has.",
+        cause: "The scope is not ticked on the application's Permissions tab.",
+        fix: FIX_SCOPE_MISSING,
+        emulation: Emulation::Scenario { scenario: "missing-scope", preset: "billing" };
+    SCOPE_DROPPED = "scope-dropped", Permission, "Application", "A permission Halo drops silently",
+        symptom: "The token is issued, but calls in one area are refused.",
+        recognised: "Reported exactly as scope-missing: the granted scope list lacks the scope.",
+        cause: "The scope is not ticked on the application's Permissions tab; this Halo drops it instead of refusing.",
+        fix: FIX_SCOPE_MISSING,
+        emulation: Emulation::Scenario { scenario: "scope-dropped", preset: "billing" },
+        printed_as: SCOPE_MISSING;
+    ALL_PERMISSION = "all-permission", Permission, "Application", "\"All\" ticked where the preset asks for specific permissions",
+        symptom: "Integrations that ask for specific scopes fail to authenticate.",
+        recognised: "The token's scope is \"all\" although specific scopes were requested.",
+        cause: "The application's \"All\" permission is ticked.",
+        fix: "On the application's Permissions tab in Configuration > Integrations > HaloPSA API > View Applications, untick \"All\" and tick exactly: {scope}. Integrations that ask for specific scopes fail when \"All\" is ticked.",
+        emulation: Emulation::Scenario { scenario: "all-permission", preset: "billing" };
+    TOKEN_WITHOUT_SCOPE = "token-without-scope", Permission, "Application", "A token with no scope at all",
+        symptom: "The token is issued, then every API call answers 401.",
+        recognised: "The granted scope list is empty.",
+        cause: "No permission is ticked on the application, or the request asked for none.",
+        fix: "Tick the preset's permissions on the application's Permissions tab in Configuration > Integrations > HaloPSA API > View Applications, then Save.",
+        emulation: Emulation::Scenario { scenario: "no-scope-token", preset: "billing" };
+    LOGIN_REFUSED = "login-refused", Auth, "Application", "Login type not Agent, or no agent chosen",
+        symptom: "Authentication fails although the Client ID and Secret are right.",
+        recognised: "The token endpoint answers invalid_grant or access_denied.",
+        cause: "The application's Login Type is not Agent, or no \"Agent to log in as\" is set, or that agent cannot log in.",
+        fix: "On the application in Configuration > Integrations > HaloPSA API > View Applications, set Login Type to Agent and choose an active \"Agent to log in as\"; check the agent is active in Configuration > Teams & Agents > Agents.",
+        emulation: Emulation::Scenario { scenario: "login-refused", preset: "billing" };
+    WRONG_AUTHENTICATION_METHOD = "wrong-authentication-method", Auth, "Application", "Authentication Method not \"Client ID and Secret (Services)\"",
+        symptom: "Authentication fails with unsupported_grant_type.",
+        recognised: "The token endpoint answers unsupported_grant_type.",
+        cause: "The application uses another authentication method.",
+        fix: "Set the application's Authentication Method to \"Client ID and Secret (Services)\" in Configuration > Integrations > HaloPSA API > View Applications.",
+        emulation: Emulation::Scenario { scenario: "wrong-auth-method", preset: "billing" };
+    APPLICATION_INACTIVE = "application-inactive", Auth, "Application", "Application inactive",
+        symptom: "A connection that worked starts failing with invalid_client.",
+        recognised: "Recognised as invalid-client, whose fix says to check Active.",
+        cause: "The application's Active box was unticked.",
+        fix: FIX_INVALID_CLIENT,
+        emulation: Emulation::Evidence("Halo's token endpoint (OpenIddict) refuses a disabled client as invalid_client"),
+        printed_as: INVALID_CLIENT;
+    // The Agent and its Role.
+    AGENT_INACTIVE = "agent-inactive", Permission, "Agent", "The application's agent is inactive",
+        symptom: "Calls are refused although the token is issued.",
+        recognised: "GET /api/Agent/me shows the agent disabled.",
+        cause: "The agent the application logs in as has Account Active unticked.",
+        fix: "Tick Account Active on the agent in Configuration > Teams & Agents > Agents, or choose an active \"Agent to log in as\" in Configuration > Integrations > HaloPSA API > View Applications.",
+        emulation: Emulation::Scenario { scenario: "inactive-agent", preset: "billing" };
+    ROLE_DENIED = "role-denied", Permission, "Role", "The Agent's Role lacks an access level",
+        symptom: "The integration connects but one area fails with 403 or shows nothing.",
+        recognised: "A probe answers 401/403 although the token carries the area's scope: the application allows it, the agent does not.",
+        cause: "The Role of the application's agent lacks the area's access level.",
+        fix: "In Configuration > Teams & Agents > Roles > (the Role of {agent}) > Permissions, give the agent {setting}; check the agent's Teams and \"Allow use of all Clients\" too.",
+        emulation: Emulation::Scenario { scenario: "role-denied", preset: "billing" };
+    ROLE_CLIENT_RESTRICTION = "role-client-restriction", Permission, "Role", "The Role restricts which Clients the agent may use",
+        symptom: "The integration connects and finds no customers.",
+        recognised: "GET /api/Client answers an empty list although read:customers is granted.",
+        cause: "The Role's Client Restrictions do not allow all Clients, or the agent's Teams hide them.",
+        fix: "In Configuration > Teams & Agents > Roles > (the Role of {agent}) > Client Restrictions, set \"Allow use of all Clients\" to Yes; check the agent's Teams in Configuration > Teams & Agents > Agents.",
+        emulation: Emulation::Scenario { scenario: "client-restricted", preset: "billing" };
+    // Readiness.
+    ACTIVE_RECURRING_CONTRACTS = "active-recurring-contracts", Permission, "Readiness", "No active recurring contract (billing)",
+        symptom: "The billing integration connects but never becomes active.",
+        recognised: "GET /api/RecurringInvoice lists nothing.",
+        cause: "A billing integration needs at least one active recurring agreement with usage.",
+        fix: "Set up at least one active recurring contract with a recurring invoice in Halo, or wait until one is active (usually after the 1st of the month); check the agent's Role allows Invoices and Client Contracts.",
+        emulation: Emulation::Scenario { scenario: "no-recurring-contracts", preset: "billing" };
+    VISIBLE_TEAMS = "visible-teams", Permission, "Agent", "No Team visible to the agent (alerts)",
+        symptom: "The alerting tool offers no Team to route to.",
+        recognised: "GET /api/Team lists nothing.",
+        cause: "The application lacks all:teams and the agent belongs to no Team.",
+        fix: "Tick all:teams on the application in Configuration > Integrations > HaloPSA API > View Applications, or add the agent to the Teams on its Departments & Teams tab in Configuration > Teams & Agents > Agents.",
+        emulation: Emulation::Scenario { scenario: "no-teams", preset: "alerts" };
+    VISIBLE_ASSETS = "visible-assets", Permission, "Role", "No asset visible to the agent",
+        symptom: "An asset integration syncs nothing.",
+        recognised: "GET /api/Asset lists nothing.",
+        cause: "The Role restricts Asset Types or Clients, or no asset exists yet.",
+        fix: "Allow the agent's Role all Asset Types (Asset Type Restrictions) and all Clients in Configuration > Teams & Agents > Roles, and check assets exist.",
+        emulation: Emulation::Scenario { scenario: "no-assets", preset: "asset-lifecycle" };
+    WEBHOOK_PERMISSION = "webhook-permission", Permission, "Application", "Webhooks not readable (company sync)",
+        symptom: "A sync tool cannot register its webhooks.",
+        recognised: "GET /api/Webhook is refused.",
+        cause: "The application lacks admin:webhooks.",
+        fix: "Tick admin:webhooks on the application's Permissions tab in Configuration > Integrations > HaloPSA API > View Applications.",
+        emulation: Emulation::Scenario { scenario: "no-webhooks", preset: "company-asset-sync" },
+        printed_as: SCOPE_MISSING;
+    // The Resource Server.
+    HTML_RESOURCE_SERVER = "html-resource-server", Server, "Values", "Resource Server pointing at the web interface",
+        symptom: "Calls fail with a parse error, or an HTML page where JSON was expected.",
+        recognised: "A Resource Server call answers a web page (text/html).",
+        cause: "The Resource Server value lacks /api or is the web interface's address.",
+        fix: "Copy the Resource Server from Configuration > Integrations > HaloPSA API (API Details); it ends in /api.",
+        emulation: Emulation::Scenario { scenario: "html-resource-server", preset: "billing" };
+    NOT_HALO = "not-halo", Server, "Values", "An answer that is not Halo's API",
+        symptom: "A parse error, or JSON without the expected fields.",
+        recognised: "The token endpoint answers something that is not valid JSON, or JSON without access_token.",
+        cause: "The address leads to another service, a proxy's error page, or a broken Halo.",
+        fix: "Check the Authorization Server and Resource Server against Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::Scenario { scenario: "broken-json", preset: "billing" };
+    TOKEN_EXPIRED = "token-expired", Server, "Network", "Tokens that arrive already expired (clock skew)",
+        symptom: "Every call after the token fails with 401.",
+        recognised: "The token answer's expires_in is 0 or negative.",
+        cause: "Halo's server clock (or this machine's) is wrong.",
+        fix: "Check the clocks of Halo's server and this machine (NTP); a token must live about an hour.",
+        emulation: Emulation::Scenario { scenario: "expired-token", preset: "billing" };
+    // TLS.
+    TLS_INCOMPLETE_CHAIN = "tls-incomplete-chain", Tls, "Hosting", "Certificate chain incomplete (on-premise)",
+        symptom: "Browsers work, but integrations fail with a certificate error.",
+        recognised: "The certificate's issuer is not trusted and the server sent no intermediate certificate.",
+        cause: "The web server sends only its own certificate, not the intermediate that links it to a trusted root; browsers often fetch it themselves, integrations do not.",
+        fix: "Install the full certificate chain (the certificate and its intermediates) on Halo's web server: on-premise Halo needs a fully chained certificate, and integrations will fail the same way until then.",
+        emulation: Emulation::Tls { mode: "incomplete-chain", trust_ca: true };
+    TLS_UNKNOWN_ISSUER = "tls-unknown-issuer", Tls, "Hosting", "Certificate from a private CA",
+        symptom: "Certificate errors from every client that does not trust the company's CA.",
+        recognised: "The certificate's issuer is not trusted and the chain was sent complete.",
+        cause: "Halo's certificate is issued by a private or company CA this machine does not trust.",
+        fix: "Pass the CA's root certificate with --ca-cert PATH (PEM), or install it in this machine's trust store; integrations need it too.",
+        emulation: Emulation::Tls { mode: "valid", trust_ca: false };
+    TLS_PLAIN_PORT = "tls-plain-port", Tls, "Values", "https:// to a port that speaks plain HTTP",
+        symptom: "A TLS error such as \"corrupt message\" or \"wrong version number\".",
+        recognised: "The server answers the TLS handshake with something that is not TLS.",
+        cause: "The address says https:// but the port serves plain HTTP (or another protocol).",
+        fix: "Check the scheme and port of the address: use Halo's https:// port, as shown in Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::WrongValue { var: "HALO_URL", value: "{https_base}" };
+    TLS_EXPIRED = "tls-expired", Tls, "Hosting", "Certificate expired",
+        symptom: "Every client fails with a certificate error.",
+        recognised: "rustls reports the certificate expired.",
+        cause: "Halo's TLS certificate is past its end date.",
+        fix: "Renew the certificate on Halo's web server; every integration fails until then.",
+        emulation: Emulation::Tls { mode: "expired", trust_ca: true };
+    TLS_WRONG_HOST = "tls-wrong-host", Tls, "Hosting", "Certificate for another host name",
+        symptom: "Certificate name mismatch errors.",
+        recognised: "rustls reports the certificate is not valid for the host name.",
+        cause: "The address uses a name the certificate does not cover (an IP address, an internal name).",
+        fix: "Use the host name the certificate was issued for, as shown in Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::Tls { mode: "wrong-host", trust_ca: true };
+    // Network.
+    DNS = "dns", Connection, "Network", "Host name not found",
+        symptom: "\"could not resolve host\".",
+        recognised: "The DNS lookup of the host fails.",
+        cause: "The host name is misspelt, or this machine's DNS cannot see it (split DNS on-premise).",
+        fix: "Check the spelling of {host} against Configuration > Integrations > HaloPSA API (API Details), and that this machine can resolve it.",
+        emulation: Emulation::Evidence("reqwest reports the resolver's failure; not emulated because the test machines have no DNS");
+    REFUSED = "refused", Connection, "Network", "Connection refused",
+        symptom: "\"connection refused\".",
+        recognised: "The TCP connection is refused.",
+        cause: "Nothing listens on that host and port: a wrong port, or Halo's web server is down.",
+        fix: "Check the address and port, and that Halo's web server is running. If Halo restricts access by IP address, add this machine's public address to its allow-list.",
+        emulation: Emulation::WrongValue { var: "HALO_URL", value: "http://127.0.0.1:9" };
+    TIMEOUT = "timeout", Connection, "Network", "No answer in time",
+        symptom: "The integration hangs, then times out.",
+        recognised: "No complete answer within --timeout (connect, headers or a dripped body).",
+        cause: "A firewall drops the traffic (often an IP allow-list on-premise), or Halo is overloaded.",
+        fix: "Check that the address is right and the server is up, or allow more time with --timeout. If Halo restricts access by IP address, add this machine's public address to its allow-list.",
+        emulation: Emulation::Scenario { scenario: "slow", preset: "billing" };
+    PROXY = "proxy", Connection, "Network", "A proxy in the way",
+        symptom: "Connections fail only on some networks.",
+        recognised: "HTTPS_PROXY/HTTP_PROXY is set and the connection fails; the message names the proxy settings.",
+        cause: "The proxy refuses or cannot reach Halo.",
+        fix: FIX_PROXY,
+        emulation: Emulation::Evidence("reqwest follows HTTPS_PROXY/NO_PROXY; not emulated");
+    CONNECTION_FAILED = "connection-failed", Connection, "Network", "The connection failed for another reason",
+        symptom: "A network error that is none of the above.",
+        recognised: "Any other failure to send the request; the message quotes the underlying error.",
+        cause: "A proxy, a firewall or a local network problem.",
+        fix: FIX_PROXY,
+        emulation: Emulation::Evidence("the catch-all for transport errors reqwest reports");
+    CONNECTION_RESET = "connection-reset", Connection, "Network", "Connection cut mid-answer",
+        symptom: "Intermittent failures with \"connection reset\".",
+        recognised: "The connection closes before the answer is complete.",
+        cause: "A proxy or firewall cuts the connection, or the server crashed mid-answer.",
+        fix: "Try again; if it persists, a proxy or firewall between here and Halo is cutting the connection.",
+        emulation: Emulation::Scenario { scenario: "reset", preset: "billing" };
+    RATE_LIMITED = "rate-limited", Connection, "Network", "Rate limited",
+        symptom: "Intermittent 429 Too Many Requests.",
+        recognised: "429 answers persist after the bounded retries (Retry-After honoured).",
+        cause: "Halo's request limit is used up, often by another integration.",
+        fix: "Another integration may be using up Halo's request limit; wait a few minutes and test again.",
+        emulation: Emulation::Scenario { scenario: "rate-limit-storm", preset: "billing" };
+    SERVER_ERROR = "server-error", Server, "Network", "Halo answers 5xx",
+        symptom: "Internal server errors.",
+        recognised: "5xx answers persist after the bounded retries.",
+        cause: "Halo has an internal error or is being updated.",
+        fix: "Halo had an internal error; try again later. If it persists, check the Authorization Server and Tenant in API Details.",
+        emulation: Emulation::Scenario { scenario: "server-error", preset: "billing" };
+    REDIRECT_LOOP = "redirect-loop", Server, "Values", "Redirect loop",
+        symptom: "\"too many redirects\".",
+        recognised: "More than five redirects on one request.",
+        cause: "The address leads to a page that redirects to itself (often a login page).",
+        fix: "The address does not lead to Halo's API; copy the Resource Server and Authorization Server again from API Details.",
+        emulation: Emulation::Scenario { scenario: "redirect-loop", preset: "billing" };
+    REDIRECT_OTHER_HOST = "redirect-other-host", Server, "Values", "Redirect to another host",
+        symptom: "A request is redirected away from Halo.",
+        recognised: "A redirect to another host; halo-connect never follows it, so the secret stays on the host it was meant for.",
+        cause: "A proxy or a web interface address in front of the API.",
+        fix: "Use the address Halo shows in Configuration > Integrations > HaloPSA API (API Details); a redirect usually means a proxy or the web interface's address.",
+        emulation: Emulation::Scenario { scenario: "redirect-other-host", preset: "billing" };
+    BODY_TOO_LARGE = "body-too-large", Server, "Values", "An answer far too large",
+        symptom: "The integration runs out of memory or hangs on a download.",
+        recognised: "The answer passes the size cap (4 MB).",
+        cause: "The address leads to something that is not Halo's API.",
+        fix: "The address does not point at Halo's API; check the Authorization Server and Resource Server in Configuration > Integrations > HaloPSA API (API Details).",
+        emulation: Emulation::Scenario { scenario: "huge-body", preset: "billing" };
+}

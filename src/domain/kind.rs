@@ -1,0 +1,79 @@
+//! `Kind`, what kind of failure ended a command, and the one table from it to the exit code and
+//! to `error.kind` in JSON. Reports, catalogue causes and command errors all carry a `Kind`; no
+//! other code knows an exit number.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Usage,
+    Config,
+    Auth,
+    Permission,
+    Connection,
+    Tls,
+    Server,
+    Interrupted,
+    Internal,
+}
+
+impl Kind {
+    /// The exit code (docs/cli.md "Exit codes").
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Kind::Internal => 1,
+            Kind::Usage => 2,
+            Kind::Config => 3,
+            Kind::Auth => 4,
+            Kind::Permission => 5,
+            Kind::Connection | Kind::Tls | Kind::Server => 6,
+            Kind::Interrupted => 130,
+        }
+    }
+
+    /// The `error.kind` of the JSON contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Usage => "usage",
+            Kind::Config => "config",
+            Kind::Auth => "auth",
+            Kind::Permission => "permission",
+            Kind::Connection => "connection",
+            Kind::Tls => "tls",
+            Kind::Server => "server",
+            Kind::Interrupted => "interrupted",
+            Kind::Internal => "internal",
+        }
+    }
+
+    /// Whether the network path, rather than the values or the permissions, failed (exit 6).
+    pub fn is_connection(self) -> bool {
+        self.exit_code() == 6
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_and_json_names_follow_the_contract() {
+        let table = [
+            (Kind::Internal, 1, "internal"),
+            (Kind::Usage, 2, "usage"),
+            (Kind::Config, 3, "config"),
+            (Kind::Auth, 4, "auth"),
+            (Kind::Permission, 5, "permission"),
+            (Kind::Connection, 6, "connection"),
+            (Kind::Tls, 6, "tls"),
+            (Kind::Server, 6, "server"),
+            (Kind::Interrupted, 130, "interrupted"),
+        ];
+        for (kind, code, name) in table {
+            assert_eq!(kind.exit_code(), code, "{kind:?}");
+            assert_eq!(kind.as_str(), name);
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+    }
+}

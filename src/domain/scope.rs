@@ -27,27 +27,51 @@ pub const AREAS: &[&str] = &[
     "distributionlists",
 ];
 
-/// Scopes that are not a `read:`/`edit:` pair.
+/// Halo's meta scopes (halo-api.md §1.3).
 pub const META_SCOPES: &[&str] = &[
     "all",
     "all:standard",
     "admin",
     "all:teams",
     "admin:webhooks",
+];
+
+/// The meta scopes whose reach is broad and undocumented: granted, they never decide a row on their
+/// own; the row's read does. (all:teams and admin:webhooks name their one area.)
+pub const BROAD_META_SCOPES: &[&str] = &["all", "all:standard", "admin"];
+
+/// Other single scopes real grants show (halo-api.md §1.3): the timesheet, chat and password-reset
+/// ones, two `read:` scopes without an `edit:` pair, and the OpenID ones a token response lists.
+pub const OTHER_SCOPES: &[&str] = &[
     "editMine:timesheets",
     "access:chat",
     "access:adpasswordreset",
+    "read:mailcampaign",
+    "read:events",
+    "openid",
+    "email",
+    "profile",
+    "offline_access",
+    "roles",
 ];
 
 /// Returns whether Halo knows this scope name (case-sensitive, as Halo compares them).
 pub fn is_known_scope(name: &str) -> bool {
-    if META_SCOPES.contains(&name) {
+    if META_SCOPES.contains(&name) || OTHER_SCOPES.contains(&name) {
         return true;
     }
     match name.split_once(':') {
         Some(("read", area)) | Some(("edit", area)) => AREAS.contains(&area),
         _ => false,
     }
+}
+
+/// The first broad meta scope in a granted list: the grant may cover more than it names.
+pub fn granted_meta(granted: &[String]) -> Option<&str> {
+    granted
+        .iter()
+        .map(String::as_str)
+        .find(|g| BROAD_META_SCOPES.contains(g))
 }
 
 /// A scope name Halo knows.
@@ -62,7 +86,8 @@ impl Scope {
             return Ok(Scope(compact));
         }
         let lower = compact.to_ascii_lowercase();
-        if let Some(known) = META_SCOPES.iter().find(|m| m.to_ascii_lowercase() == lower) {
+        let mut named = META_SCOPES.iter().chain(OTHER_SCOPES);
+        if let Some(known) = named.find(|m| m.to_ascii_lowercase() == lower) {
             return Ok(Scope((*known).to_string()));
         }
         if is_known_scope(&lower) {
@@ -109,16 +134,17 @@ fn unknown_scope_reason(input: &str) -> String {
         );
     }
     format!(
-        "Halo has no scope {t:?}; scopes are read:AREA or edit:AREA (areas: {}) or one of {}",
+        "Halo has no scope {t:?}; scopes are read:AREA or edit:AREA (areas: {}) or one of {}, {}",
         AREAS.join(", "),
-        META_SCOPES.join(", ")
+        META_SCOPES.join(", "),
+        OTHER_SCOPES.join(", ")
     )
 }
 
-/// Returns whether a granted scope list covers `wanted`: `edit:X` implies `read:X`, and `all` covers
-/// every scope.
+/// Returns whether a granted scope list names `wanted`: the same scope, or `edit:X` for `read:X`.
+/// A meta scope is not counted: what it covers is for the read to show (`granted_meta`).
 pub fn covers(granted: &[String], wanted: &str) -> bool {
-    if granted.iter().any(|g| g == wanted || g == "all") {
+    if granted.iter().any(|g| g == wanted) {
         return true;
     }
     if let Some(area) = wanted.strip_prefix("read:") {
@@ -160,7 +186,10 @@ pub const PROBES: &[Probe] = &[
     Probe { area: "sos", scope: "read:sos", path: "/SalesOrder", query: "count=1", list_key: "salesorders", role_setting: "Sales Orders Access Level" },
     Probe { area: "pos", scope: "read:pos", path: "/PurchaseOrder", query: "count=1", list_key: "purchaseorders", role_setting: "Purchase Orders Access Level" },
     Probe { area: "projects", scope: "read:projects", path: "/Projects", query: "count=1", list_key: "tickets", role_setting: "Projects Access Level" },
-    Probe { area: "timesheets", scope: "read:timesheets", path: "/Timesheet", query: "count=1", list_key: "timesheets", role_setting: "Timesheets Access Level" },
+    // Timesheet: a plain GET. The OpenAPI document lists no parameter for it (no count, no paging),
+    // HaloAPI's Get-HaloTimesheet asks with paging off and every filter optional, and one live capture
+    // (ITBD-SOP) saw a bare array: the answer is read either way.
+    Probe { area: "timesheets", scope: "read:timesheets", path: "/Timesheet", query: "", list_key: "timesheets", role_setting: "Timesheets Access Level" },
     Probe { area: "software", scope: "read:software", path: "/SoftwareLicence", query: "count=1", list_key: "licences", role_setting: "Software Access Level" },
     Probe { area: "softwarelicensing", scope: "read:softwarelicensing", path: "/SoftwareLicence", query: "count=1", list_key: "licences", role_setting: "Software Licensing Access Level" },
     Probe { area: "kb", scope: "read:kb", path: "/KBArticle", query: "count=1", list_key: "articles", role_setting: "Knowledge Base Access Level" },
@@ -198,6 +227,15 @@ mod tests {
             "admin:webhooks",
             "all:teams",
             "editMine:timesheets",
+            "read:events",
+            "read:mailcampaign",
+            "openid",
+            "email",
+            "profile",
+            "offline_access",
+            "roles",
+            "all:standard",
+            "admin",
         ] {
             assert!(is_known_scope(ok), "{ok}");
         }
@@ -209,6 +247,7 @@ mod tests {
             "",
             "read:",
             "all:",
+            "edit:events",
         ] {
             assert!(!is_known_scope(bad), "{bad}");
         }
@@ -234,11 +273,24 @@ mod tests {
     }
 
     #[test]
-    fn edit_implies_read_and_all_covers_everything() {
+    fn edit_implies_read_and_a_meta_scope_is_left_to_the_read() {
         let g = vec!["edit:items".to_string()];
         assert!(covers(&g, "read:items"));
         assert!(!covers(&g, "read:invoices"));
-        assert!(covers(&["all".to_string()], "edit:invoices"));
+        let all = vec!["all".to_string()];
+        assert!(!covers(&all, "edit:invoices"));
+        assert!(covers(&all, "all"));
+        assert_eq!(granted_meta(&all), Some("all"));
+        assert_eq!(granted_meta(&g), None);
+        assert_eq!(granted_meta(&["all:teams".into()]), None);
+        assert_eq!(
+            granted_meta(&["read:kb".into(), "all:standard".into()]),
+            Some("all:standard")
+        );
+        assert_eq!(
+            Scope::parse("Offline_Access").unwrap().as_str(),
+            "offline_access"
+        );
     }
 
     #[test]

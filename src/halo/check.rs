@@ -12,7 +12,7 @@ use crate::domain::catalogue;
 use crate::domain::preset::{Preset, ReadinessCheck};
 use crate::domain::report::{CheckReport, Diagnosis, PermissionRow, PermissionStatus};
 use crate::domain::scope::{
-    covers, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
+    covers, granted_meta, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
 };
 use crate::domain::secret::Secret;
 use crate::domain::values::{ConnectionSettings, Discovery};
@@ -174,7 +174,9 @@ pub async fn run_check(
     let probe_futs = probes
         .iter()
         .map(|p| read(client, settings, access, p.path, p.query, p.list_key));
-    let ask_all = app_scopes.is_none() && !lacking.is_empty() && !all_ticked;
+    // A meta scope in the grant is what asking for `all` would show; the reads decide its rows.
+    let ask_all =
+        app_scopes.is_none() && !lacking.is_empty() && granted_meta(&token.scopes).is_none();
     let wants_recurring = preset
         .readiness
         .contains(&ReadinessCheck::ActiveRecurringContracts);
@@ -231,7 +233,6 @@ pub async fn run_check(
                 &by_path,
                 settings,
                 &agent_label,
-                all_ticked,
             ));
         }
     } else {
@@ -262,7 +263,8 @@ pub async fn run_check(
 
 fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
     attribute_to_token(&mut report);
-    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    // Rounded up: a check that made requests never took "0 ms".
+    report.elapsed_ms = started.elapsed().as_micros().div_ceil(1000) as u64;
     report.finish();
     report
 }

@@ -47,13 +47,13 @@ catalogue! {
         printed_as: INVALID_CLIENT;
     TENANT_REQUIRED = "tenant-required", Auth, "Values", "Tenant missing where the Authorization Server needs it",
         symptom: "Authentication fails on a trial or shared Authorization Server.",
-        recognised: "invalid_request naming the tenant, with no tenant sent; or a shared Authorization Server (auth.haloservicedesk.com, *-trial.halopsa.com) with \"Not set\", refused before any request.",
+        recognised: "invalid_request that is not about scopes, with no tenant sent; or a shared Authorization Server (auth.haloservicedesk.com, *-trial.halopsa.com) with \"Not set\", refused before any request.",
         cause: "A shared Authorization Server serves many instances and picks yours by its tenant.",
         fix: "Copy the Tenant from Configuration > Integrations > HaloPSA API (API Details) and give it with --tenant.",
         emulation: Emulation::Scenario { scenario: "tenant-required", preset: "billing" };
     WRONG_TENANT = "wrong-tenant", Auth, "Values", "Wrong Tenant",
         symptom: "Authentication fails with an internal server error.",
-        recognised: "The token endpoint answers 5xx or invalid_request naming the tenant while a tenant is sent.",
+        recognised: "The token endpoint answers 5xx that is not JSON, or invalid_request that is not about scopes, while a tenant is sent.",
         cause: "The Tenant does not match any instance the Authorization Server knows.",
         fix: FIX_WRONG_TENANT,
         emulation: Emulation::Scenario { scenario: "wrong-tenant", preset: "billing" };
@@ -79,7 +79,7 @@ catalogue! {
     // Application permissions.
     SCOPE_MISSING = "scope-missing", Permission, "Application", "A permission the application lacks",
         symptom: "The integration connects but a sync fails, or authentication fails when it asks for that scope.",
-        recognised: "The token request for the preset's scopes is refused (invalid_scope / invalid_request), or the granted scope list lacks it; asking for \"all\" shows what the application has.",
+        recognised: "The token request for the preset's scopes is refused (invalid_scope / invalid_request), or the granted scope list lacks it; asking for \"all\" shows what the application has. A granted meta scope (all, all:standard, admin, ...) counts only if the area's read then works.",
         cause: "The scope is not ticked on the application's Permissions tab.",
         fix: FIX_SCOPE_MISSING,
         emulation: Emulation::Scenario { scenario: "missing-scope", preset: "billing" };
@@ -92,7 +92,7 @@ catalogue! {
         printed_as: SCOPE_MISSING;
     ALL_PERMISSION = "all-permission", Permission, "Application", "\"All\" ticked where the preset asks for specific permissions",
         symptom: "Integrations that ask for specific scopes fail to authenticate.",
-        recognised: "The token's scope is \"all\" although specific scopes were requested.",
+        recognised: "The token's scope is \"all\" although specific scopes were requested (or Halo refused them and a request for \"all\" got \"all\").",
         cause: "The application's \"All\" permission is ticked.",
         fix: "On the application's Permissions tab in Configuration > Integrations > HaloPSA API > View Applications, untick \"All\" and tick exactly: {scope}. Integrations that ask for specific scopes fail when \"All\" is ticked.",
         emulation: Emulation::Scenario { scenario: "all-permission", preset: "billing" };

@@ -10,7 +10,7 @@ use crate::domain::preset::ReadinessCheck;
 use crate::domain::report::{
     AgentInfo, CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReadinessRow,
 };
-use crate::domain::scope::{covers, probe_for};
+use crate::domain::scope::{covers, granted_meta, probe_for};
 use crate::domain::url::{normalize_auth_server, Tenant};
 use crate::domain::values::ConnectionSettings;
 
@@ -198,7 +198,6 @@ pub(super) fn permission_row(
     by_path: &BTreeMap<&str, &Read>,
     settings: &ConnectionSettings,
     agent: &str,
-    all_ticked: bool,
 ) -> PermissionRow {
     let row = |status, cause: Option<Diagnosis>, hint: Option<String>| PermissionRow {
         permission: scope.to_string(),
@@ -206,7 +205,11 @@ pub(super) fn permission_row(
         hint: hint.or_else(|| cause.as_ref().map(|c| c.hint.clone())),
         cause,
     };
-    if !covers(&token.scopes, scope) {
+    // A granted meta scope may cover the row; what it covers is undocumented, so the read decides.
+    let meta = (!covers(&token.scopes, scope))
+        .then(|| granted_meta(&token.scopes))
+        .flatten();
+    if !covers(&token.scopes, scope) && meta.is_none() {
         let why = if app_scopes.is_some_and(|a| covers(a, scope)) {
             format!(
                 "Halo did not grant {scope} when asked for it, although the application has it."
@@ -242,7 +245,7 @@ pub(super) fn permission_row(
                 );
             }
             if scope.starts_with("edit:") || scope == "editMine:timesheets" {
-                let note = if all_ticked { " (granted through \"all\")" } else { "" };
+                let note = meta.map(|m| format!(" (granted through {m:?})")).unwrap_or_default();
                 row(
                     PermissionStatus::Unverified,
                     None,
@@ -255,6 +258,17 @@ pub(super) fn permission_row(
                 row(PermissionStatus::Granted, None, None)
             }
         }
+        Read::Status(a) if (a.status == 401 || a.status == 403) && meta.is_some() => row(
+            PermissionStatus::Missing,
+            Some(catalogue::SCOPE_MISSING.diagnose(
+                format!(
+                    "The token carries {:?} but not {scope} itself, and Halo refused GET /api{} with HTTP {}: {:?} does not open it.",
+                    meta.unwrap_or_default(), probe.path, a.status, meta.unwrap_or_default()
+                ),
+                &[("scope", scope)],
+            )),
+            None,
+        ),
         Read::Status(a) if a.status == 401 || a.status == 403 => row(
             PermissionStatus::Missing,
             Some(catalogue::ROLE_DENIED.diagnose(

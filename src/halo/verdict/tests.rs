@@ -63,7 +63,6 @@ fn permission(scope: &str, granted: &[&str], read: Read) -> PermissionRow {
         &by_path,
         &settings(),
         "the agent \"API\"",
-        false,
     )
 }
 
@@ -166,6 +165,43 @@ fn permission_rows_follow_the_answers() {
             PermissionStatus::Granted,
             None,
         ),
+        // A meta scope never marks a row missing by itself: the read decides, either way.
+        (
+            "read:customers",
+            &["all:standard"],
+            json(3),
+            PermissionStatus::Granted,
+            None,
+        ),
+        (
+            "edit:items",
+            &["admin"],
+            json(3),
+            PermissionStatus::Unverified,
+            None,
+        ),
+        (
+            "admin:webhooks",
+            &["all:standard"],
+            status(401),
+            PermissionStatus::Missing,
+            Some(&catalogue::SCOPE_MISSING),
+        ),
+        (
+            "all:teams",
+            &["all"],
+            status(403),
+            PermissionStatus::Missing,
+            Some(&catalogue::SCOPE_MISSING),
+        ),
+        // all:teams names its one area: it does not stand in for an invoice scope.
+        (
+            "edit:invoices",
+            &["all:teams", "read:invoices"],
+            json(3),
+            PermissionStatus::Missing,
+            Some(&catalogue::SCOPE_MISSING),
+        ),
     ];
     for (scope, granted, read, want, cause) in rows {
         let row = permission(scope, granted, read.clone());
@@ -193,7 +229,6 @@ fn a_scope_without_a_read_that_proves_it_is_unverified() {
         &BTreeMap::new(),
         &settings(),
         "the agent",
-        false,
     );
     assert_eq!(row.status, PermissionStatus::Unverified);
 }

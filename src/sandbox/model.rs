@@ -261,7 +261,7 @@ impl HaloModel {
     /// The rows an endpoint serves, in id order.
     pub fn rows(&self, ep: &Endpoint) -> Vec<Value> {
         if !ep.rows.is_empty() {
-            return ep.rows.iter().map(|r| to_json(r)).collect();
+            return ep.rows.iter().map(to_json).collect();
         }
         (1..=ep.records)
             .map(|n| {

@@ -167,9 +167,9 @@ pub fn token_answer(answer: &Answer, settings: &ConnectionSettings) -> TokenOutc
         )),
         "invalid_scope" => TokenOutcome::ScopeRefused(desc),
         "invalid_request" if desc_l.contains("scope") => TokenOutcome::ScopeRefused(desc),
-        // halo-connect's request is always complete, so an invalid_request that is not about scopes
-        // is about what differs between instances: the tenant (sent or not). The wording is unknown.
-        "invalid_request" => TokenOutcome::Failed(tenant_problem(settings, &format!("invalid_request{with_desc}"))),
+        // halo-connect's request is always complete, so an invalid_request that is not about scopes,
+        // with no tenant sent, is the missing tenant. Its wording is unknown, so it is not read.
+        "invalid_request" if !tenant_named => TokenOutcome::Failed(tenant_problem(settings, &format!("invalid_request{with_desc}"))),
         "invalid_grant" | "access_denied" => {
             TokenOutcome::Failed(catalogue::LOGIN_REFUSED.diagnose(format!("Halo refused to issue a token ({code}{with_desc})."), &[]))
         }

@@ -53,7 +53,7 @@ catalogue! {
         emulation: Emulation::Scenario { scenario: "tenant-required", preset: "billing" };
     WRONG_TENANT = "wrong-tenant", Auth, "Values", "Wrong Tenant",
         symptom: "Authentication fails with an internal server error.",
-        recognised: "The token endpoint answers 5xx that is not JSON, or invalid_request that is not about scopes, while a tenant is sent.",
+        recognised: "The token endpoint answers 5xx that is not JSON while a tenant is sent.",
         cause: "The Tenant does not match any instance the Authorization Server knows.",
         fix: FIX_WRONG_TENANT,
         emulation: Emulation::Scenario { scenario: "wrong-tenant", preset: "billing" };

@@ -164,7 +164,7 @@ fn all_standard_opens_every_area_but_not_webhooks_or_teams() {
 
 #[test]
 fn admin_and_admin_webhooks_open_webhooks_only() {
-    for scenario in [Scenario::AdminPermission, Scenario::AdminWebhooksPermission] {
+    for scenario in [Scenario::AdminPermission, Scenario::WebhooksPermission] {
         let v = same_every_way(scenario, "company-asset-sync");
         granted(&v, "admin:webhooks");
         for p in ["read:customers", "edit:assets"] {

@@ -149,7 +149,7 @@ pub(crate) fn ticked(scenario: Scenario) -> Vec<String> {
         Scenario::AllPermission => only("all"),
         Scenario::AllStandardPermission => only("all:standard"),
         Scenario::AdminPermission => only("admin"),
-        Scenario::AdminWebhooksPermission => only("admin:webhooks"),
+        Scenario::WebhooksPermission => only("admin:webhooks"),
         Scenario::AllTeamsPermission => only("all:teams"),
         Scenario::MissingScope | Scenario::ScopeDropped => without("edit:invoices"),
         Scenario::NoWebhooks => without("admin:webhooks"),

@@ -123,7 +123,7 @@ scenarios! {
     AllPermission => "all-permission", "the application has only \"All\" (all) ticked: every read/edit area and webhooks, not Teams; a token names `all`";
     AllStandardPermission => "all-standard-permission", "the application has only \"All standard\" (all:standard) ticked: every read/edit area, not webhooks or Teams";
     AdminPermission => "admin-permission", "the application has only admin ticked: it opens webhooks and nothing else";
-    AdminWebhooksPermission => "admin-webhooks-permission", "the application has only admin:webhooks ticked: it opens webhooks and nothing else";
+    WebhooksPermission => "webhooks-permission", "the application has only admin:webhooks ticked: it opens webhooks and nothing else";
     AllTeamsPermission => "all-teams-permission", "the application has only all:teams ticked: it opens Teams and nothing else";
     RoleDenied => "role-denied", "token fine, but the agent's Role has no Invoices or Client Contracts access: those reads answer 403";
     HtmlResourceServer => "html-resource-server", "token fine, but every /api call answers 200 text/html, as the web UI does";

@@ -283,10 +283,7 @@ async fn meta_scopes_are_answered_each_way_the_evidence_allows() {
     assert_eq!(got[0].2.as_deref(), Some("admin"));
     assert_eq!(got[1].2.as_deref(), Some("admin:webhooks"));
     assert_eq!(got[2].1, 400);
-    for s in [
-        Scenario::AdminWebhooksPermission,
-        Scenario::AllTeamsPermission,
-    ] {
+    for s in [Scenario::WebhooksPermission, Scenario::AllTeamsPermission] {
         for (_, status, scope) in answers(s, "all").await {
             assert_eq!(status, 200);
             let first = scope.unwrap().split(' ').next().unwrap().to_string();

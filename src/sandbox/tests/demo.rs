@@ -156,7 +156,7 @@ async fn each_meta_scope_opens_what_the_model_says() {
         [403, 403, 200, 401, 200]
     );
     assert_eq!(
-        opened(Scenario::AdminWebhooksPermission, &paths).await,
+        opened(Scenario::WebhooksPermission, &paths).await,
         [403, 403, 200, 401, 200]
     );
     assert_eq!(

@@ -8,7 +8,10 @@ use std::time::Duration;
 use assert_cmd::Command;
 use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario};
 
-const REQUIREMENTS: &str = include_str!("python/requirements.txt");
+const REQUIREMENTS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/python/requirements.txt"
+));
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/python/halopsa_client.py"

@@ -17,7 +17,10 @@ use halo_connect::domain::scope::{AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRIN
 use halo_connect::sandbox::model::{model, Shape};
 use serde_json::{json, Value};
 
-const PATHS: &str = include_str!("data/halo-openapi-paths.txt");
+const PATHS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/halo-openapi-paths.txt"
+));
 /// The list parameters the sandbox honours (besides `*id` filters).
 const HONOURED: &[&str] = &["count", "page_no", "page_size", "pageinate", "search"];
 const PROJECTION_FILE: &str = concat!(

@@ -3,8 +3,6 @@
 //! otherwise every missing value is one error. Save happens only after a passing test, unless
 //! `--skip-test`.
 
-use serde_json::json;
-
 use crate::cli::InitArgs;
 use crate::domain::field::Field;
 use crate::domain::preset;
@@ -18,6 +16,7 @@ use crate::halo::check::{discover, run_check};
 use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
 use crate::store::StoreError;
+use crate::ui::json::{self, InitFacts, ReportOutput};
 use crate::ui::prompter::{install_interrupt_handler, DialoguerPrompter};
 use crate::ui::render;
 use crate::wizard::ports::{Prompter, Services, Tester};
@@ -229,24 +228,19 @@ pub fn conclude(
             r.finish();
             r
         });
-        let mut v = render::report_json(
+        let facts = InitFacts {
+            saved,
+            dry_run: args.dry_run,
+            tested: report.is_some(),
+            config_path: ctx.config.path().display().to_string(),
+            secret_store: plan.store.as_str(),
+            sandbox: plan.sandbox.is_some(),
+        };
+        ctx.term.out_raw(&json::to_string(&ReportOutput::init(
             &base,
-            json!({
-                "saved": saved,
-                "dry_run": args.dry_run,
-                "tested": report.is_some(),
-                "config_path": ctx.config.path().display().to_string(),
-                "secret_store": plan.store.as_str(),
-                "sandbox": plan.sandbox.is_some(),
-            }),
-        );
-        if let Some(e) = &save_error {
-            v["ok"] = json!(false);
-            v["exit_code"] = json!(e.exit_code());
-            v["error"] = json!({ "kind": e.kind.as_str(), "message": e.message, "hint": e.hint });
-        }
-        ctx.term
-            .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+            facts,
+            save_error.as_ref(),
+        )));
         if let Some(e) = save_error {
             return Ok(e.exit_code());
         }

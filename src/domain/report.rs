@@ -98,8 +98,8 @@ fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S:
     s.serialize_str(check.id())
 }
 
-/// The whole result of a Save and Test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The whole result of a Save and Test. Its JSON shape is `ui::json::ReportOutput`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
     pub schema_version: u32,
     pub profile: String,
@@ -120,7 +120,6 @@ pub struct CheckReport {
     pub notes: Vec<String>,
     pub elapsed_ms: u64,
     /// Failures that belong to no single row (the "all" permission, an inactive agent…).
-    #[serde(skip)]
     pub findings: Vec<Diagnosis>,
 }
 

@@ -459,6 +459,19 @@ mod tests {
         assert!(!p.application.is_empty());
     }
 
+    /// Every checklist exactly as `checklist --format text|markdown|json` prints it (the terminal
+    /// adds the final newline), so any change to the data or its expansion shows up here.
+    #[test]
+    fn every_checklist_is_pinned() {
+        use crate::ui::render::{checklist_markdown, checklist_text};
+        for p in all() {
+            let json = serde_json::to_string_pretty(p).expect("a preset serializes");
+            insta::assert_snapshot!(format!("{}.text", p.name), checklist_text(p));
+            insta::assert_snapshot!(format!("{}.markdown", p.name), checklist_markdown(p));
+            insta::assert_snapshot!(format!("{}.json", p.name), json);
+        }
+    }
+
     #[test]
     fn names_no_vendor_and_no_vendor_address() {
         for word in [

@@ -1,5 +1,5 @@
 //! `test`: Save and Test a stored profile again, every profile with `--all`, or values from the
-//! environment alone with `--from-env`. The exit code and `--json` are the CI contract (cli.md).
+//! environment alone with `--from-env`. The exit code and `--json` are the CI contract (docs/cli.md).
 //! `--concurrency` is the socket budget per host; a progress bar shows on a terminal's stderr only.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! The `CheckReport` of a Save and Test: token, agent, one row per permission and readiness check,
-//! and the `Diagnosis` that decides the exit code. It is data with a JSON shape fixed by cli.md;
+//! and the `Diagnosis` that decides the exit code. Its JSON shape (docs/cli.md) is `ui::json::ReportOutput`;
 //! it does no I/O and knows nothing of HTTP.
 
 use serde::Serialize;

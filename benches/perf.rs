@@ -176,23 +176,38 @@ impl Home {
     }
 
     fn write_fleet(&self, sb: &Sandbox, n: usize, ca: Option<&Path>) {
+        self.write_fleets(&[sb], n, ca);
+    }
+
+    /// `n` profiles on each of `hosts`, named so `test --all` interleaves the hosts.
+    fn write_fleets(&self, hosts: &[&Sandbox], n: usize, ca: Option<&Path>) {
         let mut text = String::new();
-        for i in 0..n {
-            text.push_str(&format!(
-                "[profiles.p{i:03}]\npreset = \"{PRESET}\"\nresource_server = \"{}\"\nauth_server = \"{}\"\ntenant = \"{}\"\nclient_id = \"{}\"\nsecret_store = \"none\"\n",
+        for (h, sb) in hosts.iter().enumerate() {
+            text.push_str(&fleet_text(sb, n, h, ca));
+        }
+        std::fs::write(self.dir.join("halo-connect").join("config.toml"), text).expect("config");
+    }
+}
+
+fn fleet_text(sb: &Sandbox, n: usize, host: usize, ca: Option<&Path>) -> String {
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!(
+                "[profiles.p{i:03}h{host:02}]\npreset = \"{PRESET}\"\nresource_server = \"{}\"\nauth_server = \"{}\"\ntenant = \"{}\"\nclient_id = \"{}\"\nsecret_store = \"none\"\n",
                 sb.resource_server(),
                 sb.auth_server(),
                 sb.tenant(),
                 sb.client_id(),
             ));
-            if let Some(ca) = ca {
-                text.push_str(&format!("ca_cert = \"{}\"\n", ca.display()));
-            }
-            text.push('\n');
+        if let Some(ca) = ca {
+            text.push_str(&format!("ca_cert = \"{}\"\n", ca.display()));
         }
-        std::fs::write(self.dir.join("halo-connect").join("config.toml"), text).expect("config");
+        text.push('\n');
     }
+    text
+}
 
+impl Home {
     fn write_ca(&self, sb: &Sandbox) -> PathBuf {
         let p = self.dir.join("ca.pem");
         std::fs::write(&p, sb.ca_pem().expect("a TLS sandbox has a CA")).expect("ca");
@@ -333,7 +348,7 @@ fn main() {
     let home = Home::new("one");
     let ca = home.write_ca(&sb);
     home.write_fleet(&sb, 1, Some(&ca));
-    let one = ["--profile", "p000", "test", "--json"];
+    let one = ["--profile", "p000h00", "test", "--json"];
     let (_, code, _) = home.run(&one);
     assert_eq!(code, 0, "the binary's test run failed");
     let before = sb.stats();
@@ -400,6 +415,19 @@ fn main() {
             fleet_runs + 1
         ),
         st.max_concurrent_connections <= 16,
+    ));
+    let (spread, per_host) = spread_fleet(latency, fleet_runs);
+    rows.push(row(
+        &format!("halo-connect test --all ({SPREAD_PROFILES} profiles over {SPREAD_HOSTS} plain-HTTP instances, medians of {fleet_runs})"),
+        "<= 1500 ms".into(),
+        ms(spread),
+        spread <= Duration::from_millis(1500),
+    ));
+    rows.push(row(
+        "most sockets at once on any one of those instances (--concurrency 16)",
+        "<= 16".into(),
+        per_host.to_string(),
+        per_host <= 16,
     ));
     let hung = hung_neighbour(&home, latency);
     rows.push(row(
@@ -469,6 +497,39 @@ fn peak_rss_kb(home: &Home, args: &[&str]) -> Option<u64> {
 
 /// Runs the fleet with one extra profile on a host that never answers (2 s timeout); returns the
 /// slowest elapsed_ms among the healthy profiles.
+const SPREAD_HOSTS: usize = 10;
+const SPREAD_PROFILES: usize = 100;
+
+/// A fleet spread over several instances, each its own host: plain HTTP, so every request in
+/// flight needs a socket and the per-host budget is what bounds the run. Returns the median wall
+/// time and the most sockets any one instance saw at once.
+fn spread_fleet(latency: Duration, runs: u64) -> (Duration, u64) {
+    let hosts: Vec<Sandbox> = (0..SPREAD_HOSTS)
+        .map(|_| {
+            Sandbox::start(SandboxOptions {
+                tls: TlsMode::Off,
+                latency,
+                client_secret: Some(Secret::new(SECRET)),
+                ..SandboxOptions::default()
+            })
+            .expect("the sandbox starts")
+        })
+        .collect();
+    let home = Home::new("spread");
+    let refs: Vec<&Sandbox> = hosts.iter().collect();
+    home.write_fleets(&refs, SPREAD_PROFILES / SPREAD_HOSTS, None);
+    let all = ["test", "--all", "--json"];
+    let (_, code, _) = home.run(&all);
+    assert_eq!(code, 0, "the spread fleet run failed");
+    let t = home.median(&all, runs);
+    let per_host = hosts
+        .iter()
+        .map(|h| h.stats().max_concurrent_connections)
+        .max()
+        .unwrap_or(0);
+    (t, per_host)
+}
+
 fn hung_neighbour(home: &Home, latency: Duration) -> Duration {
     let dead = Sandbox::start(SandboxOptions {
         scenario: Scenario::NoAnswer,

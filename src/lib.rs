@@ -16,7 +16,7 @@ use clap::{CommandFactory, FromArgMatches};
 
 use crate::commands::{Ctx, Env};
 use crate::error::AppError;
-use crate::ui::render;
+use crate::ui::json;
 use crate::ui::term::{Term, TermEnv};
 
 /// Runs halo-connect with the process's arguments and environment; returns the exit code.
@@ -93,15 +93,7 @@ pub fn run() -> i32 {
 
 fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
     if json {
-        let v = render::error_json(
-            profile,
-            e.exit_code(),
-            e.kind.as_str(),
-            &e.message,
-            e.hint.as_deref(),
-            &e.details,
-        );
-        term.out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        term.out_raw(&json::to_string(&json::ErrorOutput::new(profile, e)));
     }
     term.error(&e.message, &e.details, e.hint.as_deref());
 }

@@ -1,32 +1,20 @@
 //! `list`: one line per profile from the config file alone; it never touches the keyring or the
 //! network, so it stays fast with hundreds of profiles.
 
-use serde_json::json;
-
 use crate::error::AppError;
+use crate::ui::json::{self, ListEntry};
 
 use super::Ctx;
 
 pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     let config = ctx.config.load()?;
     if ctx.global.json {
-        let rows: Vec<serde_json::Value> = config
+        let rows: Vec<ListEntry> = config
             .profiles
             .iter()
-            .map(|(name, p)| {
-                json!({
-                    "profile": name,
-                    "preset": p.preset,
-                    "resource_server": p.resource_server,
-                    "tenant": p.tenant,
-                    "secret_store": p.secret_store.as_str(),
-                    "sandbox": p.sandbox,
-                    "last_test": p.last_test,
-                })
-            })
+            .map(|(name, p)| ListEntry::new(name, p))
             .collect();
-        ctx.term
-            .out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+        ctx.term.out_raw(&json::to_string(&rows));
         return Ok(0);
     }
     if config.profiles.is_empty() {

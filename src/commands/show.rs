@@ -1,9 +1,8 @@
 //! `show`: one profile's settings and where each value comes from now (profile, or an environment
 //! variable that overrides it). The secret is never shown, only where it is kept.
 
-use serde_json::json;
-
 use crate::error::AppError;
+use crate::ui::json::{self, ShowOutput, ShownValue};
 
 use super::{Ctx, DEFAULT_PROFILE};
 
@@ -57,22 +56,30 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
         ("client_secret", "(hidden)".to_string(), secret_src.clone()),
     ];
     if ctx.global.json {
-        let mut values = serde_json::Map::new();
-        for (k, v, s) in &rows {
-            values.insert(k.to_string(), json!({ "value": if *k == "client_secret" { serde_json::Value::Null } else { json!(v) }, "source": s }));
-        }
-        let v = json!({
-            "profile": name,
-            "config_path": ctx.config.path().display().to_string(),
-            "secret_store": p.secret_store.as_str(),
-            "sandbox": p.sandbox,
-            "scopes": p.scopes,
-            "ca_cert": p.ca_cert,
-            "last_test": p.last_test,
-            "values": values,
-        });
-        ctx.term
-            .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+        let values = rows
+            .iter()
+            .map(|(k, v, s)| {
+                let value = (*k != "client_secret").then(|| v.clone());
+                (
+                    *k,
+                    ShownValue {
+                        value,
+                        source: s.clone(),
+                    },
+                )
+            })
+            .collect();
+        let out = ShowOutput {
+            profile: &name,
+            config_path: ctx.config.path().display().to_string(),
+            secret_store: p.secret_store.as_str(),
+            sandbox: p.sandbox,
+            scopes: &p.scopes,
+            ca_cert: p.ca_cert.as_deref(),
+            last_test: p.last_test.as_ref(),
+            values,
+        };
+        ctx.term.out_raw(&json::to_string(&out));
         return Ok(0);
     }
     let mut lines = vec![format!(

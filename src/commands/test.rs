@@ -1,8 +1,6 @@
 //! `test`: Save and Test a stored profile again, every profile with `--all`, or values from the
-//! environment alone with `--from-env`. The exit code and `--json` are the CI contract (cli.md).
+//! environment alone with `--from-env`. The exit code and `--json` are the CI contract (docs/cli.md).
 //! `--concurrency` is the socket budget per host; a progress bar shows on a terminal's stderr only.
-
-use serde_json::json;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +12,7 @@ use crate::error::AppError;
 use crate::halo::check::run_check;
 use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
+use crate::ui::json::{self, ErrorOutput, FleetEntry, ReportOutput};
 use crate::ui::render;
 use crate::ui::term::Mark;
 
@@ -48,10 +47,8 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
         record(ctx, &[&report]);
     }
     if ctx.global.json {
-        ctx.term.out_raw(
-            &serde_json::to_string_pretty(&render::report_json(&report, json!({})))
-                .unwrap_or_default(),
-        );
+        ctx.term
+            .out_raw(&json::to_string(&ReportOutput::new(&report)));
     } else {
         ctx.term
             .info(&render::report_text(&ctx.term, &report, "Test"));
@@ -162,7 +159,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         })
         .collect();
     let progress = progress_bar(ctx, targets.len());
-    let reports: Vec<serde_json::Value> = session.block_on(async {
+    let done = session.block_on(async {
         let futs = targets.iter().map(|t| {
             let progress = &progress;
             async move {
@@ -191,56 +188,49 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         if let Some(p) = &progress {
             p.finish_and_clear();
         }
-        let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
-        record(ctx, &ok_reports);
-        done.iter()
-            .map(|d| match d {
-                Ok(r) => {
-                    if !ctx.global.json {
-                        let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
-                        let why = r
-                            .error
-                            .as_ref()
-                            .map(|e| format!("  {} {}", e.message, e.hint))
-                            .unwrap_or_default();
-                        ctx.term.info(&format!(
-                            "{mark} {} (exit {}, {} ms){why}",
-                            r.profile, r.exit_code, r.elapsed_ms
-                        ));
-                    }
-                    render::report_json(r, json!({}))
-                }
-                Err((name, e)) => {
-                    if !ctx.global.json {
-                        ctx.term.info(&format!(
-                            "{} {name} (exit {})  {}",
-                            ctx.term.mark(Mark::Fail),
-                            e.exit_code(),
-                            e.message
-                        ));
-                    }
-                    render::error_json(
-                        name,
-                        e.exit_code(),
-                        e.kind.as_str(),
-                        &e.message,
-                        e.hint.as_deref(),
-                        &e.details,
-                    )
-                }
-            })
-            .collect()
+        done
     });
-    let worst = reports
+    let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
+    record(ctx, &ok_reports);
+    let entries: Vec<FleetEntry> = done
         .iter()
-        .filter_map(|r| r["exit_code"].as_i64())
-        .max()
-        .unwrap_or(0) as i32;
+        .map(|d| match d {
+            Ok(r) => FleetEntry::Report(ReportOutput::new(r)),
+            Err((name, e)) => FleetEntry::Error(ErrorOutput::new(name, e)),
+        })
+        .collect();
     if ctx.global.json {
-        ctx.term
-            .out_raw(&serde_json::to_string_pretty(&reports).unwrap_or_default());
+        ctx.term.out_raw(&json::to_string(&entries));
+    } else {
+        for d in &done {
+            ctx.term.info(&fleet_line(ctx, d));
+        }
     }
-    Ok(worst)
+    Ok(entries.iter().map(FleetEntry::exit_code).max().unwrap_or(0))
+}
+
+/// One profile's line of `test --all`.
+fn fleet_line(ctx: &Ctx, done: &Result<CheckReport, (String, AppError)>) -> String {
+    match done {
+        Ok(r) => {
+            let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
+            let why = r
+                .error
+                .as_ref()
+                .map(|e| format!("  {} {}", e.message, e.hint))
+                .unwrap_or_default();
+            format!(
+                "{mark} {} (exit {}, {} ms){why}",
+                r.profile, r.exit_code, r.elapsed_ms
+            )
+        }
+        Err((name, e)) => format!(
+            "{} {name} (exit {})  {}",
+            ctx.term.mark(Mark::Fail),
+            e.exit_code(),
+            e.message
+        ),
+    }
 }
 
 /// A bar on stderr when it is a terminal and the output is not JSON; None otherwise.

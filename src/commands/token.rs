@@ -5,6 +5,7 @@ use crate::cli::TokenArgs;
 use crate::error::{AppError, Kind};
 use crate::halo::check::exchange_token;
 use crate::halo::diagnose::TokenOutcome;
+use crate::ui::json::{self, TokenOutput};
 
 use super::connection::{select, Selection};
 use super::Ctx;
@@ -30,15 +31,13 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
                 ctx.term.warn("this token comes from the sandbox started for this command, which stops when it exits; it opens nothing else.");
             }
             if ctx.global.json {
-                let v = serde_json::json!({
-                    "profile": conn.profile,
-                    "access_token": t.access_token.expose(),
-                    "token_type": "Bearer",
-                    "expires_in": t.expires_in,
-                    "scope": t.scopes,
-                });
-                ctx.term
-                    .out_raw(&serde_json::to_string_pretty(&v).unwrap_or_default());
+                ctx.term.out_raw(&json::to_string(&TokenOutput {
+                    profile: &conn.profile,
+                    access_token: t.access_token.expose(),
+                    token_type: "Bearer",
+                    expires_in: t.expires_in,
+                    scope: &t.scopes,
+                }));
             } else {
                 ctx.term.out_raw(t.access_token.expose());
             }

@@ -1,18 +1,23 @@
 //! Integration presets: what Role, Agent and Application an integration needs, its scopes and its
 //! readiness checks. The presets are data (`presets/presets.toml`, embedded at build time); this
-//! module parses and checks that data and does no I/O.
+//! module holds the preset types, checks the presets `build` makes of a file, and finds them by
+//! name. It does no I/O.
 
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 use super::scope::{is_known_scope, Scope};
 
+mod build;
+#[cfg(test)]
+mod embedded_tests;
+mod file;
+
 /// The embedded preset file.
 pub const EMBEDDED: &str = include_str!("../../presets/presets.toml");
 
 /// One step of a checklist: where to go in Halo, what to set, and to which value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     /// Halo's menu path, e.g. "Configuration > Teams & Agents > Roles".
     pub menu: String,
@@ -21,7 +26,7 @@ pub struct Step {
     /// The value to choose, e.g. "Read Only".
     pub value: String,
     /// An optional short reason, in our own words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
 
@@ -60,31 +65,20 @@ impl ReadinessCheck {
     }
 }
 
-/// An integration preset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// An integration preset, whole: its lists are built from the file by `build`. Serialized, it is
+/// the shape `presets show NAME --json` prints, which a preset file may also be written in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preset {
     pub name: String,
     pub title: String,
     /// One line on who uses it.
     pub summary: String,
     pub scopes: Vec<String>,
-    #[serde(default)]
     pub readiness: Vec<ReadinessCheck>,
-    #[serde(default)]
     pub notes: Vec<String>,
-    #[serde(default)]
     pub role: Vec<Step>,
-    #[serde(default)]
     pub agent: Vec<Step>,
-    #[serde(default)]
     pub application: Vec<Step>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PresetFile {
-    preset: Vec<Preset>,
 }
 
 /// Why a preset file was refused.
@@ -102,6 +96,22 @@ pub enum PresetError {
     NoScopes(String),
     #[error("there is no preset named {name:?}; the presets are: {known}")]
     Unknown { name: String, known: String },
+    #[error("preset {preset:?} has no names.{key}, which the common steps use as {{{key}}}; add it to the preset's names")]
+    MissingName { preset: String, key: &'static str },
+    #[error("preset {preset:?} has {section} pages of its own, but the common {section} pages have no slot = \"own\" to put them in; add one where they belong")]
+    NoOwnSlot {
+        preset: String,
+        section: &'static str,
+    },
+    #[error("in preset {preset:?}, the {section} page for {menu} {how} {setting:?}, but {found} {section} steps on that menu have that setting; it needs exactly one")]
+    Anchor {
+        preset: String,
+        section: &'static str,
+        how: &'static str,
+        setting: String,
+        menu: String,
+        found: usize,
+    },
 }
 
 impl Preset {
@@ -133,9 +143,9 @@ impl Preset {
 
 /// Parses and checks a preset file (the embedded one, or a user's own).
 pub fn parse_presets(text: &str) -> Result<Vec<Preset>, PresetError> {
-    let file: PresetFile = toml::from_str(text).map_err(|e| PresetError::Syntax(e.to_string()))?;
+    let presets = build::read(text)?;
     let mut seen = std::collections::HashSet::new();
-    for p in &file.preset {
+    for p in &presets {
         if !seen.insert(p.name.clone()) {
             return Err(PresetError::Duplicate(p.name.clone()));
         }
@@ -151,7 +161,7 @@ pub fn parse_presets(text: &str) -> Result<Vec<Preset>, PresetError> {
             }
         }
     }
-    Ok(file.preset)
+    Ok(presets)
 }
 
 /// Returns the embedded presets, parsed once.
@@ -181,215 +191,13 @@ pub fn lookup(name: &str) -> Result<&'static Preset, PresetError> {
 
 #[cfg(test)]
 mod tests {
+    use super::embedded_tests::NAMES;
     use super::*;
-
-    const NAMES: [&str; 6] = [
-        "billing",
-        "billing-alerts",
-        "alerts",
-        "asset-lifecycle",
-        "company-asset-sync",
-        "custom",
-    ];
-
-    fn embedded() -> Vec<Preset> {
-        parse_presets(EMBEDDED).expect("the embedded preset file parses")
-    }
 
     fn one(name: &str, scopes: &str) -> String {
         format!(
             "[[preset]]\nname = \"{name}\"\ntitle = \"T\"\nsummary = \"S\"\nscopes = [{scopes}]\n"
         )
-    }
-
-    #[test]
-    fn embedded_file_parses_with_the_six_presets_in_order() {
-        let names: Vec<String> = embedded().into_iter().map(|p| p.name).collect();
-        assert_eq!(names, NAMES);
-        assert_eq!(all().len(), NAMES.len());
-    }
-
-    #[test]
-    fn every_scope_is_known() {
-        for p in embedded() {
-            for s in &p.scopes {
-                assert!(is_known_scope(s), "{}: {s}", p.name);
-            }
-            assert_eq!(p.scope_list().len(), p.scopes.len(), "{}", p.name);
-        }
-    }
-
-    #[test]
-    fn scopes_and_readiness_match_the_guides() {
-        let scopes = |n: &str| find(n).unwrap().scopes.clone();
-        let billing = [
-            "read:customers",
-            "read:contracts",
-            "edit:contracts",
-            "read:items",
-            "edit:items",
-            "read:invoices",
-            "edit:invoices",
-        ];
-        assert_eq!(scopes("billing"), billing);
-        for s in billing
-            .iter()
-            .chain(&["read:tickets", "edit:tickets", "all:teams"])
-        {
-            assert!(scopes("billing-alerts").iter().any(|x| x == s), "{s}");
-        }
-        assert_eq!(
-            scopes("alerts"),
-            [
-                "read:tickets",
-                "edit:tickets",
-                "read:customers",
-                "all:teams"
-            ]
-        );
-        let lifecycle = scopes("asset-lifecycle");
-        assert_eq!(lifecycle.len(), 12);
-        assert!(lifecycle.iter().any(|s| s == "edit:assets"));
-        assert_eq!(
-            scopes("company-asset-sync"),
-            [
-                "admin:webhooks",
-                "read:customers",
-                "edit:customers",
-                "read:crm",
-                "edit:crm",
-                "read:software",
-                "edit:software",
-                "read:assets",
-                "edit:assets"
-            ]
-        );
-        assert!(scopes("custom").is_empty());
-        assert_eq!(find("custom").unwrap().title, "Custom");
-
-        use ReadinessCheck::*;
-        let readiness = |n: &str| find(n).unwrap().readiness.clone();
-        assert_eq!(readiness("billing"), [ActiveRecurringContracts]);
-        assert_eq!(
-            readiness("billing-alerts"),
-            [ActiveRecurringContracts, VisibleTeams]
-        );
-        assert_eq!(readiness("alerts"), [VisibleTeams]);
-        assert_eq!(readiness("asset-lifecycle"), [VisibleAssets]);
-        assert_eq!(
-            readiness("company-asset-sync"),
-            [WebhookPermission, VisibleAssets]
-        );
-    }
-
-    #[test]
-    fn every_preset_has_checklists_and_a_one_line_summary() {
-        for p in embedded() {
-            assert!(!p.title.trim().is_empty(), "{}", p.name);
-            assert!(!p.summary.trim().is_empty(), "{}", p.name);
-            assert!(!p.summary.contains('\n'), "{}", p.name);
-            if p.name == "custom" {
-                continue;
-            }
-            assert!(!p.role.is_empty(), "{} role", p.name);
-            assert!(!p.agent.is_empty(), "{} agent", p.name);
-            assert!(!p.application.is_empty(), "{} application", p.name);
-            assert!(!p.notes.is_empty(), "{} notes", p.name);
-        }
-    }
-
-    #[test]
-    fn every_step_is_filled_in() {
-        for p in embedded() {
-            for st in p.role.iter().chain(&p.agent).chain(&p.application) {
-                assert!(
-                    st.menu.starts_with("Configuration > "),
-                    "{}: {st:?}",
-                    p.name
-                );
-                assert!(!st.setting.trim().is_empty(), "{}: {st:?}", p.name);
-                assert!(!st.value.trim().is_empty(), "{}: {st:?}", p.name);
-            }
-            if let Some(first) = p.role.first() {
-                assert_eq!(first.setting, "Role name", "{}", p.name);
-            }
-        }
-    }
-
-    #[test]
-    fn every_application_checklist_uses_services_auth_and_agent_login() {
-        for p in embedded() {
-            let app = &p.application;
-            assert!(
-                app.iter().any(|s| s.setting == "Authentication Method"
-                    && s.value == "Client ID and Secret (Services)"),
-                "{}",
-                p.name
-            );
-            assert!(
-                app.iter()
-                    .any(|s| s.setting == "Login Type" && s.value == "Agent"),
-                "{}",
-                p.name
-            );
-            assert!(
-                app.iter().any(|s| s.setting == "Agent to log in as"),
-                "{}",
-                p.name
-            );
-            assert!(
-                p.agent
-                    .iter()
-                    .any(|s| s.setting == "Is an API-only Agent" && s.value == "Yes"),
-                "{}",
-                p.name
-            );
-        }
-    }
-
-    #[test]
-    fn every_scope_has_a_ticked_permission_step_and_all_stays_unticked() {
-        for p in embedded().into_iter().filter(|p| p.name != "custom") {
-            for s in &p.scopes {
-                assert!(
-                    p.application
-                        .iter()
-                        .any(|st| &st.setting == s && st.value == "Ticked"),
-                    "{}: {s}",
-                    p.name
-                );
-            }
-            assert!(
-                p.application
-                    .iter()
-                    .any(|st| st.setting == "All" && st.value == "Not ticked"),
-                "{}",
-                p.name
-            );
-        }
-    }
-
-    #[test]
-    fn alert_presets_make_teams_visible() {
-        for name in ["billing-alerts", "alerts"] {
-            let p = find(name).unwrap();
-            assert!(p.scopes.iter().any(|s| s == "all:teams"), "{name}");
-            assert!(
-                p.agent
-                    .iter()
-                    .any(|s| s.menu.ends_with("Departments & Teams")),
-                "{name}"
-            );
-        }
-    }
-
-    #[test]
-    fn billing_notes_cover_the_guides_warnings() {
-        let notes = find("billing").unwrap().notes.join("\n");
-        assert!(notes.contains("/auth/"));
-        assert!(notes.contains("Not set"));
-        assert!(notes.contains("\"All\""));
-        assert!(notes.contains("recurring"));
     }
 
     #[test]
@@ -459,27 +267,16 @@ mod tests {
         assert!(!p.application.is_empty());
     }
 
+    /// Every checklist exactly as `checklist --format text|markdown|json` prints it (the terminal
+    /// adds the final newline), so any change to the data or its expansion shows up here.
     #[test]
-    fn names_no_vendor_and_no_vendor_address() {
-        for word in [
-            "Gradient",
-            "MSPCentric",
-            "ScalePad",
-            "DNSFilter",
-            "DNS Filter",
-            "Strategy Overview",
-            "StrategyOverview",
-            "SonicWall",
-            "Synthesize",
-            "Lifecycle Manager",
-            "3.19.",
-            "52.247.",
-            "20.49.",
-        ] {
-            assert!(
-                !EMBEDDED.to_lowercase().contains(&word.to_lowercase()),
-                "{word}"
-            );
+    fn every_checklist_is_pinned() {
+        use crate::ui::render::{checklist_markdown, checklist_text};
+        for p in all() {
+            let json = serde_json::to_string_pretty(p).expect("a preset serializes");
+            insta::assert_snapshot!(format!("{}.text", p.name), checklist_text(p));
+            insta::assert_snapshot!(format!("{}.markdown", p.name), checklist_markdown(p));
+            insta::assert_snapshot!(format!("{}.json", p.name), json);
         }
     }
 }

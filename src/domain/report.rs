@@ -1,5 +1,5 @@
 //! The `CheckReport` of a Save and Test: token, agent, one row per permission and readiness check,
-//! and the `Diagnosis` that decides the exit code. It is data with a JSON shape fixed by cli.md;
+//! and the `Diagnosis` that decides the exit code. Its JSON shape (docs/cli.md) is `ui::json::ReportOutput`;
 //! it does no I/O and knows nothing of HTTP.
 
 use serde::Serialize;
@@ -98,8 +98,8 @@ fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S:
     s.serialize_str(check.id())
 }
 
-/// The whole result of a Save and Test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The whole result of a Save and Test. Its JSON shape is `ui::json::ReportOutput`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
     pub schema_version: u32,
     pub profile: String,
@@ -120,7 +120,6 @@ pub struct CheckReport {
     pub notes: Vec<String>,
     pub elapsed_ms: u64,
     /// Failures that belong to no single row (the "all" permission, an inactive agent…).
-    #[serde(skip)]
     pub findings: Vec<Diagnosis>,
 }
 

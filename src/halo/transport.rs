@@ -81,7 +81,7 @@ fn host_of(url: &str) -> String {
 }
 
 /// Finds a rustls error inside reqwest's error chain; `io::Error::source` skips its payload, so
-/// each io::Error is opened by hand (crates.md §5).
+/// each io::Error is opened by hand.
 fn find_rustls(e: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {

@@ -18,7 +18,7 @@ pub(crate) struct OAuthError {
     pub error: Option<String>,
     #[serde(default)]
     pub error_description: Option<String>,
-    /// Halo's resource server uses other shapes too (halo-api.md §2).
+    /// Halo's resource server uses other shapes too (ASP.NET's `Message`, for one).
     #[serde(default, alias = "Message", alias = "errorMessage")]
     pub message: Option<String>,
 }

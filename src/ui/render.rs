@@ -1,8 +1,6 @@
 //! Rendering: the Save and Test table, profile lists, presets and checklists as text, Markdown or
 //! JSON. Functions return strings; `Term` decides where they go.
 
-use serde_json::json;
-
 use crate::domain::catalogue::Cause;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::report::{CheckReport, PermissionStatus};
@@ -122,35 +120,6 @@ fn missing_word(cause: Option<&Cause>) -> &'static str {
         Some(c) if *c == TOKEN_WITHOUT_SCOPE => "missing: the token has no scope",
         _ => "not checked",
     }
-}
-
-/// The JSON object of cli.md for a report, with extra keys merged in.
-pub fn report_json(r: &CheckReport, extra: serde_json::Value) -> serde_json::Value {
-    let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
-    if let (Some(obj), Some(more)) = (v.as_object_mut(), extra.as_object()) {
-        for (k, val) in more {
-            obj.insert(k.clone(), val.clone());
-        }
-    }
-    v
-}
-
-/// The JSON object for a command that failed before any test.
-pub fn error_json(
-    profile: &str,
-    exit_code: i32,
-    kind: &str,
-    message: &str,
-    hint: Option<&str>,
-    details: &[String],
-) -> serde_json::Value {
-    json!({
-        "schema_version": 1,
-        "profile": profile,
-        "ok": false,
-        "exit_code": exit_code,
-        "error": { "kind": kind, "message": message, "hint": hint, "details": details },
-    })
 }
 
 fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize) {

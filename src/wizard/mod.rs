@@ -7,6 +7,7 @@
 pub mod ports;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use crate::domain::field::Field;
 use crate::domain::kind::Kind;
@@ -14,14 +15,13 @@ use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::url::{
-    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Tenant,
-};
-use crate::domain::values::{
-    check_secret, parse_client_id, validate, RawValues, Source, Sourced, Validated,
-};
+use crate::domain::url::derive_from_address;
+use crate::domain::values::{check_secret, validate, RawValues, Validated};
 
 use ports::{PromptError, Prompter, Services, Tester};
+use values::{
+    ask_auth_server, ask_client_id, ask_resource_server, ask_tenant, ask_values, current,
+};
 
 /// What is known before the first question: from flags, env, a stored profile or the sandbox.
 #[derive(Debug, Clone, Default)]
@@ -76,13 +76,10 @@ impl From<PromptError> for WizardError {
 
 type Res<T> = Result<T, WizardError>;
 
-/// The values as answered so far.
-struct Values {
-    resource_server: String,
-    auth_server: String,
-    tenant: String,
-    client_id: String,
-}
+/// The values as answered so far, each with where it came from: a default the operator accepted
+/// keeps its origin (flag, env, stored, discovered, derived); a typed one is `Source::Prompt`.
+/// They are validated by the same `validate` as flags.
+type Values = RawValues;
 
 /// Runs the whole conversation.
 pub fn run(
@@ -98,15 +95,23 @@ pub fn run(
     let mut values = ask_values(&draft, hosted, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let mut secret = ask_secret(&draft, p)?;
+    let mut said: Vec<String> = Vec::new();
     loop {
-        let validated = match revalidate(&values) {
+        let validated = match validate(&values, None) {
             Ok(v) => v,
-            Err(msg) => {
-                p.say(&msg);
-                values.tenant = ask_tenant(&values.tenant, p)?;
+            Err(errs) => {
+                let msg: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+                p.say(&msg.join("; "));
+                values.tenant = Some(ask_tenant(&current(&values.tenant), p)?);
                 continue;
             }
         };
+        for n in validated.notes.iter().map(|n| format!("Note: {n}.")) {
+            if !said.contains(&n) {
+                p.say(&n);
+                said.push(n);
+            }
+        }
         p.heading("Save and Test");
         let report = tester.test(&validated.settings, &secret, &preset);
         p.report(&report);
@@ -124,15 +129,18 @@ pub fn run(
                             )?
                         }
                         Field::ClientId => {
-                            values.client_id = ask_client_id(Some(&values.client_id), p)?
+                            values.client_id = Some(ask_client_id(values.client_id.as_ref(), p)?)
                         }
-                        Field::Tenant => values.tenant = ask_tenant(&values.tenant, p)?,
+                        Field::Tenant => {
+                            values.tenant = Some(ask_tenant(&current(&values.tenant), p)?)
+                        }
                         Field::AuthServer => {
-                            values.auth_server = ask_auth_server(&values.auth_server, p)?
+                            values.auth_server =
+                                Some(ask_auth_server(&current(&values.auth_server), p)?)
                         }
                         Field::ResourceServer => {
                             values.resource_server =
-                                ask_resource_server(&values.resource_server, p)?
+                                Some(ask_resource_server(&current(&values.resource_server), p)?)
                         }
                         _ => values = ask_values(&draft, hosted, p, svc)?,
                     }
@@ -272,135 +280,6 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
     Ok(())
 }
 
-fn ask_values(
-    draft: &Draft,
-    hosted: bool,
-    p: &mut dyn Prompter,
-    svc: &mut dyn Services,
-) -> Res<Values> {
-    p.heading("4. The values from Halo");
-    let address = p.text(
-        "Halo address (where you log in, e.g. https://acme.halopsa.com)",
-        draft.address.as_deref(),
-        &|s| {
-            derive_from_address(s)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
-    )?;
-    let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    // Stored values stand only while the address is the stored one; a new address derives afresh.
-    let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
-    let typed = |f: &Option<Sourced<String>>| {
-        f.as_ref()
-            .filter(|s| s.source != Source::Stored || same_address)
-            .map(|s| s.value.clone())
-    };
-    let base = derived.base.as_str().trim_end_matches('/').to_string();
-    let found = svc.discover(&base);
-    let auth_found = found.as_ref().and_then(|d| d.auth_url.clone());
-    let tenant_found = found
-        .as_ref()
-        .and_then(|d| d.tenant_id.clone())
-        .filter(|t| !t.trim().is_empty());
-    let rs = typed(&draft.raw.resource_server)
-        .unwrap_or_else(|| derived.resource_server.as_str().to_string());
-    let auth = typed(&draft.raw.auth_server)
-        .or(auth_found.clone())
-        .and_then(|a| {
-            normalize_auth_server(&a)
-                .ok()
-                .map(|(a, _)| a.as_str().to_string())
-        })
-        .unwrap_or_else(|| derived.auth_server.as_str().to_string());
-    let tenant = typed(&draft.raw.tenant)
-        .or(tenant_found.clone())
-        .unwrap_or_else(|| {
-            if hosted {
-                derived.tenant.to_string()
-            } else {
-                "Not set".to_string()
-            }
-        });
-    if found.is_some() {
-        p.say(&format!("From {address} (Halo's api/authinfo answered):"));
-    } else {
-        p.say(&format!("{base}/api/authinfo did not answer, so these are derived from the address; check them:"));
-    }
-    p.say(&format!("  Resource Server       {rs}"));
-    p.say(&format!("  Authorization Server  {auth}"));
-    p.say(&format!("  Tenant                {tenant}"));
-    p.say("Compare them with Configuration > Integrations > HaloPSA API (API Details).");
-    let mut values = Values {
-        resource_server: rs.clone(),
-        auth_server: auth.clone(),
-        tenant: tenant.clone(),
-        client_id: String::new(),
-    };
-    if !p.confirm("Use these three values?", true)? {
-        values.resource_server = ask_resource_server(&rs, p)?;
-        values.auth_server = ask_auth_server(&auth, p)?;
-        values.tenant = ask_tenant(&tenant, p)?;
-    }
-    values.client_id = ask_client_id(typed(&draft.raw.client_id).as_deref(), p)?;
-    Ok(values)
-}
-
-fn ask_resource_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text("Resource Server (ends in /api)", Some(default), &|s| {
-        normalize_resource_server(s)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    })?;
-    let (rs, notes) =
-        normalize_resource_server(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    for n in notes {
-        p.say(&format!("Note: {n}."));
-    }
-    Ok(rs.as_str().to_string())
-}
-
-fn ask_auth_server(default: &str, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text(
-        "Authorization Server (ends in /auth/)",
-        Some(default),
-        &|s| {
-            normalize_auth_server(s)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
-    )?;
-    let (a, notes) = normalize_auth_server(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    for n in notes {
-        p.say(&format!("Note: {n}."));
-    }
-    Ok(a.as_str().to_string())
-}
-
-fn ask_tenant(default: &str, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text("Tenant (\"Not set\" on-premise)", Some(default), &|s| {
-        parse_tenant(s).map(|_| ()).map_err(|e| e.to_string())
-    })?;
-    let t = parse_tenant(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    Ok(match t {
-        Tenant::Named(n) => n,
-        Tenant::NotSet => "Not set".to_string(),
-    })
-}
-
-fn ask_client_id(default: Option<&str>, p: &mut dyn Prompter) -> Res<String> {
-    let v = p.text(
-        "Client ID (Details tab, copied after the first Save)",
-        default,
-        &|s| parse_client_id(s).map(|_| ()).map_err(|e| e.to_string()),
-    )?;
-    let (id, notes) = parse_client_id(&v).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    for n in notes {
-        p.say(&format!("Note: {n}."));
-    }
-    Ok(id)
-}
-
 fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<SecretStoreKind> {
     if let Some(s) = draft.store {
         return Ok(s);
@@ -469,23 +348,6 @@ fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
             Err(e) => p.say(&format!("{e}.")),
         }
     }
-}
-
-fn revalidate(v: &Values) -> Result<Validated, String> {
-    let s = |x: &str| Some(Sourced::new(x.to_string(), Source::Prompt));
-    let raw = RawValues {
-        url: None,
-        resource_server: s(&v.resource_server),
-        auth_server: s(&v.auth_server),
-        tenant: s(&v.tenant),
-        client_id: s(&v.client_id),
-    };
-    validate(&raw, None).map_err(|errs| {
-        errs.iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
 }
 
 enum Next {

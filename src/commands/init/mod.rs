@@ -1,0 +1,162 @@
+//! `init`: build a connection from flags, environment, a stored profile, discovery and derived
+//! defaults (in that order), test it, and save it. On a terminal the wizard asks for what is missing;
+//! otherwise every missing value is one error. Save happens only after a passing test, unless
+//! `--skip-test`.
+
+mod outcome;
+mod terminal;
+
+use outcome::conclude;
+use terminal::run_wizard;
+
+use crate::cli::InitArgs;
+use crate::domain::field::Field;
+use crate::domain::preset::Preset;
+use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::secret::Secret;
+use crate::domain::values::{Source, Validated};
+use crate::error::AppError;
+use crate::halo::check::run_check;
+use crate::sandbox::Sandbox;
+use crate::ui::render;
+
+use super::connection::{absolute_ca, resolve, Origin};
+use super::session::Trust;
+use super::{resolve_preset, start_sandbox, Ctx};
+use super::{DEFAULT_PROFILE, SANDBOX_PROFILE};
+
+/// A connection ready to test and save.
+pub struct Plan {
+    pub profile: String,
+    pub preset: Preset,
+    pub validated: Validated,
+    pub secret: Secret,
+    pub secret_source: Source,
+    pub store: SecretStoreKind,
+    pub sandbox: Option<Sandbox>,
+    pub notes: Vec<String>,
+    /// What the client trusts for this connection (`--ca-cert`, the sandbox's CA).
+    pub trust: Trust,
+    /// The `--ca-cert` path to store in the profile.
+    pub ca_cert: Option<String>,
+}
+
+pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+    let profile = ctx.profile_name(if args.sandbox {
+        SANDBOX_PROFILE
+    } else {
+        DEFAULT_PROFILE
+    });
+    crate::store::validate_profile_name(&profile)?;
+    let config = ctx.config.load()?;
+    let stored = config.profiles.get(&profile).cloned();
+    if ctx.can_prompt(args.non_interactive) {
+        return run_wizard(ctx, &args, &profile, stored.as_ref());
+    }
+    if let Some(existing) = &stored {
+        if !args.force && !args.dry_run && !existing.sandbox {
+            return Err(AppError::config(format!(
+                "profile `{profile}` already exists in {}",
+                ctx.config.path().display()
+            ))
+            .with_hint("add --force to replace it, or choose another name with --profile"));
+        }
+    }
+    let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
+    test_and_save(ctx, &args, plan)
+}
+
+/// Gathers and validates every value without prompting.
+fn build_plan(
+    ctx: &Ctx,
+    args: &InitArgs,
+    profile: &str,
+    stored: Option<&Profile>,
+) -> Result<Plan, AppError> {
+    let preset = resolve_preset(&args.values, stored)?;
+    let sandbox = if args.sandbox {
+        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+    } else {
+        None
+    };
+    let origin = Origin::Init {
+        values: &args.values,
+        stored,
+        sandbox: sandbox.as_ref(),
+    };
+    let conn = resolve(ctx, profile, origin, preset, stored.is_some())?;
+    let mut notes = conn.notes;
+    if args.values.preset.is_none() && args.values.preset_file.is_none() && stored.is_none() {
+        notes.push("no --preset was given, so the billing preset's permissions are tested (see `halo-connect presets`)".to_string());
+    }
+    if conn.validated.sources.get(&Field::Tenant) == Some(&Source::Derived) {
+        notes.push(format!(
+            "the Tenant {} was derived from the address, not confirmed by Halo; compare it with API Details",
+            conn.validated.settings.tenant
+        ));
+    }
+    let store = choose_store(ctx, args, sandbox.is_some(), stored.map(|p| p.secret_store))?;
+    Ok(Plan {
+        profile: profile.to_string(),
+        preset: conn.preset,
+        validated: conn.validated,
+        secret: conn.secret,
+        secret_source: conn.secret_source,
+        trust: conn.trust,
+        store,
+        sandbox,
+        notes,
+        ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
+    })
+}
+
+/// Picks the secret store and probes the keyring, so a missing keyring is named before the test.
+pub fn choose_store(
+    ctx: &Ctx,
+    args: &InitArgs,
+    sandbox: bool,
+    stored: Option<SecretStoreKind>,
+) -> Result<SecretStoreKind, AppError> {
+    let kind = match args.secret_store {
+        Some(choice) => choice.into(),
+        // The emulator knows its own secret, so a sandbox profile needs none stored.
+        None if sandbox => SecretStoreKind::None,
+        // A re-run keeps the profile's store, so its old secret is not left behind elsewhere.
+        None => stored.unwrap_or(SecretStoreKind::Keyring),
+    };
+    // A dry run probes too: it must say what the real run would do.
+    if kind == SecretStoreKind::Keyring {
+        let store = crate::store::KeyringStore::new(ctx.keyring_service(), super::KEYRING_TIMEOUT);
+        store.probe()?;
+    }
+    Ok(kind)
+}
+
+/// Tests the plan (unless --skip-test), prints the report, and saves when it passed.
+pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppError> {
+    let report = if args.skip_test {
+        None
+    } else {
+        let session = ctx.session()?;
+        let client = session.client(&plan.trust)?;
+        let settings = &plan.validated.settings;
+        let mut r = session.block_on(run_check(
+            &client,
+            settings,
+            &plan.secret,
+            &plan.preset,
+            &plan.profile,
+        ));
+        let mut notes = plan.notes.clone();
+        notes.append(&mut r.notes);
+        r.notes = notes;
+        Some(r)
+    };
+    if !ctx.global.json {
+        if let Some(r) = &report {
+            ctx.term
+                .info(&render::report_text(&ctx.term, r, "Save and Test"));
+        }
+    }
+    conclude(ctx, args, plan, report, false, args.force)
+}

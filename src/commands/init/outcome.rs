@@ -1,0 +1,189 @@
+//! The end of `init`: the outcome printed (or its JSON), and the profile saved: the profile under
+//! the config lock, then its secret, undone together if the secret store fails.
+
+use crate::cli::InitArgs;
+use crate::commands::{now_rfc3339, Ctx};
+use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
+use crate::domain::report::CheckReport;
+use crate::domain::values::ConnectionSettings;
+use crate::error::AppError;
+use crate::store::StoreError;
+use crate::ui::json::{self, InitFacts, ReportOutput};
+
+use super::Plan;
+
+/// Prints the outcome and saves: after a passing test, with --skip-test, or when the operator
+/// chose "save anyway" (`insist`). `replace` allows overwriting an existing profile.
+pub fn conclude(
+    ctx: &Ctx,
+    args: &InitArgs,
+    plan: Plan,
+    report: Option<CheckReport>,
+    insist: bool,
+    replace: bool,
+) -> Result<i32, AppError> {
+    let settings: &ConnectionSettings = &plan.validated.settings;
+    let passed = report.as_ref().is_none_or(|r| r.ok) || insist;
+    let exit = report.as_ref().map_or(0, |r| r.exit_code);
+    if !ctx.global.json && report.is_none() {
+        for n in &plan.notes {
+            ctx.term.info(&format!("note: {n}"));
+        }
+        if args.dry_run {
+            ctx.term.warn("--skip-test: the connection was not tested.");
+        } else {
+            ctx.term.warn("--skip-test: the connection is saved untested; run `halo-connect test` before relying on it.");
+        }
+    }
+    let profile = to_profile(&plan, report.as_ref());
+    let mut saved = false;
+    let mut save_error: Option<AppError> = None;
+    if args.dry_run {
+        let toml = toml::to_string_pretty(&std::collections::BTreeMap::from([(
+            "profiles",
+            std::collections::BTreeMap::from([(plan.profile.clone(), profile.clone())]),
+        )]))
+        .unwrap_or_default();
+        if ctx.global.json {
+            // The JSON below says dry_run and saved.
+        } else if passed {
+            ctx.term.info(&format!(
+                "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand keep the Client Secret in: {}",
+                ctx.config.path().display(),
+                store_place(ctx, plan.store)
+            ));
+        } else {
+            ctx.term.info("\n--dry-run: nothing was written; the test failed, so a real run would save nothing either.");
+        }
+    } else if passed {
+        crate::ui::prompter::set_saving(true);
+        match save(ctx, &plan, &profile, replace || plan.sandbox.is_some()) {
+            Ok(()) => saved = true,
+            Err(e) => save_error = Some(e),
+        }
+        crate::ui::prompter::set_saving(false);
+    }
+
+    if ctx.global.json {
+        let base = report.clone().unwrap_or_else(|| {
+            let mut r = CheckReport::new(
+                &plan.profile,
+                &plan.preset.name,
+                settings.resource_server.as_str(),
+                settings.auth_server.as_str(),
+                settings.tenant.as_option(),
+            );
+            r.notes = plan.notes.clone();
+            r.finish();
+            r
+        });
+        let facts = InitFacts {
+            saved,
+            dry_run: args.dry_run,
+            tested: report.is_some(),
+            config_path: ctx.config.path().display().to_string(),
+            secret_store: plan.store.as_str(),
+            sandbox: plan.sandbox.is_some(),
+        };
+        ctx.term.out_raw(&json::to_string(&ReportOutput::init(
+            &base,
+            facts,
+            save_error.as_ref(),
+        )));
+        if let Some(e) = save_error {
+            return Ok(e.exit_code());
+        }
+    } else if let Some(e) = save_error {
+        return Err(e);
+    } else if saved && plan.sandbox.is_some() {
+        ctx.term.info(&format!(
+            "Saved sandbox profile `{}` to {}. The emulator supplies its own secret, so none is stored; `halo-connect test --profile {}` starts it again to test.",
+            plan.profile,
+            ctx.config.path().display(),
+            plan.profile
+        ));
+    } else if saved {
+        ctx.term.info(&format!(
+            "Saved profile `{}` to {}; the Client Secret is in {}.",
+            plan.profile,
+            ctx.config.path().display(),
+            store_place(ctx, plan.store)
+        ));
+    } else if !passed && !args.dry_run {
+        ctx.term.info(&format!(
+            "Nothing was saved. Fix the cause above and run init again, or add --skip-test to save profile `{}` untested.",
+            plan.profile
+        ));
+    }
+    Ok(exit)
+}
+
+pub(super) fn store_place(ctx: &Ctx, kind: SecretStoreKind) -> String {
+    match kind {
+        SecretStoreKind::Keyring => format!("the OS keyring (service {})", ctx.keyring_service()),
+        SecretStoreKind::File => format!("{} (mode 0600)", ctx.credentials_path().display()),
+        SecretStoreKind::None => {
+            "no store: set HALO_CLIENT_SECRET when you use this profile".to_string()
+        }
+    }
+}
+
+pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
+    let s = &plan.validated.settings;
+    Profile {
+        preset: plan.preset.name.clone(),
+        resource_server: s.resource_server.as_str().to_string(),
+        auth_server: s.auth_server.as_str().to_string(),
+        tenant: s.tenant.as_option().map(str::to_string),
+        client_id: s.client_id.clone(),
+        secret_store: plan.store,
+        scopes: if plan.preset.name == "custom" {
+            plan.preset.scopes.clone()
+        } else {
+            Vec::new()
+        },
+        sandbox: plan.sandbox.is_some(),
+        scenario: plan
+            .sandbox
+            .as_ref()
+            .map(|sb| sb.scenario().as_str().to_string())
+            .filter(|name| name != "healthy"),
+        ca_cert: plan.ca_cert.clone(),
+        last_test: report.map(|r| LastTest {
+            ok: r.ok,
+            exit_code: r.exit_code,
+            at: now_rfc3339(),
+        }),
+    }
+}
+
+/// Writes the profile under the config lock (a concurrent writer of the same name is told), then
+/// stores the secret; if the secret store fails, the profile write is undone.
+pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Result<(), AppError> {
+    let name = plan.profile.clone();
+    let previous = ctx.config.update(|cfg| {
+        if let Some(existing) = cfg.profiles.get(&name) {
+            // Another writer may have created it since we looked; say so rather than overwrite.
+            if !force && !existing.sandbox {
+                return Err(StoreError::ProfileExists { name: name.clone() });
+            }
+        }
+        Ok(cfg.profiles.insert(name.clone(), profile.clone()))
+    })?;
+    if plan.store != SecretStoreKind::None {
+        if let Err(e) = ctx
+            .secret_store(plan.store)
+            .set(&plan.profile, &plan.secret)
+        {
+            let _ = ctx.config.update(|cfg| {
+                match previous {
+                    Some(p) => cfg.profiles.insert(name.clone(), p),
+                    None => cfg.profiles.remove(&name),
+                };
+                Ok(())
+            });
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! `init` on a terminal: the wizard, given live adapters for its ports (Save and Test with a
+//! spinner, discovery and the keyring probe), sharing one client, then the same outcome as the
+//! flag path.
+
+use crate::cli::InitArgs;
+use crate::commands::connection::{absolute_ca, init_raw};
+use crate::commands::session::{Session, Trust};
+use crate::commands::{resolve_preset, secret_from_inputs, start_sandbox, Ctx, KEYRING_TIMEOUT};
+use crate::domain::preset::{self, Preset};
+use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::report::CheckReport;
+use crate::domain::secret::Secret;
+use crate::domain::values::{ConnectionSettings, Discovery, Source};
+use crate::error::AppError;
+use crate::halo::check::{discover, run_check};
+use crate::halo::HaloClient;
+use crate::ui::prompter::{install_interrupt_handler, DialoguerPrompter};
+use crate::wizard::ports::{Prompter, Services, Tester};
+use crate::wizard::{self, Draft, WizardError};
+
+use super::outcome::conclude;
+use super::Plan;
+
+/// The wizard's view of Save and Test: a spinner on stderr while the real check runs.
+struct LiveTester<'a> {
+    client: HaloClient,
+    session: &'a Session,
+    term: &'a crate::ui::term::Term,
+    profile: String,
+}
+
+impl Tester for LiveTester<'_> {
+    fn test(
+        &mut self,
+        settings: &ConnectionSettings,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> CheckReport {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if !self.term.style.unicode {
+            spinner.set_style(indicatif::ProgressStyle::default_spinner().tick_chars("-\\|/ "));
+        }
+        spinner.set_message(format!(
+            "Testing: token from {}, then every permission at once…",
+            settings.auth_server.as_str()
+        ));
+        spinner.enable_steady_tick(std::time::Duration::from_millis(90));
+        let client = &self.client;
+        let profile = self.profile.clone();
+        let report = self
+            .session
+            .block_on(run_check(client, settings, secret, preset, &profile));
+        spinner.finish_and_clear();
+        report
+    }
+}
+
+/// Discovery and the keyring probe for the wizard.
+struct LiveServices<'a> {
+    client: HaloClient,
+    session: &'a Session,
+    ctx: &'a Ctx,
+}
+
+impl Services for LiveServices<'_> {
+    fn discover(&mut self, base: &str) -> Option<Discovery> {
+        let client = &self.client;
+        self.session.block_on(discover(client, base)).ok()
+    }
+    fn keyring(&mut self) -> Result<(), String> {
+        use crate::store::StoreError;
+        crate::store::KeyringStore::new(self.ctx.keyring_service(), KEYRING_TIMEOUT)
+            .probe()
+            .map_err(|e| match e {
+                StoreError::KeyringUnavailable { reason } => reason,
+                StoreError::KeyringTimeout { waited } => {
+                    format!("it did not answer within {} s", waited.as_secs())
+                }
+                other => other.to_string(),
+            })
+    }
+}
+
+pub(super) fn run_wizard(
+    ctx: &Ctx,
+    args: &InitArgs,
+    profile: &str,
+    stored: Option<&Profile>,
+) -> Result<i32, AppError> {
+    install_interrupt_handler();
+    let mut prompter = DialoguerPrompter::new(ctx.term.clone());
+    let stored = stored.filter(|p| !p.sandbox || args.sandbox);
+    let mut replace = args.force;
+    if let Some(existing) = stored {
+        if !args.force && !existing.sandbox {
+            replace = prompter
+                .confirm(&format!("Profile `{profile}` exists. Offer its values as defaults and replace it after a passing test?"), true)
+                .map_err(|_| AppError::interrupted())?;
+            if !replace {
+                ctx.term.info("Nothing was changed.");
+                return Ok(0);
+            }
+        }
+    }
+    let sandbox = if args.sandbox {
+        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+    } else {
+        None
+    };
+    if let Some(sb) = &sandbox {
+        ctx.term.info(&format!(
+            "Started the HaloPSA sandbox ({}) on {}. Its values are the defaults: press Enter at each question.",
+            sb.scenario().as_str(),
+            sb.base_url()
+        ));
+    }
+    let preset_given = args.values.preset.is_some() || args.values.preset_file.is_some();
+    let preset = if preset_given {
+        Some(resolve_preset(&args.values, stored)?)
+    } else {
+        None
+    };
+    let raw = init_raw(ctx, &args.values, sandbox.as_ref(), stored);
+    let address = args
+        .values
+        .url
+        .clone()
+        .or_else(|| sandbox.as_ref().map(|s| s.base_url()))
+        .or_else(|| {
+            raw.resource_server.as_ref().map(|r| {
+                r.value
+                    .trim_end_matches('/')
+                    .trim_end_matches("/api")
+                    .to_string()
+            })
+        });
+    let stored_secret = stored
+        .filter(|p| !p.sandbox)
+        .and_then(|p| ctx.secret_store(p.secret_store).get(profile).ok().flatten());
+    let draft = Draft {
+        preset,
+        default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),
+        raw,
+        address,
+        secret: secret_from_inputs(ctx, &args.values)?.map(|s| s.0),
+        stored_secret,
+        sandbox_secret: sandbox.as_ref().map(|s| s.client_secret().clone()),
+        store: args
+            .secret_store
+            .map(SecretStoreKind::from)
+            .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
+        sandbox: sandbox.is_some(),
+    };
+    // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
+    let trust = Trust {
+        ca_file: ctx.global.ca_cert.clone(),
+        ca_pem: sandbox.as_ref().and_then(|s| s.ca_pem()),
+    };
+    let session = ctx.session()?;
+    let client = session.client(&trust)?;
+    let mut services = LiveServices {
+        client: client.clone(),
+        session,
+        ctx,
+    };
+    let mut tester = LiveTester {
+        client,
+        session,
+        term: &ctx.term,
+        profile: profile.to_string(),
+    };
+    let outcome = match wizard::run(
+        draft,
+        preset::all(),
+        &mut prompter,
+        &mut tester,
+        &mut services,
+    ) {
+        Ok(o) => o,
+        Err(WizardError::Interrupted) => return Err(AppError::interrupted()),
+        Err(WizardError::Quit(code)) => {
+            ctx.term.info("Nothing was saved.");
+            return Ok(code);
+        }
+        Err(WizardError::Prompt(e)) => {
+            return Err(
+                AppError::config(format!("the wizard could not ask its questions: {e}")).with_hint(
+                    "run with --non-interactive and give every value by flag or environment",
+                ),
+            )
+        }
+    };
+    let insist = !outcome.report.ok;
+    let plan = Plan {
+        profile: profile.to_string(),
+        preset: outcome.preset,
+        validated: outcome.validated,
+        secret: outcome.secret,
+        secret_source: Source::Prompt,
+        store: outcome.store,
+        sandbox,
+        notes: Vec::new(),
+        trust,
+        ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
+    };
+    conclude(ctx, args, plan, Some(outcome.report), insist, replace)
+}

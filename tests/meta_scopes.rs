@@ -134,7 +134,7 @@ fn all_opens_every_area_but_teams_and_is_flagged_for_specific_presets() {
     ] {
         granted(&v, p);
     }
-    // `all` does not include Team visibility (halo-api.md §8, I).
+    // `all` does not include Team visibility (inferred from two integrations' docs: halo_model.toml).
     let v = same_every_way(Scenario::AllPermission, "alerts");
     granted(&v, "read:tickets");
     missing_scope(&v, "all:teams");
@@ -152,7 +152,7 @@ fn all_standard_opens_every_area_but_not_webhooks_or_teams() {
     ] {
         granted(&v, p);
     }
-    // "Everything but admin" (halo-api.md §8, G): the sync's webhooks stay closed.
+    // "Everything but admin" (a guess: halo_model.toml): the sync's webhooks stay closed.
     let v = same_every_way(Scenario::AllStandardPermission, "company-asset-sync");
     missing_scope(&v, "admin:webhooks");
     for p in ["read:customers", "edit:crm", "read:software", "edit:assets"] {

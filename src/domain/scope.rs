@@ -27,7 +27,7 @@ pub const AREAS: &[&str] = &[
     "distributionlists",
 ];
 
-/// Halo's meta scopes (halo-api.md §1.3).
+/// Halo's meta scopes (named by the HaloAPI PowerShell module and psmodule-halopsa).
 pub const META_SCOPES: &[&str] = &[
     "all",
     "all:standard",
@@ -40,7 +40,7 @@ pub const META_SCOPES: &[&str] = &[
 /// own; the row's read does. (all:teams and admin:webhooks name their one area.)
 pub const BROAD_META_SCOPES: &[&str] = &["all", "all:standard", "admin"];
 
-/// Other single scopes real grants show (halo-api.md §1.3): the timesheet, chat and password-reset
+/// Other single scopes real grants show (HaloAPI's scope list, a live token response): the timesheet, chat and password-reset
 /// ones, two `read:` scopes without an `edit:` pair, and the OpenID ones a token response lists.
 pub const OTHER_SCOPES: &[&str] = &[
     "editMine:timesheets",

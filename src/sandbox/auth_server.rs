@@ -177,7 +177,7 @@ fn without(scope: &str) -> Vec<String> {
 }
 
 /// The granted list for known requested scopes, or None for a refusal. A request for `all` gets
-/// what the application has ticked (halo-api.md §1.3, E), and the OpenID scopes every application
+/// what the application has ticked (a live tenant showed it), and the OpenID scopes every application
 /// has. A scope the application lacks is refused,
 /// or dropped in `scope-dropped`. A scope only a ticked meta scope covers is answered as `answer`
 /// says, where that meta scope allows it.
@@ -271,7 +271,7 @@ fn jwt(claims: &serde_json::Value) -> String {
     )
 }
 
-/// A JWT-shaped access token (real ones start `eyJhbGci`, halo-api.md §1.5). Its `jti` is random,
+/// A JWT-shaped access token (real ones start `eyJhbGci`). Its `jti` is random,
 /// so the token cannot be guessed; the claims are the likely ones [I].
 fn access_jwt(base_url: &str, granted: &[String], expires_in: u64) -> String {
     let now = now_secs();

@@ -54,7 +54,7 @@ pub struct Scopes {
 }
 
 /// How Halo may answer a request naming specific scopes when the application has a meta scope
-/// ticked. Unknown (halo-api.md marks it G), so the sandbox can answer each way.
+/// ticked. Unknown (tagged G in `halo_model.toml`), so the sandbox can answer each way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MetaAnswer {

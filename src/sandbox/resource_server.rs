@@ -143,7 +143,7 @@ fn agent_me(scenario: Scenario) -> Response {
 
 /// A list answer: filtered by `*id` fields and `search`, then paged (`pageinate=true` with
 /// `page_size`/`page_no`: `record_count` is the total, as n8n's paging relies on) or capped by
-/// `count` (`record_count` is then the capped size, halo-api.md §3.3, E).
+/// `count` (`record_count` is then the capped size, as a live tenant showed).
 fn list(ep: &Endpoint, mut rows: Vec<Value>, query: &str) -> Response {
     let q = form_map(query.as_bytes());
     for (k, v) in &q {

@@ -17,7 +17,7 @@ pub enum TokenForm {
     Opaque,
 }
 
-/// How the emulator answers where Halo's behaviour is unknown (halo-api.md tags it G). A client
+/// How the emulator answers where Halo's behaviour is unknown (tagged G in `halo_model.toml`). A client
 /// must give the same report whichever way the emulator answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Guesses {

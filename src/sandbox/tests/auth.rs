@@ -218,7 +218,7 @@ async fn real_grants_carry_openid_and_event_scopes() {
     .await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["scope"], "all openid email profile offline_access roles");
-    // n8n's default request, used in production against apps with All ticked (halo-api.md §8).
+    // n8n's default request, used in production against apps with All ticked.
     let (status, v) = token(&c, &sb, Some("admin edit:tickets edit:customers")).await;
     assert_eq!((status, v["scope"].as_str()), (200, Some("all")));
 }

@@ -40,7 +40,7 @@ async fn paging_follows_page_no_and_record_count_is_the_total() {
     }
     let past = json(&sb, "/Client?pageinate=true&page_size=5&page_no=9", &tok).await;
     assert_eq!(past["clients"], serde_json::json!([]));
-    // Without paging, `count` caps the list and record_count with it (halo-api.md §3.3, E).
+    // Without paging, `count` caps the list and record_count with it, as a live tenant showed.
     let capped = json(&sb, "/Client?count=4", &tok).await;
     assert_eq!(
         (

@@ -100,10 +100,13 @@ pub fn set_saving(on: bool) {
     SAVING.store(on, std::sync::atomic::Ordering::SeqCst);
 }
 
-/// Makes Ctrl-C end the process with exit 130 and the cursor shown again. Nothing has changed
-/// unless a save was under way, because saving happens only after the last question.
+/// Makes Ctrl-C end the process with exit 130, the terminal as it was found (echo on, cooked
+/// mode: a hidden prompt turns echo off) and the cursor shown again. Nothing has changed unless a
+/// save was under way, because saving happens only after the last question.
 pub fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
+    let saved = TerminalState::save();
+    let _ = ctrlc::set_handler(move || {
+        saved.restore();
         let t = console::Term::stderr();
         let _ = t.show_cursor();
         if SAVING.load(std::sync::atomic::Ordering::SeqCst) {
@@ -113,4 +116,38 @@ pub fn install_interrupt_handler() {
         }
         std::process::exit(130);
     });
+}
+
+/// The terminal's settings when the wizard started, restored on Ctrl-C. ctrlc runs its handler on
+/// a thread of its own, not in the signal handler, so restoring there is safe.
+#[derive(Clone, Copy)]
+struct TerminalState {
+    #[cfg(unix)]
+    termios: Option<libc::termios>,
+}
+
+impl TerminalState {
+    fn save() -> TerminalState {
+        #[cfg(unix)]
+        {
+            // SAFETY: tcgetattr fills the struct we own; a zeroed termios is a valid value to pass.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            let ok = unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } == 0;
+            TerminalState {
+                termios: ok.then_some(t),
+            }
+        }
+        #[cfg(not(unix))]
+        TerminalState {}
+    }
+
+    fn restore(&self) {
+        #[cfg(unix)]
+        if let Some(t) = &self.termios {
+            // SAFETY: tcsetattr reads the settings tcgetattr gave for the same terminal.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t);
+            }
+        }
+    }
 }

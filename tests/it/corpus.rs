@@ -3,10 +3,7 @@
 //! twice: against the domain function, and through the real binary (`test --from-env --json`, exit
 //! 3, `error.kind` "config"), with the secret canary checked on every run.
 
-#[path = "common/mod.rs"]
-mod common;
-
-use common::*;
+use crate::common::*;
 use halo_connect::domain::url::{
     derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant,
 };

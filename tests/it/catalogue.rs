@@ -2,10 +2,7 @@
 //! code the source emits is in it, and every entry the sandbox can emulate is run through the real
 //! binary and must give the entry's exit code, error.kind, code and fix.
 
-#[path = "common/mod.rs"]
-mod common;
-
-use common::{sandbox_tls, strs, write_ca, TestEnv, CANARY};
+use crate::common::{sandbox_tls, strs, write_ca, TestEnv, CANARY};
 use halo_connect::domain::catalogue::{
     entry, printed_code, troubleshooting_markdown, Emulation, CATALOGUE,
 };
@@ -21,7 +18,7 @@ fn the_troubleshooting_doc_is_generated_from_the_catalogue() {
     let have = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/troubleshooting.md is stale: run `UPDATE_DOCS=1 cargo test --test catalogue`"
+        "docs/troubleshooting.md is stale: run `UPDATE_DOCS=1 cargo test --test it catalogue`"
     );
 }
 

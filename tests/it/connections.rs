@@ -2,12 +2,9 @@
 //! shared HTTP/2 connection for a fleet on one host, and `--concurrency` as a socket bound. These
 //! assert counts, never timings.
 
-#[path = "common/mod.rs"]
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use halo_connect::domain::secret::Secret;
 use halo_connect::sandbox::{Sandbox, SandboxOptions, TlsMode};
 

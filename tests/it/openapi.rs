@@ -5,7 +5,7 @@
 
 use halo_connect::domain::scope::{AGENT_ME_PATH, PROBES, RECURRING_PATH};
 
-const LIST: &str = include_str!("data/halo-openapi-paths.txt");
+const LIST: &str = include_str!("../data/halo-openapi-paths.txt");
 
 fn listed() -> Vec<(String, String)> {
     LIST.lines()

@@ -3,15 +3,7 @@
 //! keyring down or hanging, read-only or full disks, SIGKILL mid-save, racing writers), and every
 //! hostile server ends in a classified error within the timeout.
 
-#[path = "common/mod.rs"]
-mod common;
-
 /// Lost disks, keyrings and processes: the config always survives and the user is told.
-#[path = "reliability/faults.rs"]
 mod faults;
-/// The hostile-server matrix: error kind and code for each misbehaviour.
-#[path = "reliability/hostile.rs"]
-mod hostile;
 /// The secret canary at -v/-vv, in Debug output, on a closed pipe, and across a redirect.
-#[path = "reliability/security.rs"]
 mod security;

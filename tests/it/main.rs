@@ -20,7 +20,7 @@ mod corpus;
 mod domain;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
-/// Hostile servers: the ones the old reliability suite ran (the matrix comes next).
+/// Hostile servers, one matrix: behaviour → exit code, error kind and code, what the message says.
 mod hostile;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;

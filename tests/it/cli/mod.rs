@@ -3,8 +3,6 @@
 
 /// Config safety: corrupt files untouched, concurrent writers lose nothing.
 mod config;
-/// Servers that do not behave: each ends in a classified error within the timeout.
-mod hostile;
 /// `init` without prompts: values by flag, env and stdin; refusals; saving.
 mod init;
 /// list, show, remove, token, presets, checklist, completions, sandbox.

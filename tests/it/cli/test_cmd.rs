@@ -121,34 +121,6 @@ fn test_all_takes_no_profile() {
 }
 
 #[test]
-fn a_resource_server_that_answers_html_is_exit_6_server() {
-    let run = test_scenario(Scenario::HtmlResourceServer, "billing", &[]);
-    run.code(6);
-    let v = run.contract(Some("server"));
-    assert!(
-        v["error"]["hint"].as_str().unwrap().contains("/api"),
-        "{v:#}"
-    );
-}
-
-#[test]
-fn a_slow_server_is_exit_6_connection_within_the_timeout() {
-    let started = std::time::Instant::now();
-    let run = test_scenario(Scenario::Slow, "billing", &["--timeout", "1"]);
-    run.code(6);
-    let v = run.contract(Some("connection"));
-    assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("within 1 s"),
-        "{v:#}"
-    );
-    // Not a speed assertion: a hang would be killed by the harness at 60 s.
-    assert!(started.elapsed().as_secs() < 50);
-}
-
-#[test]
 fn billing_without_recurring_contracts_cannot_go_live() {
     let run = test_scenario(Scenario::NoRecurringContracts, "billing", &[]);
     run.code(5);

@@ -26,3 +26,5 @@ mod hostile;
 mod openapi;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.
 mod reliability;
+/// The suite's shape: at most two binaries, no test file outside their module trees.
+mod suite;

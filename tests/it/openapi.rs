@@ -1,7 +1,8 @@
 //! Every API path the probes and discovery use must exist, with a GET, in Halo's OpenAPI document.
 //! `tests/data/halo-openapi-paths.txt` is the document's path list (path, methods), generated from
-//! ../shared/reference/halo-openapi.json; when that file is beside the repo, the list is checked
-//! against it too.
+//! the document with `jq -r '.paths | to_entries[] | "\(.key) \(.value | keys |
+//! map(ascii_upcase) | join(","))"' halo-openapi.json | LC_ALL=C sort`; an ignored test checks the
+//! list against a copy of the document.
 
 use halo_connect::domain::scope::{AGENT_ME_PATH, PROBES, RECURRING_PATH};
 
@@ -32,16 +33,14 @@ fn every_probe_path_has_a_get_in_halos_openapi_document() {
     assert!(checked >= 20);
 }
 
+/// Needs Halo's OpenAPI document, which the repository does not ship (3.6 MB):
+/// `HALO_OPENAPI_JSON=path/to/halo-openapi.json cargo test --test it openapi -- --ignored`.
 #[test]
-fn the_path_list_matches_the_openapi_document_when_present() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/reference/halo-openapi.json"
-    );
-    let Ok(text) = std::fs::read_to_string(path) else {
-        eprintln!("{path} is absent; the vendored list stands alone");
-        return;
-    };
+#[ignore = "needs HALO_OPENAPI_JSON, the path of Halo's OpenAPI document"]
+fn the_path_list_matches_the_openapi_document() {
+    let path = std::env::var("HALO_OPENAPI_JSON")
+        .expect("set HALO_OPENAPI_JSON to the path of Halo's OpenAPI document");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let doc_paths = doc["paths"].as_object().unwrap();
     let paths = listed();

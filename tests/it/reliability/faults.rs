@@ -121,7 +121,8 @@ fn config_dir_under_a_regular_file() {
         &[],
         None,
     );
-    assert!(run.code == 0 || run.code == 3, "{run:?}");
+    run.code(3);
+    assert!(run.stderr.contains("blocker"), "{}", run.stderr);
 }
 
 /// A tmpfs of our own (we run as root in CI's container); None when mounting is not allowed.

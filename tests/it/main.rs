@@ -26,5 +26,7 @@ mod hostile;
 mod openapi;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.
 mod reliability;
+/// Every human screen pinned with insta: reports, error blocks, checklist, --help.
+mod screens;
 /// The suite's shape: at most two binaries, no test file outside their module trees.
 mod suite;

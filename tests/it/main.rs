@@ -26,6 +26,8 @@ mod hostile;
 mod openapi;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.
 mod reliability;
+/// The JSON Schema of schema_version 1 (docs/schema) against real outputs.
+mod schema;
 /// Every human screen pinned with insta: reports, error blocks, checklist, --help.
 mod screens;
 /// The suite's shape: at most two binaries, no test file outside their module trees.

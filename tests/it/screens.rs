@@ -4,10 +4,7 @@
 //! `cargo insta review` (or `INSTA_UPDATE=always`, then read the diff); the wizard's end is in
 //! tests/pty.rs.
 
-use std::sync::Mutex;
-
 use crate::common::*;
-use halo_connect::sandbox::Scenario;
 
 /// A run as one text: the exit code, then stdout and stderr, with `dir` written as `[dir]`.
 fn screen(run: &Run, dir: &std::path::Path) -> String {
@@ -36,60 +33,14 @@ macro_rules! assert_screen {
     };
 }
 
-/// `--timeout` for a scenario: short where the scenario is a wait, long for the 20 MB body.
-fn timeout(s: Scenario) -> &'static str {
-    match s {
-        Scenario::Slow | Scenario::Drip | Scenario::NoAnswer => "1",
-        Scenario::HugeBody => "20",
-        _ => "5",
-    }
-}
-
-/// The preset that shows a scenario's failure: a readiness check only some presets make.
-fn preset(s: Scenario) -> &'static str {
-    match s {
-        Scenario::NoTeams => "alerts",
-        Scenario::NoAssets => "asset-lifecycle",
-        Scenario::NoWebhooks => "company-asset-sync",
-        _ => "billing",
-    }
-}
-
 #[test]
 fn the_report_of_every_sandbox_scenario() {
-    // Four at a time: the slow scenarios wait, the rest are quick.
-    let queue = Mutex::new(Scenario::ALL.to_vec());
-    let done = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| loop {
-                let Some(s) = queue.lock().unwrap().pop() else {
-                    break;
-                };
-                let env = TestEnv::new();
-                let run = env.run(
-                    &[
-                        "test",
-                        "--sandbox",
-                        "--scenario",
-                        s.as_str(),
-                        "--preset",
-                        preset(s),
-                        "--timeout",
-                        timeout(s),
-                    ],
-                    &[],
-                    None,
-                );
-                let text = screen(&run, env.dir.path());
-                done.lock().unwrap().push((s, text));
-            });
-        }
+    let screens = for_each_scenario(|s| {
+        let env = TestEnv::new();
+        let run = env.run(&sandbox_test_args(s), &[], None);
+        screen(&run, env.dir.path())
     });
-    let mut done = done.into_inner().unwrap();
-    done.sort_by_key(|(s, _)| s.as_str());
-    assert_eq!(done.len(), Scenario::ALL.len());
-    for (s, text) in done {
+    for (s, text) in screens {
         assert_screen!(format!("report-{}", s.as_str()), text);
     }
 }

@@ -122,7 +122,7 @@ fn missing_word(code: Option<&str>) -> &'static str {
     }
 }
 
-/// The JSON object of cli.md for a report, with extra keys merged in.
+/// The JSON object of docs/cli.md for a report, with extra keys merged in.
 pub fn report_json(r: &CheckReport, extra: serde_json::Value) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_else(|_| json!({}));
     if let (Some(obj), Some(more)) = (v.as_object_mut(), extra.as_object()) {

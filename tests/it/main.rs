@@ -24,6 +24,8 @@ mod fuzz;
 mod hostile;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
+/// No doc or comment names a file the repository lacks.
+mod references;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.
 mod reliability;
 /// The JSON Schema of schema_version 1 (docs/schema) against real outputs.

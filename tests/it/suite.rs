@@ -34,9 +34,9 @@ fn all_rs(dir: &Path, out: &mut BTreeSet<PathBuf>) {
     }
 }
 
-/// The files `file` declares with `mod name;`, resolved as rustc does: a `#[path]` relative to the
-/// file's directory; otherwise `name.rs` or `name/mod.rs` beside a `main.rs`/`mod.rs`, and under a
-/// directory named after any other file.
+/// The files `file` declares with `mod …;`, resolved as rustc does: a `#[path]` relative to the
+/// file's directory; otherwise the module's own file, or its folder's `mod.rs`, beside a
+/// `main.rs`/`mod.rs`, and under a directory named after any other file.
 fn children(file: &Path) -> Vec<PathBuf> {
     let text = std::fs::read_to_string(file).unwrap();
     let dir = file.parent().unwrap();

@@ -1,8 +1,8 @@
 //! Every API path the probes and discovery use must exist, with a GET, in Halo's OpenAPI document.
 //! `tests/data/halo-openapi-paths.txt` is the document's path list (path, methods), generated from
 //! the document with `jq -r '.paths | to_entries[] | "\(.key) \(.value | keys |
-//! map(ascii_upcase) | join(","))"' halo-openapi.json | LC_ALL=C sort`; an ignored test checks the
-//! list against a copy of the document.
+//! map(ascii_upcase) | join(","))"' "$HALO_OPENAPI_JSON" | LC_ALL=C sort`; an ignored test checks
+//! the list against a copy of the document.
 
 use halo_connect::domain::scope::{AGENT_ME_PATH, PROBES, RECURRING_PATH};
 
@@ -34,7 +34,7 @@ fn every_probe_path_has_a_get_in_halos_openapi_document() {
 }
 
 /// Needs Halo's OpenAPI document, which the repository does not ship (3.6 MB):
-/// `HALO_OPENAPI_JSON=path/to/halo-openapi.json cargo test --test it openapi -- --ignored`.
+/// `HALO_OPENAPI_JSON=<path of the document> cargo test --test it openapi -- --ignored`.
 #[test]
 #[ignore = "needs HALO_OPENAPI_JSON, the path of Halo's OpenAPI document"]
 fn the_path_list_matches_the_openapi_document() {

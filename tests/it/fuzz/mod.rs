@@ -24,7 +24,7 @@ use halo_connect::store::{FileStore, SecretStore};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 
-const EMBEDDED_PRESETS: &str = include_str!("../../presets/presets.toml");
+const EMBEDDED_PRESETS: &str = include_str!("../../../presets/presets.toml");
 const CANARY: &str = "c4n4ry5e-cre7-4f00-b4d5-ec12e7000001-dead10cc-7e57-4bad-8eef-5ec12e7c4n42";
 
 /// Cases per batch: `PROPTEST_CASES` or `default`.

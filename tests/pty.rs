@@ -79,6 +79,20 @@ impl Wizard {
         }
     }
 
+    /// The screen from the last Save and Test to the end, as a terminal shows it: escape codes
+    /// stripped, each line as its last carriage return left it, the test's directory as `[dir]`.
+    fn end_screen(&self, env: &TestEnv) -> String {
+        let text = console::strip_ansi_codes(&self.out).replace("\r\n", "\n");
+        let start = text.rfind("\nSave and Test\n").map_or(0, |i| i + 1);
+        let lines: Vec<&str> = text[start..]
+            .lines()
+            .map(|l| l.rsplit('\r').next().unwrap_or(l).trim_end())
+            .collect();
+        lines
+            .join("\n")
+            .replace(&env.dir.path().display().to_string(), "[dir]")
+    }
+
     fn sandbox_port(&mut self) -> u16 {
         let c = self.s.expect(Regex(r"127\.0\.0\.1:(\d+)")).unwrap();
         self.out.push_str(&String::from_utf8_lossy(c.as_bytes()));
@@ -100,6 +114,15 @@ fn hosted_happy_path_by_pressing_enter() {
     assert!(w.out.contains("Save and Test passed"), "{}", w.out);
     assert!(w.out.contains("API Sandbox"), "names the agent: {}", w.out);
     assert!(env.config_text().contains("[profiles.sandbox]"));
+    insta::with_settings!({
+        filters => vec![
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+            (r"\b\d+ ms\b", "[n] ms"),
+        ],
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("wizard-end-hosted-happy-path", w.end_screen(&env));
+    });
 }
 
 #[test]

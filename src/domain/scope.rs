@@ -1,5 +1,6 @@
-//! Halo's permission scopes and the permission areas they open: which names Halo knows (from the
-//! evidence in halo-api.md §1.3) and which cheapest read proves each area. Pure data, no I/O.
+//! Halo's permission scopes and the permission areas they open: which names Halo knows (as public
+//! API clients and real token answers show them) and which cheapest read proves each area. Pure
+//! data, no I/O.
 
 use std::fmt;
 
@@ -170,7 +171,8 @@ pub struct Probe {
     pub role_setting: &'static str,
 }
 
-/// One probe per permission area (halo-api.md §3.2). Every path is checked against the OpenAPI file.
+/// One probe per permission area, each a cheap list read. Every path is checked against Halo's
+/// OpenAPI document (tests/data/halo-openapi-paths.txt).
 #[rustfmt::skip]
 pub const PROBES: &[Probe] = &[
     Probe { area: "customers", scope: "read:customers", path: "/Client", query: "count=1", list_key: "clients", role_setting: "Clients Access Level" },

@@ -8,6 +8,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use halo_connect::domain::secret::Secret;
+use std::sync::Mutex;
+
 use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
 
 /// The distinctive Client Secret every test uses; it must never appear in output, config or logs.
@@ -270,4 +272,52 @@ pub fn write_ca(dir: &Path, sb: &Sandbox) -> PathBuf {
     let p = dir.join("ca.pem");
     std::fs::write(&p, sb.ca_pem().expect("tls sandbox has a CA")).unwrap();
     p
+}
+
+/// `test --sandbox` arguments that show a scenario: its name, the preset whose readiness check it
+/// fails, and a timeout short where the scenario is a wait and long for the 20 MB body.
+pub fn sandbox_test_args(s: Scenario) -> Vec<&'static str> {
+    let preset = match s {
+        Scenario::NoTeams => "alerts",
+        Scenario::NoAssets => "asset-lifecycle",
+        Scenario::NoWebhooks => "company-asset-sync",
+        _ => "billing",
+    };
+    let timeout = match s {
+        Scenario::Slow | Scenario::Drip | Scenario::NoAnswer => "1",
+        Scenario::HugeBody => "20",
+        _ => "5",
+    };
+    vec![
+        "test",
+        "--sandbox",
+        "--scenario",
+        s.as_str(),
+        "--preset",
+        preset,
+        "--timeout",
+        timeout,
+    ]
+}
+
+/// Runs `f` for every sandbox scenario, four at a time (the slow scenarios wait, the rest are
+/// quick), and returns the results in the order of the scenarios' names.
+pub fn for_each_scenario<T: Send>(f: impl Fn(Scenario) -> T + Sync) -> Vec<(Scenario, T)> {
+    let queue = Mutex::new(Scenario::ALL.to_vec());
+    let done = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| loop {
+                let Some(s) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let out = f(s);
+                done.lock().unwrap().push((s, out));
+            });
+        }
+    });
+    let mut done = done.into_inner().unwrap();
+    done.sort_by_key(|(s, _)| s.as_str());
+    assert_eq!(done.len(), Scenario::ALL.len());
+    done
 }

@@ -28,7 +28,7 @@ static KEYRING_CALL: Mutex<()> = Mutex::new(());
 const PROBE_ACCOUNT: &str = "halo-connect-probe";
 
 /// What a keyring call on the worker thread found, without any secret-bearing error payload.
-enum Outcome<T> {
+pub(super) enum Outcome<T> {
     Ok(T),
     NoEntry,
     Unavailable(String),
@@ -131,7 +131,7 @@ fn new_entry(service: &str, account: &str) -> keyring::Result<keyring::Entry> {
 
 /// Turns a keyring result into an `Outcome`. Error payloads that can hold secret bytes
 /// (`BadEncoding`) are never formatted.
-fn classify<T>(result: keyring::Result<T>) -> Outcome<T> {
+pub(super) fn classify<T>(result: keyring::Result<T>) -> Outcome<T> {
     use keyring::Error as E;
     match result {
         Ok(v) => Outcome::Ok(v),

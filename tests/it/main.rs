@@ -1,0 +1,42 @@
+//! The integration tests, one binary: the built `halo-connect` (assert_cmd) against the sandbox on
+//! loopback, plus the table, fuzz and source-reading tests. One binary links axum, reqwest and
+//! rustls once. Whole wizard runs in a pseudo-terminal are the other binary, `tests/pty.rs`.
+
+/// The harness: an isolated config dir per test, the binary, the sandbox and the secret canary.
+#[path = "../common/mod.rs"]
+mod common;
+
+/// The layering of ARCHITECTURE.md, read off the source.
+mod architecture;
+/// The diagnosis catalogue: the generated troubleshooting doc and every emulated entry.
+mod catalogue;
+/// The binary against the sandbox: init, test, list, show, token, checklist, TLS, config safety.
+mod cli;
+/// Handshakes and sockets, counted by the sandbox.
+mod connections;
+/// Malformed values, each refused by the domain and by the binary.
+mod corpus;
+/// Table tests of the pure domain: derivation, normalisation, refusals.
+mod domain;
+/// Property fuzzing of every parser that takes outside input.
+mod fuzz;
+/// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
+mod halopsa;
+/// Hostile servers, one matrix: behaviour → exit code, error kind and code, what the message says.
+mod hostile;
+/// Each meta scope's report, the same whichever way the sandbox answers a guess.
+mod meta_scopes;
+/// Every probe path exists in Halo's OpenAPI document.
+mod openapi;
+/// No doc or comment names a file the repository lacks.
+mod references;
+/// Faults while saving, and the secret canary at every verbosity and across redirects.
+mod reliability;
+/// The sandbox's own model of Halo against a projection of the OpenAPI document.
+mod sandbox_model;
+/// The JSON Schema of schema_version 1 (docs/schema) against real outputs.
+mod schema;
+/// Every human screen pinned with insta: reports, error blocks, checklist, --help.
+mod screens;
+/// The suite's shape: at most two binaries, no test file outside their module trees.
+mod suite;

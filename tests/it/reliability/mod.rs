@@ -1,0 +1,9 @@
+//! Reliability and security through the real binary: nothing leaks (the secret canary at every
+//! verbosity, in every Debug, never sent to another host), nothing is lost (faults while saving:
+//! keyring down or hanging, read-only or full disks, SIGKILL mid-save, racing writers), and every
+//! hostile server ends in a classified error within the timeout.
+
+/// Lost disks, keyrings and processes: the config always survives and the user is told.
+mod faults;
+/// The secret canary at -v/-vv, in Debug output, on a closed pipe, and across a redirect.
+mod security;

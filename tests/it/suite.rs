@@ -1,0 +1,101 @@
+//! The test suite's own shape: at most two test binaries, and no `.rs` file under `tests/` that no
+//! binary's module tree reaches (a file nobody `mod`s compiles nowhere and silently tests nothing).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+/// The test binaries cargo builds from `tests/`: each `tests/*.rs` and `tests/*/main.rs`.
+fn binaries() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(tests_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() && p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        } else if p.join("main.rs").is_file() {
+            out.push(p.join("main.rs"));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn all_rs(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            all_rs(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.insert(p);
+        }
+    }
+}
+
+/// The files `file` declares with `mod …;`, resolved as rustc does: a `#[path]` relative to the
+/// file's directory; otherwise the module's own file, or its folder's `mod.rs`, beside a
+/// `main.rs`/`mod.rs`, and under a directory named after any other file.
+fn children(file: &Path) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let dir = file.parent().unwrap();
+    let stem = file.file_stem().unwrap().to_string_lossy();
+    let base = if stem == "main" || stem == "mod" {
+        dir.to_path_buf()
+    } else {
+        dir.join(&*stem)
+    };
+    let mut path_attr: Option<String> = None;
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("#[path = \"") {
+            path_attr = rest.strip_suffix("\"]").map(str::to_string);
+            continue;
+        }
+        let decl = line.strip_prefix("pub ").unwrap_or(line);
+        if let Some(name) = decl.strip_prefix("mod ").and_then(|r| r.strip_suffix(';')) {
+            out.push(match path_attr.take() {
+                Some(p) => dir.join(p),
+                None if base.join(format!("{name}.rs")).is_file() => {
+                    base.join(format!("{name}.rs"))
+                }
+                None => base.join(name).join("mod.rs"),
+            });
+        } else if !line.starts_with("#[") && !line.starts_with("///") {
+            path_attr = None;
+        }
+    }
+    out
+}
+
+#[test]
+fn at_most_two_test_binaries() {
+    let bins = binaries();
+    assert!(bins.len() <= 2, "{bins:#?}");
+    assert!(bins.iter().any(|b| b.ends_with("it/main.rs")), "{bins:#?}");
+}
+
+#[test]
+fn no_test_file_is_forgotten() {
+    let mut reached = BTreeSet::new();
+    let mut stack = binaries();
+    while let Some(f) = stack.pop() {
+        let f = f.canonicalize().unwrap_or(f);
+        if reached.insert(f.clone()) && f.is_file() {
+            stack.extend(children(&f));
+        }
+    }
+    let mut all = BTreeSet::new();
+    all_rs(&tests_dir(), &mut all);
+    let all: BTreeSet<PathBuf> = all.into_iter().map(|p| p.canonicalize().unwrap()).collect();
+    let forgotten: Vec<_> = all.difference(&reached).collect();
+    assert!(
+        forgotten.is_empty(),
+        "not in any test binary's module tree (add a `mod` line): {forgotten:#?}"
+    );
+    // The walk found the tree (a broken walk would reach only the binaries).
+    assert!(reached.len() > 10, "{reached:#?}");
+    let missing: Vec<_> = reached.iter().filter(|p| !p.is_file()).collect();
+    assert!(missing.is_empty(), "declared but absent: {missing:#?}");
+}

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod domain;
 pub mod error;
 pub mod halo;
+mod hardening;
 pub mod sandbox;
 pub mod store;
 pub mod ui;
@@ -21,6 +22,7 @@ use crate::ui::term::{Term, TermEnv};
 
 /// Runs halo-connect with the process's arguments and environment; returns the exit code.
 pub fn run() -> i32 {
+    hardening::no_core_dumps();
     let env = Env::from_process();
     let matches = match cli::Cli::command().try_get_matches() {
         Ok(m) => m,

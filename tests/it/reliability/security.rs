@@ -375,3 +375,45 @@ fn stored_files_are_private() {
     let creds = std::fs::read_to_string(env.credentials_path()).unwrap();
     assert!(creds.contains(CANARY), "the file store holds the secret");
 }
+
+/// A process that may hold the secret leaves no core dump: its core-file limit is 0 from start.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_process_dumps_no_core() {
+    use std::os::unix::process::CommandExt;
+    let env = TestEnv::new();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_halo-connect"));
+    // Start it with core dumps allowed, as `ulimit -c unlimited` would, so the test shows the
+    // binary turning them off rather than a machine that never had them.
+    // SAFETY: only setrlimit runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: libc::RLIM_INFINITY,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &lim);
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .args(["sandbox", "--port", "0"])
+        .env("XDG_CONFIG_HOME", env.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The sandbox prints its values once it listens, so by then `run` has hardened the process.
+    let mut first = [0u8; 1];
+    let _ = child.stdout.as_mut().unwrap().read(&mut first);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    let fields: Vec<&str> = core.split_whitespace().collect();
+    assert_eq!(&fields[4..6], ["0", "0"], "{core}");
+}

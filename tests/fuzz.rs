@@ -597,6 +597,7 @@ fn answer() -> impl Strategy<Value = Answer> {
             body,
             location,
             attempts,
+            headers: Vec::new(),
         })
 }
 

@@ -4,9 +4,11 @@
 pub mod catalogue;
 pub mod kind;
 pub mod preset;
+pub mod printable;
 pub mod profile;
 pub mod report;
 pub mod scope;
+pub mod scope_names;
 pub mod secret;
 pub mod url;
 pub mod values;

@@ -11,8 +11,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
 
+use crate::domain::printable::{printable, printable_bytes};
 use crate::domain::secret::Secret;
 
+use super::answerer::KEPT_HEADERS;
 use super::sockets::Sockets;
 use super::transport::{chain, classify, Transport};
 
@@ -56,6 +58,8 @@ pub struct Answer {
     pub location: Option<String>,
     /// How many attempts it took (retries for 429/5xx).
     pub attempts: u32,
+    /// The headers that tell who answered (`answerer::KEPT_HEADERS`), names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
@@ -78,16 +82,33 @@ impl Answer {
         serde_json::from_slice(&self.body).ok()
     }
 
-    /// The first line of the body, for messages (bodies never hold the secret we sent).
+    /// The first words of the body, printable, for messages (bodies never hold the secret we sent).
     pub fn snippet(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).to_string();
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(160)
-            .collect()
+        printable_bytes(&self.body, 300, 160)
     }
+
+    /// A kept header's value (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The headers of `KEPT_HEADERS`, each value printable and bounded (a hostile server's header is
+/// data, never a terminal sequence).
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let v = headers.get(*name)?;
+            Some((
+                name.to_string(),
+                printable(&String::from_utf8_lossy(v.as_bytes()), 200),
+            ))
+        })
+        .collect()
 }
 
 /// The HTTP client, shared by every request of a run so connections are reused.
@@ -283,6 +304,7 @@ impl HaloClient {
                 body,
                 location,
                 attempts: 1,
+                headers: kept_headers(&headers),
             },
             retry_after: headers
                 .get(RETRY_AFTER)

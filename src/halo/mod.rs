@@ -1,6 +1,7 @@
 //! The HaloPSA side: the HTTP client, discovery, the token exchange, the probes, and turning every
 //! outcome into a named `Diagnosis`. Depends on the domain only; never on `store`, `wizard` or `ui`.
 
+pub mod answerer;
 pub mod check;
 pub mod client;
 pub mod diagnose;

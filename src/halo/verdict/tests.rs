@@ -37,6 +37,7 @@ fn answer(status: u16, content_type: &str, body: &str) -> Answer {
         body: body.as_bytes().to_vec(),
         location: None,
         attempts: 1,
+        headers: Vec::new(),
     }
 }
 

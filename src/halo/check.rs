@@ -21,10 +21,14 @@ use super::client::HaloClient;
 use super::diagnose::{self, TokenOutcome};
 use super::transport::Transport;
 use super::verdict::{
-    agent, attribute_to_token, cross_check_authinfo, is_on_premise, permission_row, readiness_row,
-    token_findings, Read,
+    agent, attribute_to_token, cross_check_authinfo, instance, is_on_premise, permission_row,
+    readiness_row, token_findings, Read,
 };
 use super::{tls_inspect, wire};
+
+/// Which Halo answered (name and version); rides in the second round trip, and a refusal is no
+/// failure.
+const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
 
 /// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
@@ -167,8 +171,8 @@ pub async fn run_check(
     report.token.expires_in = token.expires_in;
 
     // Round trip 2, all at once: Agent/me, one read per area, readiness reads, the authinfo
-    // cross-check and (when the granted list fell short) the `all` request that shows what the
-    // application has.
+    // cross-check, InstanceInfo and (when the granted list fell short) the `all` request that
+    // shows what the application has.
     let probes = probes_for(preset);
     let access = Some(&token.access_token);
     let probe_futs = probes
@@ -178,7 +182,7 @@ pub async fn run_check(
     let wants_recurring = preset
         .readiness
         .contains(&ReadinessCheck::ActiveRecurringContracts);
-    let (me, reads, recurring, all_outcome, authinfo) = tokio::join!(
+    let (me, reads, recurring, all_outcome, authinfo, instance_read) = tokio::join!(
         read(client, settings, access, AGENT_ME_PATH, "", ""),
         join_all(probe_futs),
         async {
@@ -205,8 +209,10 @@ pub async fn run_check(
                 None
             }
         },
-        read(client, settings, None, AUTHINFO_PATH, "", "")
+        read(client, settings, None, AUTHINFO_PATH, "", ""),
+        read(client, settings, access, INSTANCE_INFO_PATH, "", "")
     );
+    report.instance = instance(&instance_read);
     let app_scopes: Option<Vec<String>> = app_scopes.or(match all_outcome {
         Some(TokenOutcome::Issued(t)) => Some(t.scopes),
         _ => None,

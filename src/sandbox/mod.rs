@@ -7,6 +7,8 @@
 //! an access token.
 
 mod encoding;
+mod fronts;
+mod instance;
 mod scenario;
 mod server;
 mod tls;
@@ -20,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use instance::SANDBOX_HALO_VERSION;
 pub use scenario::{Scenario, TlsMode};
 
 use crate::domain::secret::Secret;

@@ -188,6 +188,9 @@ async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri) {
         return r;
     }
+    if let Some(r) = super::fronts::answer(scenario, &parts.method, &path) {
+        return r;
+    }
     if scenario == Scenario::NoAnswer {
         std::future::pending::<()>().await;
     }
@@ -644,6 +647,10 @@ fn api(
                 "roles": [{"id": 7, "name": "API Sandbox Role"}],
             }),
         );
+    }
+    if sub == "/instanceinfo" {
+        return super::instance::instance_info(scenario, &st.base_url)
+            .map_or_else(forbidden, |v| json_response(StatusCode::OK, &v));
     }
     let Some(ep) = endpoint(sub) else {
         return html(StatusCode::NOT_FOUND, NOT_FOUND_HTML);

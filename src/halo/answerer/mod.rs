@@ -130,7 +130,7 @@ impl Front {
             Front::Imperva => "Imperva (Incapsula)",
             Front::Sucuri => "the Sucuri firewall",
             Front::F5 => "an F5 BIG-IP firewall",
-            Front::Fortinet => "a Fortinet (FortiGuard) web filter",
+            Front::Fortinet => "a FortiGuard web filter",
             Front::Zscaler => "Zscaler",
             Front::Sophos => "a Sophos web filter",
             Front::PaloAlto => "a Palo Alto Networks firewall",
@@ -314,6 +314,40 @@ fn json(v: &serde_json::Value) -> Answerer {
         .iter()
         .find_map(|k| text(k));
     Answerer::HaloApi { message }
+}
+
+/// The sign-in service a redirect leads to, when its host is one (Halo published behind a
+/// pre-authenticating gateway).
+pub fn sign_in_service(url: &str) -> Option<&'static str> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    let under = |d: &str| host == d || host.ends_with(&format!(".{d}"));
+    Some(
+        if [
+            "login.microsoftonline.com",
+            "login.microsoft.com",
+            "login.windows.net",
+        ]
+        .iter()
+        .any(|d| under(d))
+        {
+            "Microsoft Entra ID"
+        } else if under("cloudflareaccess.com") {
+            "Cloudflare Access"
+        } else if under("okta.com") || under("oktapreview.com") {
+            "Okta"
+        } else if host == "accounts.google.com" {
+            "Google"
+        } else if under("auth0.com") {
+            "Auth0"
+        } else if under("onelogin.com") {
+            "OneLogin"
+        } else if u.path().to_ascii_lowercase().starts_with("/adfs/") {
+            "AD FS"
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Says what answered, for a message: status, content type, Server header, and the page's title

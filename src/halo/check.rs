@@ -17,6 +17,7 @@ use crate::domain::scope::{
 use crate::domain::secret::Secret;
 use crate::domain::values::{ConnectionSettings, Discovery};
 
+use super::answerer::describe;
 use super::client::HaloClient;
 use super::diagnose::{self, TokenOutcome};
 use super::transport::Transport;
@@ -30,7 +31,10 @@ use super::{tls_inspect, wire};
 /// failure.
 const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
 
-/// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
+/// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and the Tenant
+/// (`tenant_id`): for an address alone, and for a Tenant missing where the Authorization Server
+/// is on another host than the Resource Server (`domain::values::discovery_base` says when).
+/// A failure says what answered; callers fall back to the derived values.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
     let answer = client
@@ -38,10 +42,10 @@ pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, Stri
         .await
         .map_err(|t| diagnose::transport(&t, false, None).message)?;
     if answer.status != 200 {
-        return Err(format!("{url} answered HTTP {}", answer.status));
+        return Err(format!("{url} answered {}", describe(&answer)));
     }
-    let info: wire::AuthInfo =
-        serde_json::from_slice(&answer.body).map_err(|_| format!("{url} did not answer JSON"))?;
+    let info: wire::AuthInfo = serde_json::from_slice(&answer.body)
+        .map_err(|_| format!("{url} answered {}, not Halo's JSON", describe(&answer)))?;
     let tenant_id = match info.tenant_id {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),

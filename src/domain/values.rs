@@ -99,9 +99,11 @@ pub fn discovery_base(raw: &RawValues) -> Option<String> {
     let (auth, _) = normalize_auth_server(&raw.auth_server.as_ref()?.value).ok()?;
     let resource = match &raw.resource_server {
         Some(v) => normalize_resource_server(&v.value).ok()?.0,
-        None => derive_from_address(&raw.url.as_ref()?.value)
-            .ok()?
-            .resource_server,
+        None => {
+            derive_from_address(&raw.url.as_ref()?.value)
+                .ok()?
+                .resource_server
+        }
     };
     if auth.host() == resource.host() {
         return None;
@@ -385,7 +387,12 @@ pub fn validate(
 mod tests {
     use super::*;
 
-    fn raw(url: Option<&str>, rs: Option<&str>, auth: Option<&str>, tenant: Option<&str>) -> RawValues {
+    fn raw(
+        url: Option<&str>,
+        rs: Option<&str>,
+        auth: Option<&str>,
+        tenant: Option<&str>,
+    ) -> RawValues {
         let s = |v: Option<&str>| v.map(|v| Sourced::new(v.to_string(), Source::Flag));
         RawValues {
             url: s(url),
@@ -400,13 +407,49 @@ mod tests {
     fn discovery_asks_the_resource_host_only_when_it_can_give_something() {
         let shared = Some("https://auth.haloservicedesk.com");
         let table = [
-            (raw(Some("https://acme.halopsa.com/"), None, None, None), Some("https://acme.halopsa.com")),
-            (raw(Some("https://acme.halopsa.com"), None, shared, None), Some("https://acme.halopsa.com")),
-            (raw(Some("https://acme.halopsa.com"), None, shared, Some("acme")), None),
-            (raw(None, Some("https://acme.halopsa.com/api"), shared, None), Some("https://acme.halopsa.com")),
-            (raw(None, Some("https://halo.corp.example/halo/api/"), Some("https://sso.corp.example/auth/"), None), Some("https://halo.corp.example/halo")),
-            (raw(None, Some("https://acme.halopsa.com/api"), shared, Some("acme")), None),
-            (raw(None, Some("https://acme.halopsa.com/api"), Some("https://acme.halopsa.com/auth"), None), None),
+            (
+                raw(Some("https://acme.halopsa.com/"), None, None, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(Some("https://acme.halopsa.com"), None, shared, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(Some("https://acme.halopsa.com"), None, shared, Some("acme")),
+                None,
+            ),
+            (
+                raw(None, Some("https://acme.halopsa.com/api"), shared, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://halo.corp.example/halo/api/"),
+                    Some("https://sso.corp.example/auth/"),
+                    None,
+                ),
+                Some("https://halo.corp.example/halo"),
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://acme.halopsa.com/api"),
+                    shared,
+                    Some("acme"),
+                ),
+                None,
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://acme.halopsa.com/api"),
+                    Some("https://acme.halopsa.com/auth"),
+                    None,
+                ),
+                None,
+            ),
             (raw(None, None, shared, None), None),
             (raw(None, Some("not a url"), shared, None), None),
         ];
@@ -417,7 +460,12 @@ mod tests {
 
     #[test]
     fn a_discovered_tenant_fills_a_missing_one_for_a_shared_authorization_server() {
-        let r = raw(None, Some("https://acme.halopsa.com/api"), Some("https://auth.haloservicedesk.com"), None);
+        let r = raw(
+            None,
+            Some("https://acme.halopsa.com/api"),
+            Some("https://auth.haloservicedesk.com"),
+            None,
+        );
         let found = Discovery {
             auth_url: Some("https://auth.haloservicedesk.com".into()),
             tenant_id: Some("acme-prod".into()),

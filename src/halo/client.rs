@@ -6,7 +6,7 @@
 //! logs secrets.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
@@ -15,6 +15,7 @@ use crate::domain::printable::{printable, printable_bytes};
 use crate::domain::secret::Secret;
 
 use super::answerer::KEPT_HEADERS;
+use super::record::Recorder;
 use super::sockets::Sockets;
 use super::transport::{chain, classify, Transport};
 
@@ -117,6 +118,8 @@ pub struct HaloClient {
     http: reqwest::Client,
     opts: ClientOptions,
     sockets: Arc<Sockets>,
+    /// Where each exchange is recorded for `--report`, when asked for.
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl HaloClient {
@@ -158,6 +161,7 @@ impl HaloClient {
             http,
             opts,
             sockets,
+            recorder: None,
         })
     }
 
@@ -172,9 +176,18 @@ impl HaloClient {
         self
     }
 
+    /// The same client recording every exchange in `recorder` (the support bundle).
+    pub fn with_recorder(mut self, recorder: Option<Arc<Recorder>>) -> HaloClient {
+        self.recorder = recorder;
+        self
+    }
+
     /// GETs a URL, with an optional bearer token.
     pub async fn get(&self, url: &str, token: Option<&Secret>) -> Result<Answer, Transport> {
-        self.send(url, |c| {
+        if let (Some(rec), Some(t)) = (&self.recorder, token) {
+            rec.scrub(t);
+        }
+        self.send("GET", url, |c| {
             let mut r = c.get(url).header(ACCEPT, "application/json");
             if let Some(t) = token {
                 r = r.bearer_auth(t.expose());
@@ -194,7 +207,10 @@ impl HaloClient {
     ) -> Result<Answer, Transport> {
         let scope = scopes.join(" ");
         let url = token_url.as_str();
-        self.send(url, |c| {
+        if let Some(rec) = &self.recorder {
+            rec.scrub(secret);
+        }
+        self.send("POST", url, |c| {
             c.post(url).header(ACCEPT, "application/json").form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_id),
@@ -207,13 +223,14 @@ impl HaloClient {
 
     async fn send(
         &self,
+        method: &'static str,
         url: &str,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Answer, Transport> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let raw = self.send_once(url, build(&self.http)).await?;
+            let raw = self.send_recorded(method, url, build(&self.http)).await?;
             let retryable = raw.status == 429 || matches!(raw.status, 500 | 502 | 503 | 504);
             if !retryable || attempt >= self.opts.attempts {
                 return Ok(Answer {
@@ -236,6 +253,22 @@ impl HaloClient {
             tracing::info!(status = raw.status, ?wait, "retrying {url}");
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// One attempt, recorded when a recorder is attached.
+    async fn send_recorded(
+        &self,
+        method: &'static str,
+        url: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<RawAnswer, Transport> {
+        let started = Instant::now();
+        let result = self.send_once(url, req).await;
+        if let Some(rec) = &self.recorder {
+            let r = result.as_ref().map(|raw| &raw.answer);
+            rec.record(method, url, started.elapsed(), r);
+        }
+        result
     }
 
     async fn send_once(

@@ -5,6 +5,7 @@ pub mod answerer;
 pub mod check;
 pub mod client;
 pub mod diagnose;
+pub mod record;
 mod sockets;
 pub mod tls_inspect;
 pub mod transport;

@@ -116,8 +116,7 @@ async fn read(
     }
 }
 
-/// Runs the whole Save and Test and returns its report.
-pub async fn run_check(
+async fn check(
     client: &HaloClient,
     settings: &ConnectionSettings,
     secret: &Secret,
@@ -274,6 +273,21 @@ fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
     attribute_to_token(&mut report);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report.finish();
+    report
+}
+
+/// Runs the whole Save and Test and returns its report; a recorder on the client keeps it too.
+pub async fn run_check(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    secret: &Secret,
+    preset: &Preset,
+    profile: &str,
+) -> CheckReport {
+    let report = check(client, settings, secret, preset, profile).await;
+    if let Some(rec) = client.recorder() {
+        rec.finished(settings, preset, &report);
+    }
     report
 }
 

@@ -182,6 +182,11 @@ impl HaloClient {
         self
     }
 
+    /// The recorder attached, if any.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_deref()
+    }
+
     /// GETs a URL, with an optional bearer token.
     pub async fn get(&self, url: &str, token: Option<&Secret>) -> Result<Answer, Transport> {
         if let (Some(rec), Some(t)) = (&self.recorder, token) {

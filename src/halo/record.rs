@@ -1,15 +1,19 @@
 //! The recorder of a run's requests, for the support bundle (`--report FILE`). When one is
 //! attached, the client appends every attempt: method, URL (no user info, secret-like query
 //! values redacted), status or failure, time taken, content type, Server header, who answered,
-//! and the body reduced to its JSON keys and error fields, or its first 200 bytes. Every secret the
+//! and the body reduced to its JSON keys and error fields, or its first 200 bytes; and each
+//! finished Save and Test with its settings and report. Every secret the
 //! client sent (the Client Secret, each access token) is registered first and scrubbed from all
 //! of it, so an answer that echoes one does not carry it into the file. It never writes a file.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::domain::preset::Preset;
 use crate::domain::printable::printable;
+use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
+use crate::domain::values::ConnectionSettings;
 
 use super::answerer::{classify, describe, Answerer};
 use super::client::Answer;
@@ -72,6 +76,14 @@ pub enum Body {
     Text(String),
 }
 
+/// A finished Save and Test: its settings (never the secret), preset and report.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub settings: ConnectionSettings,
+    pub preset: Preset,
+    pub report: CheckReport,
+}
+
 /// Collects the exchanges of a run; shared by every clone of the client it is attached to.
 #[derive(Default)]
 pub struct Recorder {
@@ -81,6 +93,7 @@ pub struct Recorder {
 #[derive(Default)]
 struct Inner {
     exchanges: Vec<Exchange>,
+    finished: Vec<Finished>,
     scrub: Vec<Secret>,
 }
 
@@ -171,6 +184,25 @@ impl Recorder {
     /// Every exchange so far, in the order they finished.
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.lock().exchanges.clone()
+    }
+
+    /// Records a finished Save and Test.
+    pub(crate) fn finished(
+        &self,
+        settings: &ConnectionSettings,
+        preset: &Preset,
+        report: &CheckReport,
+    ) {
+        self.lock().finished.push(Finished {
+            settings: settings.clone(),
+            preset: preset.clone(),
+            report: report.clone(),
+        });
+    }
+
+    /// Every Save and Test of the run, in order.
+    pub fn results(&self) -> Vec<Finished> {
+        self.lock().finished.clone()
     }
 }
 

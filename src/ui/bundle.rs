@@ -1,28 +1,23 @@
 //! The support bundle of `--report FILE`, as Markdown an operator can attach to an integration
-//! vendor's ticket: halo-connect's version and the OS, the settings (never the secret), each
-//! request as the recorder kept it, and the diagnosis with the report's JSON. Text only: the
-//! recorder has already redacted what it kept, and `store::write_report` writes the file.
+//! vendor's ticket: halo-connect's version and the OS, each request as the recorder kept it, then
+//! each Save and Test with its settings (never the secret), diagnosis and report JSON, and the
+//! command's own failure if it had one. Text only: the recorder has already redacted what it
+//! kept, and `store::write_report` writes the file.
 
-use crate::domain::preset::Preset;
 use crate::domain::printable::printable;
-use crate::domain::report::CheckReport;
-use crate::domain::values::ConnectionSettings;
-use crate::halo::record::{Body, Exchange, Outcome};
+use crate::halo::record::{Body, Exchange, Finished, Outcome};
 
 use super::render;
 
 /// The first line of every bundle: `store::write_report` replaces a file only if it starts so.
 pub const BUNDLE_MARKER: &str = "# halo-connect support bundle";
 
-/// What a run comes to, for the bundle.
-pub enum Ending<'a> {
-    Report(&'a CheckReport),
-    /// A failure before any report: kind, message, hint.
-    Error {
-        kind: &'a str,
-        message: &'a str,
-        hint: Option<&'a str>,
-    },
+/// A failure of the command itself (before or after its tests): kind, message, hint, details.
+pub struct Failure<'a> {
+    pub kind: &'a str,
+    pub message: &'a str,
+    pub hint: Option<&'a str>,
+    pub details: &'a [String],
 }
 
 /// Everything the bundle tells.
@@ -31,10 +26,10 @@ pub struct Run<'a> {
     pub command: &'a str,
     /// RFC 3339 time of writing.
     pub at: &'a str,
-    pub settings: Option<&'a ConnectionSettings>,
-    pub preset: Option<&'a Preset>,
     pub exchanges: &'a [Exchange],
-    pub ending: Ending<'a>,
+    /// Each Save and Test of the run (several for `test --all` or a wizard's re-tests).
+    pub results: &'a [Finished],
+    pub failure: Option<Failure<'a>>,
 }
 
 /// Renders the bundle.
@@ -52,85 +47,91 @@ pub fn bundle(run: &Run) -> String {
         ),
         "Redacted: it holds no Client Secret and no access token; JSON bodies are reduced to their keys and error fields, other bodies to their first 200 bytes.".to_string(),
         String::new(),
-        "## Settings".to_string(),
+        "## Requests".to_string(),
         String::new(),
     ];
-    match run.settings {
-        Some(s) => {
-            out.push(format!("- Resource Server: {}", s.resource_server.as_str()));
-            out.push(format!(
-                "- Authorization Server: {}",
-                s.auth_server.as_str()
-            ));
-            out.push(format!(
-                "- Tenant: {}",
-                s.tenant.as_option().unwrap_or("Not set")
-            ));
-            out.push(format!("- Client ID: {}", s.client_id));
-            out.push("- Client Secret: given (never written here)".to_string());
-        }
-        None => out.push("- (the values were refused before any request; see the result)".into()),
-    }
-    if let Some(p) = run.preset {
-        out.push(format!(
-            "- Preset: {} (scopes: {})",
-            p.name,
-            p.scopes.join(" ")
-        ));
-    }
-    out.push(String::new());
-    out.push("## Requests".to_string());
-    out.push(String::new());
     if run.exchanges.is_empty() {
         out.push("No request was sent.".to_string());
     }
     for (i, e) in run.exchanges.iter().enumerate() {
         exchange(i + 1, e, &mut out);
     }
-    out.push(String::new());
-    out.push("## Result".to_string());
-    out.push(String::new());
-    match &run.ending {
-        Ending::Report(r) => {
-            match &r.error {
-                None => out.push(format!("Passed (exit code 0) in {} ms.", r.elapsed_ms)),
-                Some(e) => {
-                    out.push(format!(
-                        "Failed with exit code {} ({}, `{}`): {}",
-                        r.exit_code,
-                        e.kind().as_str(),
-                        e.code(),
-                        e.message
-                    ));
-                    for (i, h) in r.hints.iter().enumerate() {
-                        out.push(format!("- {} {h}", if i == 0 { "fix:" } else { "also:" }));
-                    }
-                }
-            }
-            if let Some(inst) = &r.instance {
-                out.push(format!("- Halo: {}, version {}", inst.name, inst.version));
-            }
-            out.push(String::new());
-            out.push("```json".to_string());
-            out.push(
-                serde_json::to_string_pretty(&render::report_json(r, serde_json::json!({})))
-                    .unwrap_or_default(),
-            );
-            out.push("```".to_string());
+    for (i, f) in run.results.iter().enumerate() {
+        result(i + 1, f, &mut out);
+    }
+    if let Some(f) = &run.failure {
+        out.push(String::new());
+        out.push("## Failure".to_string());
+        out.push(String::new());
+        out.push(format!(
+            "halo-connect stopped ({}): {}",
+            f.kind,
+            printable(f.message, 2000)
+        ));
+        for d in f.details {
+            out.push(format!("- {}", printable(d, 500)));
         }
-        Ending::Error {
-            kind,
-            message,
-            hint,
-        } => {
-            out.push(format!("Failed before any test ({kind}): {message}"));
-            if let Some(h) = hint {
-                out.push(format!("- fix: {h}"));
+        if let Some(h) = f.hint {
+            out.push(format!("- fix: {}", printable(h, 2000)));
+        }
+    }
+    if run.results.is_empty() && run.failure.is_none() {
+        out.push(String::new());
+        out.push("No Save and Test ran.".to_string());
+    }
+    out.push(String::new());
+    out.join("\n")
+}
+
+fn result(n: usize, f: &Finished, out: &mut Vec<String>) {
+    let (s, r) = (&f.settings, &f.report);
+    out.push(String::new());
+    out.push(format!("## Save and Test {n}: profile `{}`", r.profile));
+    out.push(String::new());
+    out.push(format!("- Resource Server: {}", s.resource_server.as_str()));
+    out.push(format!(
+        "- Authorization Server: {}",
+        s.auth_server.as_str()
+    ));
+    out.push(format!(
+        "- Tenant: {}",
+        s.tenant.as_option().unwrap_or("Not set")
+    ));
+    out.push(format!("- Client ID: {}", s.client_id));
+    out.push("- Client Secret: given (never written here)".to_string());
+    out.push(format!(
+        "- Preset: {} (scopes: {})",
+        f.preset.name,
+        f.preset.scopes.join(" ")
+    ));
+    if let Some(inst) = &r.instance {
+        out.push(format!("- Halo: {}, version {}", inst.name, inst.version));
+    }
+    match &r.error {
+        None => out.push(format!(
+            "- Result: passed (exit code 0) in {} ms",
+            r.elapsed_ms
+        )),
+        Some(e) => {
+            out.push(format!(
+                "- Result: failed with exit code {} ({}, `{}`): {}",
+                r.exit_code,
+                e.kind().as_str(),
+                e.code(),
+                e.message
+            ));
+            for (i, h) in r.hints.iter().enumerate() {
+                out.push(format!("- {} {h}", if i == 0 { "fix:" } else { "also:" }));
             }
         }
     }
     out.push(String::new());
-    out.join("\n")
+    out.push("```json".to_string());
+    out.push(
+        serde_json::to_string_pretty(&render::report_json(r, serde_json::json!({})))
+            .unwrap_or_default(),
+    );
+    out.push("```".to_string());
 }
 
 fn exchange(n: usize, e: &Exchange, out: &mut Vec<String>) {
@@ -197,7 +198,9 @@ fn body_line(b: &Body) -> String {
 mod tests {
     use super::*;
     use crate::domain::catalogue;
+    use crate::domain::report::CheckReport;
     use crate::domain::url::{normalize_auth_server, normalize_resource_server, Tenant};
+    use crate::domain::values::ConnectionSettings;
     use std::time::Duration;
 
     fn settings() -> ConnectionSettings {
@@ -251,45 +254,58 @@ mod tests {
                 },
             },
         ];
-        let preset = crate::domain::preset::lookup("billing").unwrap();
+        let preset = crate::domain::preset::lookup("billing").unwrap().clone();
+        let results = vec![Finished {
+            settings: s,
+            preset,
+            report: r,
+        }];
         let text = bundle(&Run {
             command: "test",
             at: "2026-01-01T00:00:00Z",
-            settings: Some(&s),
-            preset: Some(preset),
             exchanges: &exchanges,
-            ending: Ending::Report(&r),
+            results: &results,
+            failure: None,
         });
         assert!(text.starts_with(BUNDLE_MARKER));
-        for want in [
-            "## Settings",
-            "- Tenant: acme",
-            "- Client Secret: given (never written here)",
+        let order = [
+            "## Requests",
             "1. POST https://acme.halopsa.com/auth/token?tenant=acme — HTTP 401 in 42 ms (application/json, Server: Microsoft-IIS/10.0)",
             "   - body: JSON object with keys error; error: \"invalid_client\"",
             "2. GET https://acme.halopsa.com/api/Client — no answer after 5000 ms",
-            "Failed with exit code 4 (auth, `invalid-client`)",
+            "## Save and Test 1: profile `p`",
+            "- Tenant: acme",
+            "- Client Secret: given (never written here)",
+            "- Result: failed with exit code 4 (auth, `invalid-client`)",
             "\"exit_code\": 4",
-        ] {
-            assert!(text.contains(want), "missing {want:?} in\n{text}");
+        ];
+        let mut at = 0;
+        for want in order {
+            let found = text[at..]
+                .find(want)
+                .unwrap_or_else(|| panic!("missing {want:?} after byte {at} in\n{text}"));
+            at += found + want.len();
         }
     }
 
     #[test]
     fn a_failure_before_any_request_is_told_too() {
+        let details = vec!["missing: the Client ID".to_string()];
         let text = bundle(&Run {
             command: "init",
             at: "now",
-            settings: None,
-            preset: None,
             exchanges: &[],
-            ending: Ending::Error {
+            results: &[],
+            failure: Some(Failure {
                 kind: "config",
                 message: "the Client ID is missing",
                 hint: Some("give it"),
-            },
+                details: &details,
+            }),
         });
         assert!(text.contains("No request was sent."));
-        assert!(text.contains("Failed before any test (config): the Client ID is missing"));
+        assert!(text.contains("halo-connect stopped (config): the Client ID is missing"));
+        assert!(text.contains("- missing: the Client ID"));
+        assert!(text.contains("- fix: give it"));
     }
 }

@@ -209,7 +209,7 @@ impl Recorder {
 fn who(a: &Answer) -> String {
     let kind = match classify(a) {
         Answerer::OAuth { .. } => "an OAuth error object (Halo's Authorization Server)".to_string(),
-        Answerer::HaloApi { .. } => "JSON (Halo's API)".to_string(),
+        Answerer::HaloApi { .. } => "JSON (Halo)".to_string(),
         Answerer::BrokenJson => "JSON that does not parse".to_string(),
         Answerer::HaloWeb { sign_in: true } => "Halo's sign-in page".to_string(),
         Answerer::HaloWeb { sign_in: false } => "a page of Halo's web interface".to_string(),

@@ -2,6 +2,7 @@
 //! the store, the Halo client, the sandbox and the terminal together, and calls the lower layers.
 //! This is the only layer that knows every other one; it holds no protocol or storage rules.
 
+pub mod bundle;
 pub mod checklist;
 pub mod completions;
 pub mod init;
@@ -66,6 +67,8 @@ pub struct Ctx {
     pub config: ConfigFile,
     /// The subcommand's matches, to tell a flag from an environment variable.
     pub matches: ArgMatches,
+    /// Records every client's exchanges for `--report` (`bundle::around`).
+    pub recorder: Option<std::sync::Arc<crate::halo::record::Recorder>>,
 }
 
 /// The profile used when none is named.
@@ -93,6 +96,7 @@ impl Ctx {
             term,
             config: ConfigFile::new(path),
             matches,
+            recorder: None,
         })
     }
 
@@ -184,14 +188,15 @@ impl Ctx {
             ca_cert_pem: if pem.is_empty() { None } else { Some(pem) },
             ..ClientOptions::default()
         };
-        HaloClient::new(opts).map_err(|e| {
+        let built = HaloClient::new(opts).map_err(|e| {
             let place = ca_path
                 .as_ref()
                 .map(|p| format!(" ({})", p.display()))
                 .unwrap_or_default();
             AppError::config(format!("{e}{place}"))
                 .with_hint("give a PEM file of the CA's root certificate with --ca-cert PATH")
-        })
+        });
+        built.map(|c| c.with_recorder(self.recorder.clone()))
     }
 }
 

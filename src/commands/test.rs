@@ -38,6 +38,11 @@ pub struct Target {
 }
 
 pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
+    let report = args.report.clone();
+    super::bundle::around(ctx, report, "test", |ctx| run_recorded(ctx, args))
+}
+
+fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     if args.all {
         return run_all(ctx, &args);
     }

@@ -29,10 +29,19 @@ fn run_scenario(scenario: Scenario) -> (common::Run, serde_json::Value) {
     (run, v)
 }
 
+/// (scenario, exit, error.kind, error.code, words the message must hold, words the hint must hold)
+type Case = (
+    Scenario,
+    i32,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
 #[test]
 fn each_class_is_named_by_who_answered() {
-    // (scenario, exit, error.kind, error.code, words the message must hold, words the hint must hold)
-    let table: &[(Scenario, i32, &str, &str, &[&str], &[&str])] = &[
+    let table: &[Case] = &[
         // 1. Halo's Authorization Server: an OAuth error no guide names is still an auth refusal.
         (
             Scenario::OauthUnknownError,

@@ -7,6 +7,9 @@
 mod answered;
 mod token;
 
+#[cfg(test)]
+mod tests;
+
 pub use answered::{in_front, resource_not_json, resource_status};
 pub use token::{token_answer, Token, TokenOutcome};
 

@@ -481,3 +481,76 @@ fn hostile_answers_are_classified_and_printed_without_control_characters() {
         }
     }
 }
+
+/// A server that echoes the token request's form as its page's title: the secret never reaches
+/// the message, whole or cut where the quote ends.
+#[test]
+fn an_answer_echoing_the_form_does_not_carry_the_secret_into_the_message() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let mut s = s;
+            s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 16384];
+            let form = loop {
+                match s.read(&mut buf) {
+                    Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
+                    _ => break String::new(),
+                }
+                let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&got[..i]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if got.len() >= i + 4 + len {
+                    break String::from_utf8_lossy(&got[i + 4..]).into_owned();
+                }
+            };
+            let page =
+                format!("<html><head><title>{form}</title></head><body>{form}</body></html>");
+            let _ = s.write_all(&response(
+                "400 Bad Request",
+                "text/html",
+                b"",
+                page.as_bytes(),
+            ));
+        }
+    });
+    let env = TestEnv::new();
+    let rs = format!("http://127.0.0.1:{port}/api");
+    let auth = format!("http://127.0.0.1:{port}/auth/");
+    for json in [true, false] {
+        let mut args = vec!["test", "--from-env", "--timeout", "5"];
+        if json {
+            args.push("--json");
+        }
+        // TestEnv::run fails the test if the whole canary shows anywhere.
+        let run = env.run(
+            &args,
+            &[
+                ("HALO_RESOURCE_SERVER", rs.as_str()),
+                ("HALO_AUTH_SERVER", auth.as_str()),
+                ("HALO_TENANT", "acme"),
+                ("HALO_CLIENT_ID", "5b1f0c2e-9a3d-4c7e-8f21-6d4b0a9e3c58"),
+                ("HALO_CLIENT_SECRET", CANARY),
+            ],
+            None,
+        );
+        run.code(6);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            all.contains("grant_type=client_credentials"),
+            "the page was not quoted: {all}"
+        );
+        assert!(
+            !all.contains(&CANARY[..12]),
+            "a part of the secret leaked: {all}"
+        );
+    }
+}

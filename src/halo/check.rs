@@ -69,8 +69,22 @@ pub async fn exchange_token(
         .post_token(&url, &settings.client_id, secret, scopes)
         .await
     {
-        Ok(answer) => diagnose::token_answer(&answer, settings),
+        Ok(answer) => without_secret(diagnose::token_answer(&answer, settings), secret),
         Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
+    }
+}
+
+/// An answer quoted in a message may echo the form it was sent: the secret never goes further.
+fn without_secret(outcome: TokenOutcome, secret: &Secret) -> TokenOutcome {
+    let clean = |s: String| secret.scrub(&s, "[the Client Secret]");
+    match outcome {
+        TokenOutcome::Failed(mut d) => {
+            d.message = clean(d.message);
+            d.hint = clean(d.hint);
+            TokenOutcome::Failed(d)
+        }
+        TokenOutcome::ScopeRefused(desc) => TokenOutcome::ScopeRefused(clean(desc)),
+        issued => issued,
     }
 }
 

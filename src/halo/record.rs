@@ -264,16 +264,11 @@ fn body(a: &Answer) -> Body {
     Body::Text(printable(&String::from_utf8_lossy(head), BODY_BYTES + 1024))
 }
 
-/// `s` with every registered secret replaced.
+/// `s` with every registered secret replaced, whole or cut.
 fn scrubbed(s: &str, secrets: &[Secret]) -> String {
-    let mut out = s.to_string();
-    for secret in secrets {
-        let raw = secret.expose();
-        if raw.len() >= 4 && out.contains(raw) {
-            out = out.replace(raw, REDACTED);
-        }
-    }
-    out
+    secrets
+        .iter()
+        .fold(s.to_string(), |out, secret| secret.scrub(&out, REDACTED))
 }
 
 /// The first `max` bytes of `s`, cut at a character boundary.

@@ -254,7 +254,9 @@ pub fn classify(a: &Answer) -> Answerer {
     if let Some(found) = web_server_page(a, &page) {
         return found;
     }
-    if a.status >= 400 && a.header("via").is_some() && !page.halo {
+    // The fallbacks below name a front by its header alone, so they take only a page: a plain or
+    // empty refusal may be Halo's own, passed through.
+    if a.status >= 400 && page.html && a.header("via").is_some() && !page.halo {
         let action = if a.status >= 500 {
             Action::Error
         } else {
@@ -264,7 +266,7 @@ pub fn classify(a: &Answer) -> Answerer {
     }
     // Azure Front Door's WAF answers 403 with a short page of its own (its words are
     // configurable, its header is not).
-    if a.status == 403 && a.header("x-azure-ref").is_some() && !page.halo {
+    if a.status == 403 && page.html && a.header("x-azure-ref").is_some() && !page.halo {
         return front(Front::AzureFrontDoor, Action::Block, "x-azure-ref");
     }
     if page.sign_in || (page.html && page.halo) {

@@ -123,6 +123,8 @@ fn every_class_is_told_by_its_structure() {
         ("a proxy's error page, named by Via", answer(502, "text/html", &[("via", "1.1 edge-proxy")], "<html><head><title>Bad gateway</title></head></html>"), front(Front::Proxy, Action::Error, Some("1.1 edge-proxy"))),
         // 6. Anything else.
         ("plain text 403 (Halo's Role refusal shape)", answer(403, "text/plain", &[], "You do not have permission."), Answerer::Unknown),
+        ("plain text 403 through Azure Front Door stays Halo's to judge", answer(403, "text/plain", &[("x-azure-ref", "r")], "You do not have permission."), Answerer::Unknown),
+        ("plain text 403 through a Via proxy stays Halo's to judge", answer(403, "text/plain", &[("via", "1.1 abc.cloudfront.net (CloudFront)")], "You do not have permission."), Answerer::Unknown),
         ("asp.net error page", answer(500, HTML, &iis, YSOD), Answerer::Unknown),
         ("an appliance", answer(418, "text/plain", &[("server", "Appliance/1.0")], "I'm a teapot"), Answerer::Unknown),
         ("empty 403", answer(403, "", &[], ""), Answerer::Empty),

@@ -7,7 +7,9 @@ use crate::domain::catalogue;
 use crate::domain::report::Diagnosis;
 use crate::domain::values::ConnectionSettings;
 
-use super::super::answerer::{classify, describe, iis_substatus_meaning, Action, Answerer, Front};
+use super::super::answerer::{
+    classify, describe, iis_substatus_meaning, Action, Answerer, Front, WebServer,
+};
 use super::super::client::Answer;
 use super::{not_recognised, rate_limited, server_failure};
 
@@ -95,11 +97,16 @@ pub(super) fn named(
             ))
         }
         Answerer::WebServer { server, substatus }
-            if web_server_refusals && (400..500).contains(&a.status) && ![404, 429].contains(&a.status) =>
+            if web_server_refusals && (400..500).contains(&a.status) && ![404, 405, 429].contains(&a.status) =>
         {
             let sub = substatus
                 .and_then(|s| iis_substatus_meaning(a.status, s).map(|m| format!(" (IIS sub-status {}.{s}: {m})", a.status)))
                 .unwrap_or_default();
+            let sub = if *server == WebServer::HttpSys && a.status == 400 {
+                format!("{sub} (no IIS site is bound to the host name {host}: use the address shown in API Details)")
+            } else {
+                sub
+            };
             Some(catalogue::WEB_SERVER_REFUSED.diagnose(
                 format!(
                     "{}, the web server in front of Halo at {host}, refused {} before Halo saw it{sub}: {seen}.",

@@ -187,6 +187,9 @@ pub struct InitArgs {
     /// Emulator scenario for --sandbox.
     #[arg(long, value_name = "NAME", requires = "sandbox")]
     pub scenario: Option<String>,
+    /// Write a redacted support bundle of the run to FILE (0600; replaces only an empty file or an earlier bundle).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +212,9 @@ pub struct TestArgs {
     /// Preset for --from-env or --sandbox without a profile.
     #[arg(long, env = env::PRESET, hide_env_values = true, value_name = "NAME")]
     pub preset: Option<String>,
+    /// Write a redacted support bundle of the run to FILE (0600; replaces only an empty file or an earlier bundle).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

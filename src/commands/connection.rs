@@ -12,9 +12,8 @@ use crate::domain::field::{env, Channel, Field, ValueError};
 use crate::domain::preset::Preset;
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
-use crate::domain::url::derive_from_address;
 use crate::domain::values::{
-    check_secret, validate, Discovery, RawValues, Source, Sourced, Validated,
+    check_secret, discovery_base, validate, Discovery, RawValues, Source, Sourced, Validated,
 };
 use crate::error::AppError;
 use crate::halo::check::discover;
@@ -336,23 +335,20 @@ pub fn resolve(
     })
 }
 
-/// The one discovery rule: ask `<host>/api/authinfo` when an address was given and the
-/// Authorization Server or the Tenant was not. A failed discovery leaves the derived defaults.
+/// The one discovery rule (`domain::values::discovery_base`): ask `<host>/api/authinfo` when an
+/// address was given without the Authorization Server or Tenant, or when no Tenant was given and
+/// the Authorization Server is on another host than the Resource Server (a shared Authorization
+/// Server picks the instance by its Tenant). A failed discovery leaves the derived defaults.
 pub fn discover_for(
     ctx: &Ctx,
     raw: &RawValues,
     trust: &Trust,
 ) -> Result<Option<Discovery>, AppError> {
-    let Some(url) = &raw.url else { return Ok(None) };
-    if raw.auth_server.is_some() && raw.tenant.is_some() {
-        return Ok(None);
-    }
-    let Ok(derived) = derive_from_address(&url.value) else {
+    let Some(base) = discovery_base(raw) else {
         return Ok(None);
     };
     let session = ctx.session()?;
     let client = session.client(trust)?;
-    let base = derived.base.as_str().trim_end_matches('/').to_string();
     match session.block_on(discover(&client, &base)) {
         Ok(d) => Ok(Some(d)),
         Err(why) => {

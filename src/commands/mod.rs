@@ -2,6 +2,7 @@
 //! the store, the Halo client, the sandbox and the terminal together, and calls the lower layers.
 //! This is the only layer that knows every other one; it holds no protocol or storage rules.
 
+pub mod bundle;
 pub mod checklist;
 pub mod completions;
 pub mod connection;
@@ -71,6 +72,9 @@ pub struct Ctx {
     pub matches: ArgMatches,
     /// Sockets per host (`test --concurrency`); set before the first request.
     pub concurrency: usize,
+    /// Records every client's exchanges for `--report` (`bundle::around`); set before the first
+    /// request.
+    pub recorder: Option<std::sync::Arc<crate::halo::record::Recorder>>,
     session: OnceCell<Session>,
 }
 
@@ -100,6 +104,7 @@ impl Ctx {
             config: ConfigFile::new(path),
             matches,
             concurrency: 16,
+            recorder: None,
             session: OnceCell::new(),
         })
     }
@@ -165,7 +170,7 @@ impl Ctx {
         if let Some(s) = self.session.get() {
             return Ok(s);
         }
-        let made = Session::new(self.global.timeout, self.concurrency)?;
+        let made = Session::new(self.global.timeout, self.concurrency, self.recorder.clone())?;
         Ok(self.session.get_or_init(|| made))
     }
 }

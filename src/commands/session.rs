@@ -6,9 +6,11 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::AppError;
+use crate::halo::record::Recorder;
 use crate::halo::{ClientOptions, HaloClient};
 
 /// What a client trusts beyond the system roots.
@@ -33,12 +35,17 @@ pub struct Session {
     rt: tokio::runtime::Runtime,
     timeout: Duration,
     concurrency: usize,
+    recorder: Option<Arc<Recorder>>,
     clients: RefCell<Vec<(Trust, HaloClient)>>,
 }
 
 impl Session {
     /// A current-thread runtime: the client's work is I/O bound and one thread starts fastest.
-    pub fn new(timeout_secs: u64, concurrency: usize) -> Result<Session, AppError> {
+    pub fn new(
+        timeout_secs: u64,
+        concurrency: usize,
+        recorder: Option<Arc<Recorder>>,
+    ) -> Result<Session, AppError> {
         if timeout_secs == 0 {
             return Err(AppError::usage("--timeout must be at least 1 second"));
         }
@@ -50,6 +57,7 @@ impl Session {
             rt,
             timeout: Duration::from_secs(timeout_secs),
             concurrency,
+            recorder,
             clients: RefCell::new(Vec::new()),
         })
     }
@@ -79,15 +87,17 @@ impl Session {
             max_connections: self.concurrency,
             ..ClientOptions::default()
         };
-        let client = HaloClient::new(opts).map_err(|e| {
-            let place = trust
-                .ca_file
-                .as_ref()
-                .map(|p| format!(" ({})", p.display()))
-                .unwrap_or_default();
-            AppError::config(format!("{e}{place}"))
-                .with_hint("give a PEM file of the CA's root certificate with --ca-cert PATH")
-        })?;
+        let client = HaloClient::new(opts)
+            .map_err(|e| {
+                let place = trust
+                    .ca_file
+                    .as_ref()
+                    .map(|p| format!(" ({})", p.display()))
+                    .unwrap_or_default();
+                AppError::config(format!("{e}{place}"))
+                    .with_hint("give a PEM file of the CA's root certificate with --ca-cert PATH")
+            })?
+            .with_recorder(self.recorder.clone());
         self.clients
             .borrow_mut()
             .push((trust.clone(), client.clone()));

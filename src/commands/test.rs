@@ -20,6 +20,11 @@ use super::connection::{resolve, select, stored_preset, Connection, Origin, Sele
 use super::{now_rfc3339, start_sandbox, Ctx};
 
 pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
+    let report = args.report.clone();
+    super::bundle::around(ctx, report, "test", |ctx| run_recorded(ctx, args))
+}
+
+fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     ctx.concurrency = args.concurrency;
     if args.all {
         return run_all(ctx, &args);
@@ -195,7 +200,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let entries: Vec<FleetEntry> = done
         .iter()
         .map(|d| match d {
-            Ok(r) => FleetEntry::Report(ReportOutput::new(r)),
+            Ok(r) => FleetEntry::Report(Box::new(ReportOutput::new(r))),
             Err((name, e)) => FleetEntry::Error(ErrorOutput::new(name, e)),
         })
         .collect();

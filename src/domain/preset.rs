@@ -86,7 +86,10 @@ pub struct Preset {
 pub enum PresetError {
     #[error("the preset file is not valid TOML: {0}")]
     Syntax(String),
-    #[error("preset {preset:?} asks for scope {scope:?}, which Halo does not know")]
+    #[error(
+        "preset {preset:?} asks for scope {scope:?}, which Halo does not know{}",
+        super::scope_names::did_you_mean(scope)
+    )]
     UnknownScope { preset: String, scope: String },
     #[error("preset {0:?} is defined twice")]
     Duplicate(String),

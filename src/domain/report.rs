@@ -94,6 +94,13 @@ pub struct AgentInfo {
     pub name: String,
 }
 
+/// Which Halo answered: `GET /api/InstanceInfo`'s name and version, when the agent may read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstanceInfo {
+    pub name: String,
+    pub version: String,
+}
+
 fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(check.id())
 }
@@ -113,6 +120,8 @@ pub struct CheckReport {
     pub agent: Option<AgentInfo>,
     pub permissions: Vec<PermissionRow>,
     pub readiness: Vec<ReadinessRow>,
+    /// Which Halo answered; None when InstanceInfo could not be read (no failure).
+    pub instance: Option<InstanceInfo>,
     pub error: Option<Diagnosis>,
     /// Every failure's fix, the deciding one first.
     pub hints: Vec<String>,
@@ -144,6 +153,7 @@ impl CheckReport {
             agent: None,
             permissions: Vec::new(),
             readiness: Vec::new(),
+            instance: None,
             error: None,
             hints: Vec::new(),
             notes: Vec::new(),

@@ -134,6 +134,10 @@ fn unknown_scope_reason(input: &str) -> String {
             "Halo has no scope {t:?}: sites come with read:customers and edit:customers"
         );
     }
+    let near = super::scope_names::did_you_mean(t);
+    if !near.is_empty() {
+        return format!("Halo has no scope {t:?}{near}");
+    }
     format!(
         "Halo has no scope {t:?}; scopes are read:AREA or edit:AREA (areas: {}) or one of {}, {}",
         AREAS.join(", "),

@@ -37,6 +37,32 @@ impl Secret {
         format!("••••••••{tail}")
     }
 
+    /// Returns `text` with this secret replaced by `label`: whole, or cut off where a quote of it
+    /// ended (a prefix or suffix of 12 characters or more). For text from elsewhere that may echo it.
+    pub fn scrub(&self, text: &str, label: &str) -> String {
+        let raw: &str = &self.0;
+        if raw.len() < 4 {
+            return text.to_string();
+        }
+        let mut out = text.replace(raw, label);
+        // Any cut end of 12 characters or more holds the first or the last 12: look for those first.
+        let ends = [raw.get(..12), raw.get(raw.len().saturating_sub(12)..)];
+        if ends.iter().all(|end| end.is_some_and(|e| !out.contains(e))) {
+            return out;
+        }
+        for k in (12..raw.len()).rev() {
+            for part in [raw.get(..k), raw.get(raw.len() - k..)]
+                .into_iter()
+                .flatten()
+            {
+                if out.contains(part) {
+                    out = out.replace(part, label);
+                }
+            }
+        }
+        out
+    }
+
     /// Trims surrounding whitespace (a paste often brings a newline) and says whether it did.
     pub fn trim_pasted(self) -> (Secret, bool) {
         let trimmed = self.0.trim();
@@ -69,6 +95,19 @@ mod tests {
     fn masked_keeps_only_the_last_four() {
         assert_eq!(Secret::new("abcdefghijkl1234").masked(), "••••••••1234");
         assert_eq!(Secret::new("short").masked(), "••••••••");
+    }
+
+    #[test]
+    fn scrub_replaces_the_whole_secret_and_its_cut_ends() {
+        let s = Secret::new("0123456789abcdefghij");
+        assert_eq!(s.scrub("x 0123456789abcdefghij y", "[s]"), "x [s] y");
+        assert_eq!(s.scrub("title: 0123456789abcd", "[s]"), "title: [s]");
+        assert_eq!(s.scrub("…89abcdefghij end", "[s]"), "…[s] end");
+        assert_eq!(
+            s.scrub("0123456789a is short", "[s]"),
+            "0123456789a is short"
+        );
+        assert_eq!(Secret::new("ab").scrub("ab", "[s]"), "ab");
     }
 
     #[test]

@@ -82,6 +82,37 @@ pub struct Discovery {
     pub tenant_id: Option<String>,
 }
 
+/// The base address whose `/api/authinfo` to ask (one GET, no token), or None when nothing is
+/// missing that it could give: an address (`--url`) without an Authorization Server or Tenant;
+/// or no Tenant while the Authorization Server is on another host than the Resource Server (a
+/// shared Authorization Server picks the instance by its Tenant, and the Resource Server's own
+/// authinfo names it as `tenant_id`).
+pub fn discovery_base(raw: &RawValues) -> Option<String> {
+    if let Some(u) = &raw.url {
+        if raw.auth_server.is_none() || raw.tenant.is_none() {
+            let d = derive_from_address(&u.value).ok()?;
+            return Some(d.base.as_str().trim_end_matches('/').to_string());
+        }
+    }
+    if raw.tenant.is_some() {
+        return None;
+    }
+    let (auth, _) = normalize_auth_server(&raw.auth_server.as_ref()?.value).ok()?;
+    let resource = match &raw.resource_server {
+        Some(v) => normalize_resource_server(&v.value).ok()?.0,
+        None => {
+            derive_from_address(&raw.url.as_ref()?.value)
+                .ok()?
+                .resource_server
+        }
+    };
+    if auth.host() == resource.host() {
+        return None;
+    }
+    let rs = resource.as_str().trim_end_matches('/');
+    Some(rs.strip_suffix("/api").unwrap_or(rs).to_string())
+}
+
 /// Validated, normalised connection settings: everything but the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionSettings {
@@ -350,5 +381,99 @@ pub fn validate(
             }
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(
+        url: Option<&str>,
+        rs: Option<&str>,
+        auth: Option<&str>,
+        tenant: Option<&str>,
+    ) -> RawValues {
+        let s = |v: Option<&str>| v.map(|v| Sourced::new(v.to_string(), Source::Flag));
+        RawValues {
+            url: s(url),
+            resource_server: s(rs),
+            auth_server: s(auth),
+            tenant: s(tenant),
+            client_id: s(Some("5b1f0c2e-9a3d-4c7e-8f21-6d4b0a9e3c58")),
+        }
+    }
+
+    #[test]
+    fn discovery_asks_the_resource_host_only_when_it_can_give_something() {
+        let shared = Some("https://auth.haloservicedesk.com");
+        let table = [
+            (
+                raw(Some("https://acme.halopsa.com/"), None, None, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(Some("https://acme.halopsa.com"), None, shared, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(Some("https://acme.halopsa.com"), None, shared, Some("acme")),
+                None,
+            ),
+            (
+                raw(None, Some("https://acme.halopsa.com/api"), shared, None),
+                Some("https://acme.halopsa.com"),
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://halo.corp.example/halo/api/"),
+                    Some("https://sso.corp.example/auth/"),
+                    None,
+                ),
+                Some("https://halo.corp.example/halo"),
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://acme.halopsa.com/api"),
+                    shared,
+                    Some("acme"),
+                ),
+                None,
+            ),
+            (
+                raw(
+                    None,
+                    Some("https://acme.halopsa.com/api"),
+                    Some("https://acme.halopsa.com/auth"),
+                    None,
+                ),
+                None,
+            ),
+            (raw(None, None, shared, None), None),
+            (raw(None, Some("not a url"), shared, None), None),
+        ];
+        for (r, want) in table {
+            assert_eq!(discovery_base(&r).as_deref(), want, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_discovered_tenant_fills_a_missing_one_for_a_shared_authorization_server() {
+        let r = raw(
+            None,
+            Some("https://acme.halopsa.com/api"),
+            Some("https://auth.haloservicedesk.com"),
+            None,
+        );
+        let found = Discovery {
+            auth_url: Some("https://auth.haloservicedesk.com".into()),
+            tenant_id: Some("acme-prod".into()),
+        };
+        let v = validate(&r, Some(&found)).unwrap();
+        assert_eq!(v.settings.tenant, Tenant::Named("acme-prod".into()));
+        assert_eq!(v.sources.get(&Field::Tenant), Some(&Source::Discovered));
+        assert_eq!(v.settings.auth_server.host(), "auth.haloservicedesk.com");
     }
 }

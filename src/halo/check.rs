@@ -17,16 +17,24 @@ use crate::domain::scope::{
 use crate::domain::secret::Secret;
 use crate::domain::values::{ConnectionSettings, Discovery};
 
+use super::answerer::describe;
 use super::client::HaloClient;
 use super::diagnose::{self, TokenOutcome};
 use super::transport::Transport;
 use super::verdict::{
-    agent, attribute_to_token, cross_check_authinfo, is_on_premise, permission_row, readiness_row,
-    token_findings, Read,
+    agent, attribute_to_token, cross_check_authinfo, instance, is_on_premise, permission_row,
+    readiness_row, token_findings, Read,
 };
 use super::{tls_inspect, wire};
 
-/// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and tenant.
+/// Which Halo answered (name and version); rides in the second round trip, and a refusal is no
+/// failure.
+const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
+
+/// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and the Tenant
+/// (`tenant_id`): for an address alone, and for a Tenant missing where the Authorization Server
+/// is on another host than the Resource Server (`domain::values::discovery_base` says when).
+/// A failure says what answered; callers fall back to the derived values.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
     let answer = client
@@ -34,10 +42,10 @@ pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, Stri
         .await
         .map_err(|t| diagnose::transport(&t, false, None).message)?;
     if answer.status != 200 {
-        return Err(format!("{url} answered HTTP {}", answer.status));
+        return Err(format!("{url} answered {}", describe(&answer)));
     }
-    let info: wire::AuthInfo =
-        serde_json::from_slice(&answer.body).map_err(|_| format!("{url} did not answer JSON"))?;
+    let info: wire::AuthInfo = serde_json::from_slice(&answer.body)
+        .map_err(|_| format!("{url} answered {}, not Halo's JSON", describe(&answer)))?;
     let tenant_id = match info.tenant_id {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -61,8 +69,22 @@ pub async fn exchange_token(
         .post_token(&url, &settings.client_id, secret, scopes)
         .await
     {
-        Ok(answer) => diagnose::token_answer(&answer, settings),
+        Ok(answer) => without_secret(diagnose::token_answer(&answer, settings), secret),
         Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
+    }
+}
+
+/// An answer quoted in a message may echo the form it was sent: the secret never goes further.
+fn without_secret(outcome: TokenOutcome, secret: &Secret) -> TokenOutcome {
+    let clean = |s: String| secret.scrub(&s, "[the Client Secret]");
+    match outcome {
+        TokenOutcome::Failed(mut d) => {
+            d.message = clean(d.message);
+            d.hint = clean(d.hint);
+            TokenOutcome::Failed(d)
+        }
+        TokenOutcome::ScopeRefused(desc) => TokenOutcome::ScopeRefused(clean(desc)),
+        issued => issued,
     }
 }
 
@@ -108,8 +130,7 @@ async fn read(
     }
 }
 
-/// Runs the whole Save and Test and returns its report.
-pub async fn run_check(
+async fn check(
     client: &HaloClient,
     settings: &ConnectionSettings,
     secret: &Secret,
@@ -167,8 +188,8 @@ pub async fn run_check(
     report.token.expires_in = token.expires_in;
 
     // Round trip 2, all at once: Agent/me, one read per area, readiness reads, the authinfo
-    // cross-check and (when the granted list fell short) the `all` request that shows what the
-    // application has.
+    // cross-check, InstanceInfo and (when the granted list fell short) the `all` request that
+    // shows what the application has.
     let probes = probes_for(preset);
     let access = Some(&token.access_token);
     let probe_futs = probes
@@ -180,7 +201,7 @@ pub async fn run_check(
     let wants_recurring = preset
         .readiness
         .contains(&ReadinessCheck::ActiveRecurringContracts);
-    let (me, reads, recurring, all_outcome, authinfo) = tokio::join!(
+    let (me, reads, recurring, all_outcome, authinfo, instance_read) = tokio::join!(
         read(client, settings, access, AGENT_ME_PATH, "", ""),
         join_all(probe_futs),
         async {
@@ -207,8 +228,10 @@ pub async fn run_check(
                 None
             }
         },
-        read(client, settings, None, AUTHINFO_PATH, "", "")
+        read(client, settings, None, AUTHINFO_PATH, "", ""),
+        read(client, settings, access, INSTANCE_INFO_PATH, "", "")
     );
+    report.instance = instance(&instance_read);
     let app_scopes: Option<Vec<String>> = app_scopes.or(match all_outcome {
         Some(TokenOutcome::Issued(t)) => Some(t.scopes),
         _ => None,
@@ -266,6 +289,21 @@ fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
     // Rounded up: a check that made requests never took "0 ms".
     report.elapsed_ms = started.elapsed().as_micros().div_ceil(1000) as u64;
     report.finish();
+    report
+}
+
+/// Runs the whole Save and Test and returns its report; a recorder on the client keeps it too.
+pub async fn run_check(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    secret: &Secret,
+    preset: &Preset,
+    profile: &str,
+) -> CheckReport {
+    let report = check(client, settings, secret, preset, profile).await;
+    if let Some(rec) = client.recorder() {
+        rec.finished(settings, preset, &report);
+    }
     report
 }
 

@@ -6,13 +6,16 @@
 //! logs secrets.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
 
+use crate::domain::printable::{printable, printable_bytes};
 use crate::domain::secret::Secret;
 
+use super::answerer::KEPT_HEADERS;
+use super::record::Recorder;
 use super::sockets::Sockets;
 use super::transport::{chain, classify, Transport};
 
@@ -56,6 +59,8 @@ pub struct Answer {
     pub location: Option<String>,
     /// How many attempts it took (retries for 429/5xx).
     pub attempts: u32,
+    /// The headers that tell who answered (`answerer::KEPT_HEADERS`), names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
@@ -78,16 +83,33 @@ impl Answer {
         serde_json::from_slice(&self.body).ok()
     }
 
-    /// The first line of the body, for messages (bodies never hold the secret we sent).
+    /// The first words of the body, printable, for messages (bodies never hold the secret we sent).
     pub fn snippet(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).to_string();
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(160)
-            .collect()
+        printable_bytes(&self.body, 300, 160)
     }
+
+    /// A kept header's value (`name` in lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The headers of `KEPT_HEADERS`, each value printable and bounded (a hostile server's header is
+/// data, never a terminal sequence).
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let v = headers.get(*name)?;
+            Some((
+                name.to_string(),
+                printable(&String::from_utf8_lossy(v.as_bytes()), 200),
+            ))
+        })
+        .collect()
 }
 
 /// The HTTP client, shared by every request of a run so connections are reused.
@@ -96,6 +118,8 @@ pub struct HaloClient {
     http: reqwest::Client,
     opts: ClientOptions,
     sockets: Arc<Sockets>,
+    /// Where each exchange is recorded for `--report`, when asked for.
+    recorder: Option<Arc<Recorder>>,
 }
 
 impl HaloClient {
@@ -137,6 +161,7 @@ impl HaloClient {
             http,
             opts,
             sockets,
+            recorder: None,
         })
     }
 
@@ -151,9 +176,23 @@ impl HaloClient {
         self
     }
 
+    /// The same client recording every exchange in `recorder` (the support bundle).
+    pub fn with_recorder(mut self, recorder: Option<Arc<Recorder>>) -> HaloClient {
+        self.recorder = recorder;
+        self
+    }
+
+    /// The recorder attached, if any.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.as_deref()
+    }
+
     /// GETs a URL, with an optional bearer token.
     pub async fn get(&self, url: &str, token: Option<&Secret>) -> Result<Answer, Transport> {
-        self.send(url, |c| {
+        if let (Some(rec), Some(t)) = (&self.recorder, token) {
+            rec.scrub(t);
+        }
+        self.send("GET", url, |c| {
             let mut r = c.get(url).header(ACCEPT, "application/json");
             if let Some(t) = token {
                 r = r.bearer_auth(t.expose());
@@ -173,7 +212,10 @@ impl HaloClient {
     ) -> Result<Answer, Transport> {
         let scope = scopes.join(" ");
         let url = token_url.as_str();
-        self.send(url, |c| {
+        if let Some(rec) = &self.recorder {
+            rec.scrub(secret);
+        }
+        self.send("POST", url, |c| {
             c.post(url).header(ACCEPT, "application/json").form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_id),
@@ -186,13 +228,14 @@ impl HaloClient {
 
     async fn send(
         &self,
+        method: &'static str,
         url: &str,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Answer, Transport> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let raw = self.send_once(url, build(&self.http)).await?;
+            let raw = self.send_recorded(method, url, build(&self.http)).await?;
             let retryable = raw.status == 429 || matches!(raw.status, 500 | 502 | 503 | 504);
             if !retryable || attempt >= self.opts.attempts {
                 return Ok(Answer {
@@ -215,6 +258,22 @@ impl HaloClient {
             tracing::info!(status = raw.status, ?wait, "retrying {url}");
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// One attempt, recorded when a recorder is attached.
+    async fn send_recorded(
+        &self,
+        method: &'static str,
+        url: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<RawAnswer, Transport> {
+        let started = Instant::now();
+        let result = self.send_once(url, req).await;
+        if let Some(rec) = &self.recorder {
+            let r = result.as_ref().map(|raw| &raw.answer);
+            rec.record(method, url, started.elapsed(), r);
+        }
+        result
     }
 
     async fn send_once(
@@ -283,6 +342,7 @@ impl HaloClient {
                 body,
                 location,
                 attempts: 1,
+                headers: kept_headers(&headers),
             },
             retry_after: headers
                 .get(RETRY_AFTER)

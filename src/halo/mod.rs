@@ -1,9 +1,11 @@
 //! The HaloPSA side: the HTTP client, discovery, the token exchange, the probes, and turning every
 //! outcome into a named `Diagnosis`. Depends on the domain only; never on `store`, `wizard` or `ui`.
 
+pub mod answerer;
 pub mod check;
 pub mod client;
 pub mod diagnose;
+pub mod record;
 mod sockets;
 pub mod tls_inspect;
 pub mod transport;

@@ -39,6 +39,10 @@ pub enum Transport {
         url: String,
         detail: String,
     },
+    /// The proxy of HTTPS_PROXY refused the tunnel with 407 Proxy Authentication Required.
+    ProxyAuth {
+        url: String,
+    },
     Other {
         url: String,
         detail: String,
@@ -179,6 +183,14 @@ pub(super) fn classify(url: &str, e: &reqwest::Error, timeout: Duration) -> Tran
             }
         }
         _ => {}
+    }
+    // hyper-util's tunnel error for a CONNECT answered 407.
+    if lower.contains("proxy authorization required")
+        || lower.contains("proxy authentication required")
+    {
+        return Transport::ProxyAuth {
+            url: url.to_string(),
+        };
     }
     if lower.contains("connection refused") {
         return Transport::Refused { host };

@@ -12,23 +12,21 @@ pub(crate) struct TokenResponse {
     pub expires_in: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub(crate) struct OAuthError {
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub error_description: Option<String>,
-    /// Halo's resource server uses other shapes too (ASP.NET's `Message`, for one).
-    #[serde(default, alias = "Message", alias = "errorMessage")]
-    pub message: Option<String>,
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct AuthInfo {
     #[serde(default)]
     pub auth_url: Option<String>,
     #[serde(default)]
     pub tenant_id: Option<serde_json::Value>,
+}
+
+/// `GET /api/InstanceInfo`; the version may come as a string or a number.
+#[derive(Debug, Deserialize)]
+pub(crate) struct InstanceInfo {
+    #[serde(default)]
+    pub app_name: Option<String>,
+    #[serde(default)]
+    pub app_version: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@
 mod auth_server;
 mod behaviours;
 mod encoding;
+mod fronts;
 pub mod model;
 mod pages;
 mod reply;

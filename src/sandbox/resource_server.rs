@@ -108,6 +108,12 @@ fn open(st: &Shared, scenario: Scenario, sub: &str) -> Response {
             StatusCode::OK,
             &json!({"auth_url": auth_url, "tenant_id": TENANT}),
         ),
+        // One note says InstanceInfo wants a token and a readable Role in practice [E, conflicting
+        // with the OpenAPI]: the restricted Role of `role-denied` is refused it, so a report
+        // shows that a refusal there is no failure.
+        "/instanceinfo" if scenario == Scenario::RoleDenied => {
+            text(StatusCode::FORBIDDEN, "Forbidden")
+        }
         "/instanceinfo" => json_response(
             StatusCode::OK,
             &json!({

@@ -153,6 +153,17 @@ scenarios! {
     LoginRefused => "login-refused", "the application's Login Type is not Agent (no agent to log in as): the token request gets 400 invalid_grant";
     WrongAuthMethod => "wrong-auth-method", "the application's Authentication Method is not Client ID and Secret (Services): 400 unsupported_grant_type";
     NoWebhooks => "no-webhooks", "the application lacks admin:webhooks; asking for it is refused, and /Webhook answers 401";
+    OauthUnknownError => "oauth-unknown-error", "the token endpoint refuses with an OAuth error code no guide names (400 account_locked)";
+    ApiError => "api-error", "token fine, but every /api read fails with 500 and Halo's own JSON error ({ClassName, Message})";
+    LoginRedirect => "login-redirect", "every request is redirected to Halo's sign-in page (/auth/Account/Login)";
+    IisIpRefused => "iis-ip-refused", "IIS in front of an on-premise Halo refuses this address: 403.503 (IP Address and Domain Restrictions)";
+    NginxForbidden => "nginx-forbidden", "nginx in front of Halo answers every request with its own 403 page";
+    WafBlock => "waf-block", "a CDN in front of Halo (Cloudflare) blocks every request with its 403 block page";
+    WafChallenge => "waf-challenge", "a CDN in front of Halo (Cloudflare) answers every request with a bot challenge (cf-mitigated: challenge)";
+    SsoGateway => "sso-gateway", "a sign-in gateway in front of Halo redirects every request to login.microsoftonline.com";
+    WebFilter => "web-filter", "a web filter on the caller's network answers every request with its block page";
+    ProxyAuth => "proxy-auth", "a proxy answers every request (and CONNECT tunnel) with 407 Proxy Authentication Required";
+    UnknownAnswer => "unknown-answer", "every request is answered by some device's own web page (200 text/html), not Halo";
 }
 
 impl fmt::Display for Scenario {
@@ -198,6 +209,6 @@ mod tests {
         assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
         assert!("nope".parse::<TlsMode>().is_err());
         assert_eq!(Scenario::default(), Scenario::Healthy);
-        assert_eq!(Scenario::ALL.len(), 37);
+        assert_eq!(Scenario::ALL.len(), 48);
     }
 }

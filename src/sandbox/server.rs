@@ -188,6 +188,10 @@ async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri) {
         return r;
     }
+    // What stands in front of Halo (a web server, a CDN, a filter, a proxy) answers first.
+    if let Some(r) = super::fronts::answer(scenario, &parts.method, &path) {
+        return r;
+    }
     if scenario == Scenario::NoAnswer {
         std::future::pending::<()>().await;
     }

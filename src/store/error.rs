@@ -97,6 +97,9 @@ pub enum StoreError {
 
     #[error("{path} is not a secret file: {reason}")]
     BadSecretFile { path: PathBuf, reason: &'static str },
+
+    #[error("will not write the support bundle to {path}: {reason}")]
+    ReportRefused { path: PathBuf, reason: &'static str },
 }
 
 fn known_list(known: &[String]) -> String {

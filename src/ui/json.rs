@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::domain::kind::Kind;
 use crate::domain::profile::{LastTest, Profile};
 use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, PermissionRow, ReadinessRow, TokenInfo,
+    AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, ReadinessRow, TokenInfo,
 };
 use crate::error::AppError;
 
@@ -88,6 +88,7 @@ pub struct ReportOutput<'a> {
     pub tenant: Option<&'a str>,
     pub token: &'a TokenInfo,
     pub agent: Option<&'a AgentInfo>,
+    pub instance: Option<&'a InstanceInfo>,
     pub permissions: &'a [PermissionRow],
     pub readiness: &'a [ReadinessRow],
     pub error: Option<ErrorObject<'a>>,
@@ -111,6 +112,7 @@ impl<'a> ReportOutput<'a> {
             tenant: r.tenant.as_deref(),
             token: &r.token,
             agent: r.agent.as_ref(),
+            instance: r.instance.as_ref(),
             permissions: &r.permissions,
             readiness: &r.readiness,
             error: r.error.as_ref().map(ErrorObject::Diagnosis),
@@ -143,7 +145,7 @@ impl<'a> ReportOutput<'a> {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum FleetEntry<'a> {
-    Report(ReportOutput<'a>),
+    Report(Box<ReportOutput<'a>>),
     Error(ErrorOutput<'a>),
 }
 

@@ -1,6 +1,7 @@
 //! Everything the terminal sees: output streams, colour and glyphs, the rendering of reports,
-//! lists and checklists, and the dialoguer prompter. Only this module writes to the terminal.
+//! lists, checklists and the support bundle, and the dialoguer prompter. Only this module writes to the terminal.
 
+pub mod bundle;
 pub mod json;
 pub mod prompter;
 pub mod render;

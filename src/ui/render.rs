@@ -38,6 +38,14 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             a.id
         ));
     }
+    if let Some(i) = &r.instance {
+        out.push(format!(
+            "  {} {}, version {}",
+            term.mark(Mark::Ok),
+            i.name,
+            i.version
+        ));
+    }
     if !r.permissions.is_empty() {
         out.push(String::new());
         out.push(format!("  {}", term.paint("Permissions", Paint::Bold)));

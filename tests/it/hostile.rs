@@ -108,9 +108,7 @@ matrix! {
         .hint(&["/api"])
         .claims_entry();
     /// JSON cut off half-way.
-    broken_json: Case::new(S(Scenario::BrokenJson), "5")
-        .fails(6, "server", "not-halo")
-        .claims_entry();
+    broken_json: Case::new(S(Scenario::BrokenJson), "5").fails(6, "server", "not-halo");
     /// JSON with bytes that are not UTF-8.
     invalid_utf8: Case::new(S(Scenario::InvalidUtf8), "5").fails(6, "server", "not-halo");
     /// A 20 MB body is cut off at the body cap.

@@ -6,6 +6,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+/// Who answered: each class of answerer (Halo's token endpoint, its API, its web interface, the
+/// web server in front, a CDN or filter, a proxy, anything else) through the binary.
+mod answerers;
 /// The layering of ARCHITECTURE.md, read off the source.
 mod architecture;
 /// The diagnosis catalogue: the generated troubleshooting doc and every emulated entry.
@@ -24,6 +27,8 @@ mod fuzz;
 mod halopsa;
 /// Hostile servers, one matrix: behaviour → exit code, error kind and code, what the message says.
 mod hostile;
+/// Hostile answers of every class: a clear message and the right exit code within the timeout.
+mod hostile_answers;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.
 mod meta_scopes;
 /// Every probe path exists in Halo's OpenAPI document.
@@ -32,6 +37,8 @@ mod openapi;
 mod references;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.
 mod reliability;
+/// `--report FILE`: the redacted support bundle, its file rules and the secret canary over it.
+mod report;
 /// The sandbox's own model of Halo against a projection of the OpenAPI document.
 mod sandbox_model;
 /// The JSON Schema of schema_version 1 (docs/schema) against real outputs.

@@ -6,8 +6,23 @@
 use std::path::{Path, PathBuf};
 
 /// Names that are not files of the repository: the grab-bag module names ARCHITECTURE.md and the
-/// architecture test forbid, and the file the README's `checklist` example writes.
-const NOT_REPO_FILES: &[&str] = &["utils.rs", "helpers.rs", "misc.rs", "halo-setup.md"];
+/// architecture test forbid, the file the README's `checklist` example writes, and files tests
+/// write.
+const NOT_REPO_FILES: &[&str] = &[
+    "utils.rs",
+    "helpers.rs",
+    "misc.rs",
+    "halo-setup.md",
+    // Files the support bundle's tests write in a temp dir (src/store/report_file.rs,
+    // tests/it/report.rs).
+    "link.md",
+    "no/such/dir/r.md",
+    "r.md",
+    "bundle.md",
+    "ci-report.md",
+    "iis.md",
+    "init.md",
+];
 
 /// References in files another change is rewriting; each must go from here once it is fixed.
 const PENDING: &[(&str, &str)] = &[];

@@ -42,6 +42,11 @@ pub struct Plan {
 }
 
 pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+    let report = args.report.clone();
+    super::bundle::around(ctx, report, "init", |ctx| run_recorded(ctx, args))
+}
+
+fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
     let profile = ctx.profile_name(if args.sandbox {
         SANDBOX_PROFILE
     } else {

@@ -121,6 +121,12 @@ catalogue! {
         fix: FIX_INVALID_CLIENT,
         emulation: Emulation::Evidence("Halo's token endpoint (OpenIddict) refuses a disabled client as invalid_client"),
         printed_as: INVALID_CLIENT;
+    TOKEN_REFUSED = "token-refused", Auth, "Application", "The token endpoint refused with a code halo-connect does not know",
+        symptom: "Authentication fails with an error code no setup guide mentions.",
+        recognised: "The token endpoint answers an OAuth error object (`error`, optional `error_description`) whose code is none of the above, or a JSON refusal of Halo's on 400/401/403; the message quotes Halo's code and description as they came.",
+        cause: "Halo's Authorization Server refused to issue a token; its code and description say why.",
+        fix: "Check, in this order: the Tenant in Configuration > Integrations > HaloPSA API (API Details); then the application in Configuration > Integrations > HaloPSA API > View Applications: Active ticked, Authentication Method \"Client ID and Secret (Services)\", Login Type Agent with an active \"Agent to log in as\", and the Client ID and Client Secret copied again.",
+        emulation: Emulation::Scenario { scenario: "oauth-unknown-error", preset: "billing" };
     // The Agent and its Role.
     AGENT_INACTIVE = "agent-inactive", Permission, "Agent", "The application's agent is inactive",
         symptom: "Calls are refused although the token is issued.",
@@ -173,12 +179,24 @@ catalogue! {
         cause: "The Resource Server value lacks /api or is the web interface's address.",
         fix: "Copy the Resource Server from Configuration > Integrations > HaloPSA API (API Details); it ends in /api.",
         emulation: Emulation::Scenario { scenario: "html-resource-server", preset: "billing" };
-    NOT_HALO = "not-halo", Server, "Values", "An answer that is not Halo's API",
-        symptom: "A parse error, or JSON without the expected fields.",
-        recognised: "The token endpoint answers something that is not valid JSON, or JSON without access_token.",
-        cause: "The address leads to another service, a proxy's error page, or a broken Halo.",
-        fix: "Check the Authorization Server and Resource Server against Configuration > Integrations > HaloPSA API (API Details).",
-        emulation: Emulation::Scenario { scenario: "broken-json", preset: "billing" };
+    WEB_SIGN_IN = "web-sign-in", Server, "Values", "Halo's sign-in page where the API was expected",
+        symptom: "An integration's log shows a login page, or a redirect to one.",
+        recognised: "An answer is a web page with a sign-in form (a password field), or lands on a sign-in path (login, signin, /Account/, authorize) after a redirect on the same host.",
+        cause: "The address is the web interface's sign-in rather than the API, or a sign-in layer on Halo's host asks people to sign in before any request reaches Halo.",
+        fix: "Copy the Resource Server (ending in /api) and the Authorization Server from Configuration > Integrations > HaloPSA API (API Details); if they are right, whoever runs the sign-in in front of Halo must let /api and /auth/token through without a browser sign-in.",
+        emulation: Emulation::Scenario { scenario: "login-redirect", preset: "billing" };
+    HALO_API_ERROR = "halo-api-error", Server, "Network", "Halo's API answered an error of its own",
+        symptom: "Calls fail with a 5xx and a short JSON message.",
+        recognised: "A call answers 5xx with JSON in one of Halo's error shapes ({\"Message\"}, {\"ClassName\", \"Message\"}, {\"resultCode\", \"errorMessage\"}, problem details) after the bounded retries; the message quotes it.",
+        cause: "Halo itself failed on the request: a fault of this Halo version or of its database.",
+        fix: "Halo failed on the request and said why (quoted above): try again later; if it persists, send that message and the Halo version to Halo support, and check the instance runs the latest stable Halo.",
+        emulation: Emulation::Scenario { scenario: "api-error", preset: "billing" };
+    NOT_HALO = "not-halo", Server, "Values", "An answer halo-connect does not recognise",
+        symptom: "A parse error, an unexpected page, or JSON without the expected fields.",
+        recognised: "Who answered is none of the above: not an OAuth error, not JSON of Halo's, not Halo's web interface, not a known web server, CDN, firewall or proxy; or JSON that does not parse or lacks access_token. The message says what answered (status, content type, Server header, the page's title or first words) and names no cause.",
+        cause: "Something other than Halo's API answered at this address, and halo-connect does not recognise it.",
+        fix: "Check the Authorization Server and Resource Server against Configuration > Integrations > HaloPSA API (API Details); if they are right, open the address in a browser from this machine and give the network team what answered (run again with --report FILE for a support bundle).",
+        emulation: Emulation::Scenario { scenario: "unknown-answer", preset: "billing" };
     TOKEN_EXPIRED = "token-expired", Server, "Network", "Tokens that arrive already expired (clock skew)",
         symptom: "Every call after the token fails with 401.",
         recognised: "The token answer's expires_in is 0 or negative.",
@@ -283,4 +301,47 @@ catalogue! {
         cause: "The address leads to something that is not Halo's API.",
         fix: "The address does not point at Halo's API; check the Authorization Server and Resource Server in Configuration > Integrations > HaloPSA API (API Details).",
         emulation: Emulation::Scenario { scenario: "huge-body", preset: "billing" };
+    // What stands in front of Halo.
+    IP_ALLOW_LIST = "ip-allow-list", Connection, "Hosting", "Halo's web server refuses this address (IP allow-list)",
+        symptom: "Browsers on the office network work; the integration is refused with 403.",
+        recognised: "IIS answers with an IP refusal sub-status on its error page: 403.6 (IP address rejected), or x.503/x.504 (IP Address and Domain Restrictions).",
+        cause: "On-premise Halo restricts access by IP address, and the caller's public address is not on the list.",
+        fix: "Add the public IP address the integration calls from to the allow-list of Halo's web server (IIS Manager > the Halo site > IP Address and Domain Restrictions) or of the firewall in front of it: the integration vendor's published addresses for the integration, and this machine's public address for this test.",
+        emulation: Emulation::Scenario { scenario: "iis-ip-refused", preset: "billing" };
+    WEB_SERVER_REFUSED = "web-server-refused", Connection, "Hosting", "The web server in front of Halo refused the request",
+        symptom: "403 or 401 pages from IIS, nginx or Apache instead of Halo's answers.",
+        recognised: "A 4xx error page in the layout of IIS, HTTP.sys, nginx or Apache, or IIS's Windows Authentication challenge, where Halo answers JSON; the message names the server, and IIS's sub-status when its page shows one.",
+        cause: "The web server refused the request before Halo saw it: an IP restriction that shows no sub-status, Windows Authentication on Halo's site, a client-certificate requirement, or a rule on /api or /auth.",
+        fix: "Ask whoever runs Halo's web server ({server}) why it refuses this request; its log holds the reason (the sub-status on IIS). An IP restriction needs the public address the integration calls from (and this machine's, for this test) on its allow-list; Windows Authentication must stay off for /api and /auth.",
+        emulation: Emulation::Scenario { scenario: "nginx-forbidden", preset: "billing" };
+    FIREWALL_BLOCKED = "firewall-blocked", Connection, "Network", "A CDN or web application firewall in front of Halo blocked the request",
+        symptom: "A 403 block page (\"Access Denied\", \"you have been blocked\") with a reference number.",
+        recognised: "A block page with its vendor's headers and page markers: Cloudflare (CF-Ray, Server: cloudflare), Azure Front Door (X-Azure-Ref on a 403), Azure Application Gateway, AWS (CloudFront, awselb, x-amzn-waf-action), Akamai (AkamaiGHost), Imperva (X-Iinfo), Sucuri, F5 BIG-IP.",
+        cause: "A firewall rule in front of Halo refuses this caller: its address, its country, or the request's shape.",
+        fix: "Ask whoever runs {front} in front of Halo (Halo support for a Halo-hosted instance, your network team on-premise) to let the integration through: allow the public address it calls from, or exempt /api and /auth/token from the rule, quoting the reference above.",
+        emulation: Emulation::Scenario { scenario: "waf-block", preset: "billing" };
+    FIREWALL_CHALLENGE = "firewall-challenge", Connection, "Network", "A bot challenge in front of Halo",
+        symptom: "A \"Just a moment...\" or CAPTCHA page: the address works in a browser, never from an integration.",
+        recognised: "Cloudflare's cf-mitigated: challenge header or challenge page, AWS WAF's x-amzn-waf-action (challenge, captcha), Imperva's script page.",
+        cause: "A bot-protection rule in front of Halo asks the caller to run JavaScript or solve a CAPTCHA, which no API client can.",
+        fix: "Ask whoever runs {front} in front of Halo (Halo support for a Halo-hosted instance, your network team on-premise) to exempt /api and /auth/token from the challenge, or to allow the public address the integration calls from.",
+        emulation: Emulation::Scenario { scenario: "waf-challenge", preset: "billing" };
+    SIGN_IN_GATEWAY = "sign-in-gateway", Connection, "Network", "A sign-in gateway in front of Halo",
+        symptom: "Requests are redirected to a Microsoft, Cloudflare Access or Okta sign-in page.",
+        recognised: "A redirect to another host that is a sign-in service (Microsoft Entra ID, Cloudflare Access, Okta, Google, Auth0, OneLogin, AD FS); halo-connect never follows it.",
+        cause: "Halo is published through a pre-authenticating gateway (a Microsoft Entra application proxy, Cloudflare Access…) that wants a person to sign in.",
+        fix: "Ask whoever publishes Halo to let /api and /auth/token through the gateway without pre-authentication (Entra application proxy: passthrough; Cloudflare Access: a bypass or service-token policy): API clients cannot sign in interactively.",
+        emulation: Emulation::Scenario { scenario: "sso-gateway", preset: "billing" };
+    WEB_FILTER = "web-filter", Connection, "Network", "A web filter or proxy on the caller's network blocked the request",
+        symptom: "Works from one network, blocked from another; a filter product's block page.",
+        recognised: "A block page that names a filtering product (FortiGuard, Zscaler, Sophos, Palo Alto Networks, Cisco Umbrella, WatchGuard, Forcepoint, Squid), or an error page of a proxy named by its Via header.",
+        cause: "A web filter or proxy on the network the request leaves from refuses Halo's address.",
+        fix: "Ask whoever runs this network's web filter ({front}) to allow {host}; an integration that calls from its own servers is not behind this filter, so it may work while this test fails.",
+        emulation: Emulation::Scenario { scenario: "web-filter", preset: "billing" };
+    PROXY_AUTH = "proxy-auth", Connection, "Network", "A proxy asks for credentials (407)",
+        symptom: "\"407 Proxy Authentication Required\".",
+        recognised: "An answer with status 407, or an HTTPS_PROXY tunnel refused with 407.",
+        cause: "This machine reaches Halo through a proxy that wants a user name and password.",
+        fix: "Give the proxy's credentials in HTTPS_PROXY (http://user:password@proxy:port), or ask the network team to let this machine reach {host} without proxy sign-in (or to list it in NO_PROXY if it may go direct).",
+        emulation: Emulation::Scenario { scenario: "proxy-auth", preset: "billing" };
 }

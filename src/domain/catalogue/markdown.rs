@@ -10,7 +10,7 @@ pub fn troubleshooting_markdown() -> String {
         String::new(),
         "Generated from `src/domain/catalogue/causes.rs` (a test keeps the two equal). Each entry is a failure".to_string(),
         "`halo-connect test` names, with the `error.code` it prints in `--json`, the exit code, and the".to_string(),
-        "checklist step to revisit. Placeholders in a fix (`{scope}`, `{agent}`, `{setting}`, `{host}`) are".to_string(),
+        "checklist step to revisit. Placeholders in a fix (`{scope}`, `{agent}`, `{setting}`, `{host}`, `{front}`, `{server}`) are".to_string(),
         "filled in with your values.".to_string(),
         String::new(),
         "| code | failure | exit | step | reproduced by the sandbox |".to_string(),

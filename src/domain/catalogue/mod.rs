@@ -72,7 +72,8 @@ pub struct Cause {
     /// How halo-connect tells it apart.
     pub recognised_by: &'static str,
     pub cause: &'static str,
-    /// The fix, a template: `{scope}`, `{agent}`, `{setting}` and `{host}` are filled in.
+    /// The fix, a template: `{scope}`, `{agent}`, `{setting}`, `{host}`, `{front}` and `{server}`
+    /// are filled in.
     pub fix: &'static str,
     pub kind: Kind,
     /// The checklist step (Role, Agent, Application, Values, Network) it points back to.

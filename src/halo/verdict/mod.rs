@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use crate::domain::catalogue;
 use crate::domain::preset::ReadinessCheck;
+use crate::domain::printable::printable;
 use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReadinessRow,
+    AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, PermissionStatus, ReadinessRow,
 };
 use crate::domain::scope::{covers, granted_meta, probe_for};
 use crate::domain::url::{normalize_auth_server, Tenant};
@@ -70,14 +71,16 @@ pub(super) fn read_failure(read: &Read, settings: &ConnectionSettings) -> Option
     match read {
         Read::NotJson(a) => Some(diagnose::resource_not_json(a, settings)),
         Read::Failed(t) => Some(diagnose::transport(t, is_on_premise(settings), None)),
-        Read::Status(a) if a.status == 429 => Some(diagnose::rate_limited(a)),
-        Read::Status(a) if a.status >= 500 => Some(catalogue::SERVER_ERROR.diagnose(
-            format!(
-                "{} failed with HTTP {} after {} attempt(s).",
-                a.url, a.status, a.attempts
-            ),
-            &[],
-        )),
+        Read::Status(a) => diagnose::resource_status(a, settings),
+        Read::Json { .. } => None,
+    }
+}
+
+/// A refused read that something in front of Halo answered (a firewall, a filter, the web
+/// server's IP refusal): no verdict on the Role or the scopes.
+fn refused_in_front(read: Option<&Read>, settings: &ConnectionSettings) -> Option<Diagnosis> {
+    match read {
+        Some(Read::Status(a)) => diagnose::in_front(a, settings),
         _ => None,
     }
 }
@@ -104,7 +107,7 @@ pub(super) fn agent(
             }
             Some(name)
         }
-        Read::Status(a) if a.status == 404 => {
+        Read::Status(a) if a.status == 404 && diagnose::in_front(a, settings).is_none() => {
             report.findings.push(catalogue::NOT_HALO.diagnose(
                 format!("{} answered 404: a Halo Resource Server always has /api/Agent/me, so this is not Halo's API.", a.url),
                 &[],
@@ -118,6 +121,30 @@ pub(super) fn agent(
             None
         }
     }
+}
+
+/// Which Halo answered, from InstanceInfo; anything but its JSON (a refusal, a failure) is no
+/// failure, only no name.
+pub(super) fn instance(read: &Read) -> Option<InstanceInfo> {
+    let Read::Json { value, .. } = read else {
+        return None;
+    };
+    let info: wire::InstanceInfo = serde_json::from_value(value.clone()).ok()?;
+    let version = match info.app_version? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let version = printable(&version, 40);
+    if version.is_empty() {
+        return None;
+    }
+    let name = info
+        .app_name
+        .map(|n| printable(&n, 60))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Halo".to_string());
+    Some(InstanceInfo { name, version })
 }
 
 /// Flags a Resource Server whose own authinfo names another instance's Authorization Server.
@@ -225,6 +252,9 @@ pub(super) fn permission_row(
     }
     let probe = probe_for(scope);
     let read = probe.and_then(|p| by_path.get(p.path).copied());
+    if let Some(d) = refused_in_front(read, settings) {
+        return row(PermissionStatus::Missing, Some(d), None);
+    }
     let (Some(probe), Some(read)) = (probe, read) else {
         return row(
             PermissionStatus::Unverified,
@@ -322,6 +352,9 @@ pub(super) fn readiness_row(
         hint: Some(cause.hint.clone()),
         cause: Some(cause),
     };
+    if let Some(d) = refused_in_front(read, settings) {
+        return fail(d);
+    }
     match read {
         Some(Read::Json { records, .. })
             if check == ReadinessCheck::WebhookPermission || records.unwrap_or(0) > 0 =>

@@ -37,6 +37,7 @@ fn answer(status: u16, content_type: &str, body: &str) -> Answer {
         body: body.as_bytes().to_vec(),
         location: None,
         attempts: 1,
+        headers: Vec::new(),
     }
 }
 
@@ -368,5 +369,97 @@ fn an_authinfo_naming_another_instance_is_a_finding() {
         };
         cross_check_authinfo(&read, &settings(), &mut report);
         assert_eq!(!report.findings.is_empty(), flagged, "{auth_url}");
+    }
+}
+
+fn refused(status: u16, ctype: &str, headers: &[(&str, &str)], body: &str) -> Read {
+    let mut a = answer(status, ctype, body);
+    a.headers = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Read::Status(a)
+}
+
+#[test]
+fn a_refusal_from_in_front_of_halo_is_no_role_verdict() {
+    let cf = [("server", "cloudflare"), ("cf-ray", "r1")];
+    let cases: Vec<(Read, &Cause)> = vec![
+        (
+            refused(403, "text/html", &cf, "<html><head><title>Attention Required! | Cloudflare</title></head><body>cloudflare</body></html>"),
+            &catalogue::FIREWALL_BLOCKED,
+        ),
+        (
+            refused(403, "text/html", &[("cf-mitigated", "challenge")], ""),
+            &catalogue::FIREWALL_CHALLENGE,
+        ),
+        (
+            refused(403, "text/html", &[("server", "Microsoft-IIS/10.0")], "<html><head><title>IIS 10.0 Detailed Error - 403.503 - Forbidden</title></head></html>"),
+            &catalogue::IP_ALLOW_LIST,
+        ),
+        (
+            refused(403, "text/plain", &[], "You do not have permission to access this area."),
+            &catalogue::ROLE_DENIED,
+        ),
+        (
+            refused(401, "application/json", &[], r#"{"Message":"Authorization has been denied for this request."}"#),
+            &catalogue::ROLE_DENIED,
+        ),
+        (
+            refused(500, "application/json", &[], r#"{"ClassName":"System.Exception","Message":"boom"}"#),
+            &catalogue::HALO_API_ERROR,
+        ),
+    ];
+    for (read, want) in cases {
+        let row = permission("read:customers", &["read:customers"], read.clone());
+        assert_eq!(row.status, PermissionStatus::Missing);
+        assert_eq!(row.cause.as_ref().map(|c| c.cause), Some(want), "{read:?}");
+        let by_path: BTreeMap<&str, &Read> = [("/Team", &read)].into_iter().collect();
+        let r = readiness_row(
+            ReadinessCheck::VisibleTeams,
+            &by_path,
+            None,
+            &settings(),
+            "the agent",
+        );
+        assert!(!r.ok);
+        assert_eq!(r.cause.as_ref().map(|c| c.cause), Some(want), "{read:?}");
+    }
+}
+
+#[test]
+fn instance_reads_name_and_version_and_nothing_else_fails() {
+    let read = |v: serde_json::Value| Read::Json {
+        records: None,
+        value: v,
+    };
+    let table = [
+        (
+            read(serde_json::json!({"app_name": "Halo PSA", "app_version": "2.196.7"})),
+            Some(("Halo PSA", "2.196.7")),
+        ),
+        (
+            read(serde_json::json!({"app_version": 2.19})),
+            Some(("Halo", "2.19")),
+        ),
+        (
+            read(serde_json::json!({"app_name": "\u{1b}[2JHalo\u{7}", "app_version": "1\n2"})),
+            Some(("[2JHalo", "1 2")),
+        ),
+        (read(serde_json::json!({"app_name": "Halo PSA"})), None),
+        (read(serde_json::json!([1, 2])), None),
+        (status(403), None),
+        (
+            Read::NotJson(answer(200, "text/html", "<html></html>")),
+            None,
+        ),
+    ];
+    for (r, want) in table {
+        let got = instance(&r);
+        assert_eq!(
+            got.as_ref().map(|i| (i.name.as_str(), i.version.as_str())),
+            want,
+            "{r:?}"
+        );
     }
 }

@@ -93,21 +93,40 @@ fn answer() -> impl Strategy<Value = Answer> {
         Just(String::new()),
         "\\PC{0,30}",
     ];
+    // The headers that tell who answered, with any value.
+    let header = (
+        prop_oneof![
+            Just("server"),
+            Just("via"),
+            Just("cf-ray"),
+            Just("cf-mitigated"),
+            Just("x-azure-ref"),
+            Just("x-amzn-waf-action"),
+            Just("www-authenticate"),
+            Just("proxy-authenticate"),
+        ],
+        "\\PC{0,30}",
+    )
+        .prop_map(|(k, v)| (k.to_string(), v));
     (
         status,
         ctype,
         answer_body(),
         prop::option::of("\\PC{0,40}"),
         0u32..10,
+        prop::collection::vec(header, 0..3),
     )
-        .prop_map(|(status, content_type, body, location, attempts)| Answer {
-            url: "https://acme.halopsa.com/auth/token?tenant=acme".to_string(),
-            status,
-            content_type,
-            body,
-            location,
-            attempts,
-        })
+        .prop_map(
+            |(status, content_type, body, location, attempts, headers)| Answer {
+                url: "https://acme.halopsa.com/auth/token?tenant=acme".to_string(),
+                status,
+                content_type,
+                body,
+                location,
+                attempts,
+                headers,
+            },
+        )
 }
 
 #[test]
@@ -135,6 +154,11 @@ fn fuzz_token_and_error_bodies() {
         }
         let d = diagnose::resource_not_json(&a, &settings);
         prop_assert!(!d.message.is_empty());
+        // Who answered is said in printable words, whatever the answer held.
+        let _ = halo_connect::halo::answerer::classify(&a);
+        let said = halo_connect::halo::answerer::describe(&a);
+        prop_assert!(!said.chars().any(char::is_control), "{:?}", said);
+        let _ = diagnose::resource_status(&a, &settings);
         let _ = diagnose::rate_limited(&a);
         Ok(())
     });

@@ -1,0 +1,84 @@
+//! Text that came from elsewhere (a server's page, a header, an error field) made safe to print:
+//! control characters (ESC, CR, BEL, C1) and the invisible bidirectional overrides are dropped,
+//! whitespace runs become one space, and the length is bounded. Pure; it never interprets markup.
+
+/// Returns `text` as one printable line of at most `max` characters ("…" marks a cut).
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if c.is_control() || is_bidi_control(c) {
+            continue;
+        }
+        let need = if space { 2 } else { 1 };
+        if count + need > max {
+            if max > 0 {
+                while count >= max && out.pop().is_some() {
+                    count -= 1;
+                }
+                out.push('…');
+            }
+            return out;
+        }
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        out.push(c);
+        count += 1;
+    }
+    out
+}
+
+/// Returns the first `max_bytes` bytes of a body as printable text (lossy UTF-8).
+pub fn printable_bytes(bytes: &[u8], max_bytes: usize, max_chars: usize) -> String {
+    printable(
+        &String::from_utf8_lossy(&bytes[..bytes.len().min(max_bytes)]),
+        max_chars,
+    )
+}
+
+/// Characters that reorder text on a terminal without showing themselves.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_controls_and_folds_whitespace() {
+        let table = [
+            ("plain", "plain"),
+            ("  two\n\t lines \r\n", "two lines"),
+            ("\x1b[31mred\x1b[0m", "[31mred[0m"),
+            ("bell\x07 and \u{9b}csi", "bell and csi"),
+            ("a\u{202e}b\u{2066}c", "abc"),
+            ("", ""),
+        ];
+        for (input, want) in table {
+            assert_eq!(printable(input, 100), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn bounds_the_length_and_marks_the_cut() {
+        assert_eq!(printable("abcdef", 4), "abc…");
+        assert_eq!(printable("abc def", 5), "abc …");
+        assert_eq!(printable("abcd", 4), "abcd");
+        assert_eq!(printable("abc", 0), "");
+        assert!(printable(&"x".repeat(10_000), 160).chars().count() <= 160);
+        assert_eq!(
+            printable_bytes(b"\xff\xfeok", 200, 10),
+            "\u{fffd}\u{fffd}ok"
+        );
+        assert_eq!(printable_bytes(b"0123456789", 4, 10), "0123");
+    }
+}

@@ -47,6 +47,7 @@ pub fn run() -> i32 {
                 v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8")
             })
             .unwrap_or(cfg!(windows) || cfg!(target_os = "macos")),
+        hyperlinks: !env.is_set("CI") && supports_hyperlinks::supports_hyperlinks(),
     };
     let term = Term::detect(
         &term_env,
@@ -71,15 +72,19 @@ pub fn run() -> i32 {
             .copied()
             .unwrap_or(false)
     };
-    let profile = cli.global.profile.clone().unwrap_or_else(|| {
-        if flag("from_env") {
-            "env".to_string()
-        } else if flag("sandbox") {
-            commands::SANDBOX_PROFILE.to_string()
-        } else {
-            commands::DEFAULT_PROFILE.to_string()
-        }
-    });
+    // A one-profile command's positional PROFILE names it first.
+    let positional = sub.try_get_one::<String>("name").ok().flatten().cloned();
+    let profile = positional
+        .or_else(|| cli.global.profile.clone())
+        .unwrap_or_else(|| {
+            if flag("from_env") {
+                "env".to_string()
+            } else if flag("sandbox") {
+                commands::SANDBOX_PROFILE.to_string()
+            } else {
+                commands::DEFAULT_PROFILE.to_string()
+            }
+        });
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {

@@ -5,6 +5,8 @@
 pub mod checklist;
 pub mod completions;
 pub mod connection;
+pub mod export;
+pub mod handoff;
 pub mod init;
 pub mod list;
 pub mod presets;
@@ -183,6 +185,8 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(a),
+        Command::Handoff(a) => handoff::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Everything the terminal sees: output streams, colour and glyphs, the rendering of reports,
 //! lists and checklists, and the dialoguer prompter. Only this module writes to the terminal.
 
+pub mod export;
+pub mod handoff;
 pub mod json;
 pub mod prompter;
 pub mod render;

@@ -242,6 +242,14 @@ fn checklist_for_a_profile_names_the_applications_page() {
         "{}",
         run.stdout
     );
+    let md = env.run(
+        &["checklist", "--profile", "acme", "--format", "markdown"],
+        &[],
+        None,
+    );
+    assert!(md.code(0).stdout.contains(
+        "Halo's page for it: <https://acme.halopsa.com/config/integrations/api/applications>"
+    ));
     let plain = env.run(&["checklist"], &[], None);
     assert!(!plain
         .stdout

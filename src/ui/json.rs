@@ -99,8 +99,9 @@ pub struct ReportOutput<'a> {
     pub hints: &'a [String],
     pub notes: &'a [String],
     pub elapsed_ms: u64,
+    /// Boxed: `init`'s facts (with its hand-off card) would make every `test` report large.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub init: Option<InitFacts<'a>>,
+    pub init: Option<Box<InitFacts<'a>>>,
 }
 
 impl<'a> ReportOutput<'a> {
@@ -139,7 +140,7 @@ impl<'a> ReportOutput<'a> {
             out.exit_code = e.exit_code();
             out.error = Some(ErrorObject::Command(e.into()));
         }
-        out.init = Some(facts);
+        out.init = Some(Box::new(facts));
         out
     }
 }

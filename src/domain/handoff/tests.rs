@@ -228,3 +228,28 @@ fn variables_are_what_test_from_env_reads() {
         Some(&(env::CA_CERT, "/etc/ca.pem".to_string()))
     );
 }
+
+#[test]
+fn a_preset_says_which_values_its_integration_asks_for() {
+    use crate::domain::preset::{all, find, parse_presets, PresetError};
+    let one = |v: &str| {
+        format!("[[preset]]\nname = \"x\"\ntitle = \"T\"\nsummary = \"S\"\nscopes = [\"read:tickets\"]\nhandoff = \"{v}\"\n")
+    };
+    assert_eq!(
+        parse_presets(&one("sign-in-address")).unwrap()[0].handoff,
+        Asks::SignInAddress
+    );
+    assert!(matches!(
+        parse_presets(&one("sign-in")),
+        Err(PresetError::Syntax(_))
+    ));
+    // The guides: only the company and asset sync asks for one sign-in address.
+    assert_eq!(
+        find("company-asset-sync").unwrap().handoff,
+        Asks::SignInAddress
+    );
+    assert!(all()
+        .iter()
+        .filter(|p| p.name != "company-asset-sync")
+        .all(|p| p.handoff == Asks::ApiDetails));
+}

@@ -38,12 +38,17 @@ fn tricky_vars() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-/// Runs a bash script in the test's environment; `$HC` is the binary.
+/// Runs a bash script in the test's environment, as `TestEnv::cmd` sets it (so a Secret Service
+/// stays reachable); `$HC` is the binary.
 fn bash(env: &TestEnv, script: &str) -> Run {
-    let out = std::process::Command::new("bash")
-        .env_clear()
+    let mut c = std::process::Command::new("bash");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("HALO_") || k == "CI" || k == "NO_COLOR" {
+            c.env_remove(k);
+        }
+    }
+    let out = c
         .envs(env.vars())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HC", assert_cmd::cargo::cargo_bin("halo-connect"))
         .arg("-c")
         .arg(script)
@@ -328,4 +333,38 @@ fn json_and_another_format_are_a_usage_error() {
     );
     run.code(2);
     assert!(run.stderr.contains("--json") && run.stderr.contains("--format dotenv"));
+}
+
+/// With a real Secret Service (.ci/run starts one), the card and `--with-secret` read the keyring.
+#[test]
+fn the_keyring_is_read_for_the_card_and_the_export() {
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    let i = args.iter().position(|a| a == "file").unwrap();
+    args[i] = "keyring".into();
+    args.extend(["--profile".into(), "kr".into()]);
+    let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    if run.code == 3 && std::env::var("HALO_TEST_KEYRING").as_deref() != Ok("1") {
+        return; // No keyring on this machine; `init` said so, as tests/cli checks.
+    }
+    run.code(0);
+    let card = env.run(&["handoff", "kr"], &[], None);
+    assert!(
+        card.code(0)
+            .stdout
+            .lines()
+            .any(|l| l == "  last 4 characters       ••••••••4n42"),
+        "{}",
+        card.stdout
+    );
+    assert!(card.stdout.contains("the OS keyring"));
+    let run = bash(
+        &env,
+        "source <(\"$HC\" export kr --with-secret) && \"$HC\" test --from-env --json",
+    );
+    assert_no_canary(&run, &[]);
+    run.code(0);
+    env.run(&["remove", "--profile", "kr", "--yes"], &[], None)
+        .code(0);
 }

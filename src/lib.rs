@@ -72,19 +72,22 @@ pub fn run() -> i32 {
             .copied()
             .unwrap_or(false)
     };
+    let profile = cli.global.profile.clone().unwrap_or_else(|| {
+        if flag("from_env") {
+            "env".to_string()
+        } else if flag("sandbox") {
+            commands::SANDBOX_PROFILE.to_string()
+        } else {
+            commands::DEFAULT_PROFILE.to_string()
+        }
+    });
     // A one-profile command's positional PROFILE names it first.
-    let positional = sub.try_get_one::<String>("name").ok().flatten().cloned();
-    let profile = positional
-        .or_else(|| cli.global.profile.clone())
-        .unwrap_or_else(|| {
-            if flag("from_env") {
-                "env".to_string()
-            } else if flag("sandbox") {
-                commands::SANDBOX_PROFILE.to_string()
-            } else {
-                commands::DEFAULT_PROFILE.to_string()
-            }
-        });
+    let profile = sub
+        .try_get_one::<String>("name")
+        .ok()
+        .flatten()
+        .cloned()
+        .unwrap_or(profile);
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {

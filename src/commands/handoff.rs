@@ -7,7 +7,7 @@ use clap::parser::ValueSource;
 
 use crate::cli::HandoffArgs;
 use crate::domain::field::{env, Channel};
-use crate::domain::handoff::{Handoff, SecretView};
+use crate::domain::handoff::{Asks, Handoff, SecretView};
 use crate::domain::preset;
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
@@ -123,7 +123,7 @@ pub fn after_init(
     name: &str,
     profile: &Profile,
     settings: &ConnectionSettings,
-    asks: crate::domain::handoff::Asks,
+    asks: Asks,
     secret: &Secret,
 ) -> Handoff {
     let view = SecretView {

@@ -93,6 +93,10 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// What to type into the integration's form, from a stored profile.
+    Handoff(HandoffArgs),
+    /// The profile as HALO_* variables, for scripts and CI secret stores.
+    Export(ExportArgs),
 }
 
 /// The five values and the preset, from flags or environment.
@@ -288,4 +292,38 @@ pub struct SandboxArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    /// Profile to hand off (the same as --profile NAME).
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Env,
+    Dotenv,
+    Json,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Profile to export (the same as --profile NAME).
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+    /// env: `export` lines to source in bash, zsh or dash; dotenv; json; powershell [default: env].
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Add HALO_CLIENT_SECRET, read from the profile's secret store (never to a terminal).
+    #[arg(long)]
+    pub with_secret: bool,
+    /// Write to FILE (mode 0600, atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }

@@ -49,6 +49,7 @@ pub fn run() -> i32 {
                 v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8")
             })
             .unwrap_or(cfg!(windows) || cfg!(target_os = "macos")),
+        hyperlinks: !env.is_set("CI") && supports_hyperlinks::supports_hyperlinks(),
     };
     let term = Term::detect(
         &term_env,
@@ -82,6 +83,13 @@ pub fn run() -> i32 {
             commands::DEFAULT_PROFILE.to_string()
         }
     });
+    // A one-profile command's positional PROFILE names it first.
+    let profile = sub
+        .try_get_one::<String>("name")
+        .ok()
+        .flatten()
+        .cloned()
+        .unwrap_or(profile);
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {

@@ -1,6 +1,9 @@
 //! `checklist`: a preset's setup steps as text, Markdown (to hand to the Halo administrator) or JSON.
+//! With a named profile (--profile or HALO_PROFILE), the Application steps name Halo's page for
+//! them at that profile's address.
 
 use crate::cli::{ChecklistArgs, ChecklistFormat};
+use crate::domain::handoff::applications_page;
 use crate::domain::preset;
 use crate::error::AppError;
 use crate::ui::render;
@@ -14,9 +17,29 @@ pub fn run(ctx: &Ctx, args: ChecklistArgs) -> Result<i32, AppError> {
     } else {
         args.format
     };
+    // The checklist works without any config: an unreadable one only loses the link.
+    let page = ctx
+        .global
+        .profile
+        .as_ref()
+        .and_then(|name| {
+            Some(
+                ctx.config
+                    .load()
+                    .ok()?
+                    .get(name)
+                    .ok()?
+                    .resource_server
+                    .clone(),
+            )
+        })
+        .and_then(|address| applications_page(&address));
     let text = match format {
-        ChecklistFormat::Text => render::checklist_text(p),
-        ChecklistFormat::Markdown => render::checklist_markdown(p),
+        ChecklistFormat::Text => {
+            let link = page.as_deref().map(|u| ctx.term.link(u, true));
+            render::checklist_text_at(p, link.as_deref())
+        }
+        ChecklistFormat::Markdown => render::checklist_markdown_at(p, page.as_deref()),
         ChecklistFormat::Json => serde_json::to_string_pretty(p).unwrap_or_default(),
     };
     ctx.term.out_raw(&text);

@@ -6,6 +6,8 @@ pub mod bundle;
 pub mod checklist;
 pub mod completions;
 pub mod connection;
+pub mod export;
+pub mod handoff;
 pub mod init;
 pub mod list;
 pub mod presets;
@@ -188,6 +190,8 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(a),
+        Command::Handoff(a) => handoff::run(ctx, a),
+        Command::Export(a) => export::run(ctx, a),
     }
 }
 

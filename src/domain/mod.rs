@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod field;
+pub mod handoff;
 pub mod kind;
 pub mod preset;
 pub mod printable;

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+use super::handoff::Asks;
 use super::scope::{is_known_scope, Scope};
 
 mod build;
@@ -75,6 +76,9 @@ pub struct Preset {
     pub summary: String,
     pub scopes: Vec<String>,
     pub readiness: Vec<ReadinessCheck>,
+    /// Which values its integrations' forms ask for (`halo-connect handoff` leads with those).
+    #[serde(default, skip_serializing_if = "Asks::is_default")]
+    pub handoff: Asks,
     pub notes: Vec<String>,
     pub role: Vec<Step>,
     pub agent: Vec<Step>,
@@ -134,6 +138,7 @@ impl Preset {
             summary: "Your own scripts: you choose the scopes.".into(),
             scopes: vec![],
             readiness: vec![],
+            handoff: Asks::default(),
             notes: vec![],
             role: vec![],
             agent: vec![],

@@ -14,7 +14,8 @@ impl Secret {
         Secret(Zeroizing::new(value.into()))
     }
 
-    /// Returns the value. Only the token exchange and the secret stores may call this.
+    /// Returns the value. Only the token exchange, the secret stores and `export --with-secret`
+    /// may call this.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -211,6 +211,46 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// Writes `bytes` to `path` as a file only its owner can read (0600), atomically: a temp file
+/// beside it, fsync, then a rename that refuses an existing `path` unless `replace`. On any failure
+/// `path` is as it was and the temp file is gone: nothing half-written is left.
+pub fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), StoreError> {
+    let dir = parent_dir(path);
+    let fail = |step: WriteStep| {
+        move |cause: io::Error| StoreError::Write {
+            path: path.to_path_buf(),
+            step,
+            cause,
+        }
+    };
+    let prefix = format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail(WriteStep::CreateTemp))?;
+    tmp.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(fail(WriteStep::SyncTemp))?;
+    let persisted = if replace {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    persisted.map_err(|e| fail(WriteStep::Replace)(e.error))?;
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail(WriteStep::SyncDir))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +285,34 @@ mod tests {
         assert!(start.elapsed() < Duration::from_secs(2));
         drop(_held);
         lock_exclusive(&path, Duration::from_millis(200)).expect("free after release");
+    }
+
+    #[test]
+    fn write_private_is_0600_and_replaces_only_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.env");
+        write_private(&path, b"one", false).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let err = write_private(&path, b"two", false).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Write {
+                    step: WriteStep::Replace,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        write_private(&path, b"two", true).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "no temp file is left behind");
     }
 }

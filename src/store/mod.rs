@@ -18,5 +18,6 @@ pub mod secrets;
 pub use ca::read_ca_file;
 pub use config::{validate_profile_name, Config, ConfigFile};
 pub use error::{StoreError, WriteStep};
+pub use fsutil::write_private;
 pub use report_file::{check_report_path, write_report};
 pub use secrets::{open_store, read_secret_file, FileStore, KeyringStore, NoneStore, SecretStore};

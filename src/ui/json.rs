@@ -1,10 +1,12 @@
 //! The `--json` contract as types: every JSON object a command prints is one of these `Serialize`
 //! structs, built once from the command's result and never patched afterwards. docs/cli.md and
 //! docs/schema/ describe the same shapes; a test validates real output against the schema. It
-//! holds no secret except the access token `token --json` is asked for.
+//! holds no secret except the access token `token --json` and the Client Secret
+//! `export --with-secret` are asked for.
 
 use serde::Serialize;
 
+use crate::domain::handoff::{Handoff, Row};
 use crate::domain::kind::Kind;
 use crate::domain::profile::{LastTest, Profile};
 use crate::domain::report::{
@@ -73,6 +75,9 @@ pub struct InitFacts<'a> {
     pub config_path: String,
     pub secret_store: &'a str,
     pub sandbox: bool,
+    /// After a passing Save and Test: what to type into the integration's form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<HandoffCard<'a>>,
 }
 
 /// The report of one Save and Test (`test`, `init`, each element of `test --all`).
@@ -95,8 +100,9 @@ pub struct ReportOutput<'a> {
     pub hints: &'a [String],
     pub notes: &'a [String],
     pub elapsed_ms: u64,
+    /// Boxed: `init`'s facts (with its hand-off card) would make every `test` report large.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub init: Option<InitFacts<'a>>,
+    pub init: Option<Box<InitFacts<'a>>>,
 }
 
 impl<'a> ReportOutput<'a> {
@@ -136,7 +142,7 @@ impl<'a> ReportOutput<'a> {
             out.exit_code = e.exit_code();
             out.error = Some(ErrorObject::Command(e.into()));
         }
-        out.init = Some(facts);
+        out.init = Some(Box::new(facts));
         out
     }
 }
@@ -212,6 +218,95 @@ pub struct TokenOutput<'a> {
     pub token_type: &'static str,
     pub expires_in: Option<i64>,
     pub scope: &'a [String],
+}
+
+/// `handoff --json`: the card, under the contract's version.
+#[derive(Debug, Serialize)]
+pub struct HandoffOutput<'a> {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub card: HandoffCard<'a>,
+}
+
+impl<'a> HandoffOutput<'a> {
+    pub fn new(h: &'a Handoff) -> Self {
+        HandoffOutput {
+            schema_version: SCHEMA_VERSION,
+            card: HandoffCard::new(h),
+        }
+    }
+}
+
+/// The hand-off card (also `init --json`'s `handoff`): each value in every shape forms ask for.
+#[derive(Debug, Serialize)]
+pub struct HandoffCard<'a> {
+    pub profile: &'a str,
+    pub preset: &'a str,
+    /// `api-details` (the five values) or `sign-in-address`.
+    pub asks_for: &'static str,
+    pub warnings: &'a [String],
+    pub values: Vec<HandoffValue<'a>>,
+}
+
+impl<'a> HandoffCard<'a> {
+    pub fn new(h: &'a Handoff) -> Self {
+        HandoffCard {
+            profile: &h.profile,
+            preset: &h.preset,
+            asks_for: h.asks.as_str(),
+            warnings: &h.warnings,
+            values: h.rows.iter().map(HandoffValue::new).collect(),
+        }
+    }
+}
+
+/// One value of the card; `forms` maps each shape (`full_url`, `host`, `with_slash`,
+/// `without_slash`, `name`, `not_set`, `empty`, `value`, `last_4`) to the text to type.
+#[derive(Debug, Serialize)]
+pub struct HandoffValue<'a> {
+    pub field: &'static str,
+    pub title: &'static str,
+    pub labels: &'static [&'static str],
+    /// Whether the preset's integrations ask for it.
+    pub asked: bool,
+    pub forms: std::collections::BTreeMap<&'static str, &'a str>,
+    pub rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored_in: Option<&'a str>,
+}
+
+impl<'a> HandoffValue<'a> {
+    fn new(r: &'a Row) -> Self {
+        HandoffValue {
+            field: r.item.key(),
+            title: r.item.title(),
+            labels: r.item.labels(),
+            asked: r.asked,
+            forms: r
+                .forms
+                .iter()
+                .map(|f| (f.shape.key(), f.value.as_str()))
+                .collect(),
+            rule: &r.rule,
+            stored_in: r.stored_in.as_deref(),
+        }
+    }
+}
+
+/// `export --format json`: one object of `HALO_*` names to values, in the given order. It holds
+/// the Client Secret only when `--with-secret` put it in.
+#[derive(Debug)]
+pub struct ExportOutput<'a>(pub &'a [(&'a str, &'a str)]);
+
+impl Serialize for ExportOutput<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// Pretty JSON of any output type. Serializing these types cannot fail: every map key is a string.

@@ -2,6 +2,8 @@
 //! lists, checklists and the support bundle, and the dialoguer prompter. Only this module writes to the terminal.
 
 pub mod bundle;
+pub mod export;
+pub mod handoff;
 pub mod json;
 pub mod prompter;
 pub mod render;

@@ -82,6 +82,10 @@ impl Prompter for DialoguerPrompter {
         err_line(line);
     }
 
+    fn link(&mut self, text: &str, url: &str) {
+        err_line(&format!("{text} {}", self.term.link(url, false)));
+    }
+
     fn heading(&mut self, title: &str) {
         err_line("");
         err_line(&self.term.paint(title, Paint::Bold));

@@ -130,12 +130,21 @@ fn missing_word(cause: Option<&Cause>) -> &'static str {
     }
 }
 
-fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize) {
+fn steps_text(
+    title: &str,
+    steps: &[Step],
+    page: Option<&str>,
+    out: &mut Vec<String>,
+    n: &mut usize,
+) {
     if steps.is_empty() {
         return;
     }
     out.push(String::new());
     out.push(title.to_string());
+    if let Some(page) = page {
+        out.push(format!("  Halo's page for it (View Applications): {page}"));
+    }
     let mut last_menu = "";
     for s in steps {
         if s.menu != last_menu {
@@ -149,11 +158,23 @@ fn steps_text(title: &str, steps: &[Step], out: &mut Vec<String>, n: &mut usize)
 
 /// A preset's checklist as plain text.
 pub fn checklist_text(p: &Preset) -> String {
+    checklist_text_at(p, None)
+}
+
+/// A preset's checklist as plain text; `page` (Halo's applications page, as a link or plain URL)
+/// heads the Application steps when the Halo address is known.
+pub fn checklist_text_at(p: &Preset, page: Option<&str>) -> String {
     let mut out = vec![format!("{} ({}): {}", p.title, p.name, p.summary)];
     let mut n = 0;
-    steps_text("1. The Role", &p.role, &mut out, &mut n);
-    steps_text("2. The API-only Agent", &p.agent, &mut out, &mut n);
-    steps_text("3. The API Application", &p.application, &mut out, &mut n);
+    steps_text("1. The Role", &p.role, None, &mut out, &mut n);
+    steps_text("2. The API-only Agent", &p.agent, None, &mut out, &mut n);
+    steps_text(
+        "3. The API Application",
+        &p.application,
+        page,
+        &mut out,
+        &mut n,
+    );
     out.push(String::new());
     out.push(format!("Scopes: {}", p.scopes.join(", ")));
     for note in &p.notes {
@@ -164,6 +185,11 @@ pub fn checklist_text(p: &Preset) -> String {
 
 /// A preset's checklist as Markdown, to hand to a Halo administrator.
 pub fn checklist_markdown(p: &Preset) -> String {
+    checklist_markdown_at(p, None)
+}
+
+/// The Markdown checklist; `page` (Halo's applications page) heads the Application steps.
+pub fn checklist_markdown_at(p: &Preset, page: Option<&str>) -> String {
     let mut out = vec![
         format!("# HaloPSA setup for {}", p.title),
         String::new(),
@@ -180,6 +206,10 @@ pub fn checklist_markdown(p: &Preset) -> String {
         out.push(String::new());
         out.push(format!("## {title}"));
         out.push(String::new());
+        if let Some(page) = page.filter(|_| title == "The API Application") {
+            out.push(format!("Halo's page for it: <{page}>"));
+            out.push(String::new());
+        }
         let mut last_menu = "";
         for s in steps.iter() {
             if s.menu != last_menu {

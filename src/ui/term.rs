@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Write};
 pub struct Style {
     pub color: bool,
     pub unicode: bool,
+    /// The terminal is known to show OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 /// The terminal: two streams and the facts about them.
@@ -28,6 +30,8 @@ pub struct TermEnv {
     pub no_color: bool,
     pub term_dumb: bool,
     pub utf8: bool,
+    /// The environment names a terminal known to show OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 impl Term {
@@ -44,6 +48,7 @@ impl Term {
             style: Style {
                 color,
                 unicode: env.utf8 && !env.term_dumb,
+                hyperlinks: env.hyperlinks && !env.term_dumb,
             },
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
@@ -113,6 +118,21 @@ impl Term {
             Paint::Dim => "2",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    /// A URL as a clickable OSC 8 hyperlink where the stream it goes to (stdout, or stderr) is a
+    /// terminal known to show one; elsewhere the plain URL.
+    pub fn link(&self, url: &str, stdout: bool) -> String {
+        let tty = if stdout {
+            self.stdout_tty
+        } else {
+            self.stderr_tty
+        };
+        // A control character would end the sequence early; such a URL is shown plain.
+        if !self.style.hyperlinks || !tty || url.chars().any(char::is_control) {
+            return url.to_string();
+        }
+        format!("\x1b]8;;{url}\x1b\\{url}\x1b]8;;\x1b\\")
     }
 
     /// The mark for a row: ✓ ✗ ~, or plain words without UTF-8.

@@ -10,6 +10,7 @@ mod tests;
 mod values;
 
 use crate::domain::field::Field;
+use crate::domain::handoff::applications_page;
 use crate::domain::kind::Kind;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::profile::SecretStoreKind;
@@ -91,7 +92,7 @@ pub fn run(
 ) -> Res<Outcome> {
     let preset = ask_preset(&draft, presets, p)?;
     let hosted = ask_hosting(&draft, p)?;
-    walk_checklists(&preset, p)?;
+    walk_checklists(&preset, draft.address.as_deref(), p)?;
     let mut values = ask_values(&draft, hosted, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let mut secret = ask_secret(&draft, p)?;
@@ -231,7 +232,7 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
     Ok(i == 0)
 }
 
-fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
+fn walk_checklists(preset: &Preset, address: Option<&str>, p: &mut dyn Prompter) -> Res<()> {
     let mut pending: Vec<String> = Vec::new();
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
@@ -247,6 +248,12 @@ fn walk_checklists(preset: &Preset, p: &mut dyn Prompter) -> Res<()> {
             continue;
         }
         p.heading(title);
+        if let Some(page) = address
+            .filter(|_| what == "Application")
+            .and_then(applications_page)
+        {
+            p.link("Halo's page for it (View Applications):", &page);
+        }
         let options = vec![
             format!("Walk me through the {what}, step by step"),
             format!("I already have one: skip the {what}"),

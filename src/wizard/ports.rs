@@ -29,6 +29,10 @@ pub trait Prompter {
     fn secret(&mut self, question: &str) -> Answer<Secret>;
     /// A line of information or a note.
     fn say(&mut self, line: &str);
+    /// A line that ends in a URL, which a terminal may make clickable.
+    fn link(&mut self, text: &str, url: &str) {
+        self.say(&format!("{text} {url}"));
+    }
     /// A heading for a new part of the flow.
     fn heading(&mut self, title: &str);
     /// Shows a finished Save and Test.

@@ -25,6 +25,8 @@ mod domain;
 mod fuzz;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
 mod halopsa;
+/// The hand-off: `handoff`, `export` in every format, and the card at the end of `init`.
+mod handoff;
 /// Hostile servers, one matrix: behaviour → exit code, error kind and code, what the message says.
 mod hostile;
 /// Hostile answers of every class: a clear message and the right exit code within the timeout.

@@ -2,13 +2,15 @@
 //! the config lock, then its secret, undone together if the secret store fails.
 
 use crate::cli::InitArgs;
+use crate::commands::handoff;
 use crate::commands::{now_rfc3339, Ctx};
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::values::ConnectionSettings;
 use crate::error::AppError;
 use crate::store::StoreError;
-use crate::ui::json::{self, InitFacts, ReportOutput};
+use crate::ui::handoff::card_text;
+use crate::ui::json::{self, HandoffCard, InitFacts, ReportOutput};
 
 use super::Plan;
 
@@ -63,6 +65,17 @@ pub fn conclude(
         }
         crate::ui::prompter::set_saving(false);
     }
+    // After a passing Save and Test: what to type into the integration's form.
+    let card = (report.as_ref().is_some_and(|r| r.ok) && (saved || args.dry_run)).then(|| {
+        handoff::after_init(
+            ctx,
+            &plan.profile,
+            &profile,
+            settings,
+            plan.preset.handoff,
+            &plan.secret,
+        )
+    });
 
     if ctx.global.json {
         let base = report.clone().unwrap_or_else(|| {
@@ -84,6 +97,7 @@ pub fn conclude(
             config_path: ctx.config.path().display().to_string(),
             secret_store: plan.store.as_str(),
             sandbox: plan.sandbox.is_some(),
+            handoff: card.as_ref().map(HandoffCard::new),
         };
         ctx.term.out_raw(&json::to_string(&ReportOutput::init(
             &base,
@@ -114,6 +128,10 @@ pub fn conclude(
             "Nothing was saved. Fix the cause above and run init again, or add --skip-test to save profile `{}` untested.",
             plan.profile
         ));
+    }
+    if let Some(card) = card.as_ref().filter(|_| !ctx.global.json) {
+        ctx.term.out("");
+        ctx.term.out(&card_text(&ctx.term, card));
     }
     Ok(exit)
 }

@@ -29,6 +29,7 @@ fn build(file: File) -> Result<Vec<Preset>, PresetError> {
                 summary: p.summary,
                 scopes: p.scopes,
                 readiness: p.readiness,
+                handoff: p.handoff,
                 notes: p.notes,
             })
         })

@@ -39,6 +39,8 @@ pub(super) struct RawPreset {
     #[serde(default)]
     pub(super) readiness: Vec<ReadinessCheck>,
     #[serde(default)]
+    pub(super) handoff: crate::domain::handoff::Asks,
+    #[serde(default)]
     pub(super) names: Names,
     #[serde(default)]
     pub(super) notes: Vec<String>,

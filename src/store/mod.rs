@@ -11,8 +11,10 @@
 pub mod config;
 mod error;
 mod fsutil;
+mod report_file;
 pub mod secrets;
 
 pub use config::{validate_profile_name, Config, ConfigFile};
 pub use error::{StoreError, WriteStep};
+pub use report_file::write_report_file;
 pub use secrets::{open_store, read_secret_file, FileStore, KeyringStore, NoneStore, SecretStore};

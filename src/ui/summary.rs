@@ -74,13 +74,15 @@ fn profiles(n: usize) -> String {
     }
 }
 
-/// Markdown text that renders as itself: every ASCII punctuation character is backslash-escaped
-/// (CommonMark allows that for all of them, so `|` cannot end a table cell and `<` cannot open
-/// HTML), and line breaks and other control characters become spaces (a cell is one line).
+/// Markdown text that renders as itself. Every character that can start markup in the middle of
+/// a line is backslash-escaped (CommonMark's escape for ASCII punctuation): emphasis and code
+/// (`* _ ~ \``), links (`[ ]`), HTML and entities (`< > &`), table cells (`|`) and the backslash
+/// itself. Line breaks and other control characters become spaces: a cell is one line, and no
+/// line of ours starts with the escaped text, so line-start markup (`#`, `-`, `1.`) cannot form.
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_ascii_punctuation() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|') {
             out.push('\\');
             out.push(c);
         } else if c.is_control() {
@@ -100,7 +102,8 @@ mod tests {
     #[test]
     fn markup_in_a_message_is_escaped() {
         assert_eq!(md("a|b <x> *y*\nz"), "a\\|b \\<x\\> \\*y\\* z");
-        assert_eq!(md("Configuration > Integrations"), "Configuration \\> Integrations");
+        assert_eq!(md("[a](b) `c` &lt; \\"), "\\[a\\](b) \\`c\\` \\&lt; \\\\");
+        assert_eq!(md("Halo's 127.0.0.1: ok"), "Halo's 127.0.0.1: ok");
     }
 
     #[test]

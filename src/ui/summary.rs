@@ -82,7 +82,10 @@ fn profiles(n: usize) -> String {
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|'
+        ) {
             out.push('\\');
             out.push(c);
         } else if c.is_control() {

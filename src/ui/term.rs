@@ -39,11 +39,8 @@ impl Term {
         json: bool,
     ) -> Term {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color = stderr_tty
-            && !env.no_color
-            && !env.term_dumb
-            && !no_color_flag
-            && console_takes_ansi();
+        let color =
+            stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag && console_takes_ansi();
         Term {
             style: Style {
                 color,

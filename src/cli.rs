@@ -92,6 +92,9 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write the man pages, generated from this definition (for packagers).
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// The five values and the preset, from flags or environment.
@@ -208,6 +211,19 @@ pub struct TestArgs {
     /// Preset for --from-env or --sandbox without a profile.
     #[arg(long, env = "HALO_PRESET", hide_env_values = true, value_name = "NAME")]
     pub preset: Option<String>,
+    #[command(flatten)]
+    pub ci: CiReportArgs,
+}
+
+/// Report files for CI, written whole after the test.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CiReportArgs {
+    /// Also write a JUnit XML report, one testcase per profile.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -281,4 +297,11 @@ pub struct SandboxArgs {
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write halo-connect.1 and one page per command here; without it, the main page on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }

@@ -3,9 +3,11 @@
 //! This is the only layer that knows every other one; it holds no protocol or storage rules.
 
 pub mod checklist;
+pub mod ci_output;
 pub mod completions;
 pub mod init;
 pub mod list;
+pub mod man;
 pub mod presets;
 pub mod remove;
 pub mod sandbox;
@@ -208,6 +210,7 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     }
 }
 

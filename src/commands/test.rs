@@ -38,11 +38,18 @@ pub struct Target {
 }
 
 pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
-    if args.all {
-        return run_all(ctx, &args);
-    }
+    let result = if args.all {
+        run_all(ctx, &args)
+    } else {
+        run_one(ctx, &args)
+    };
+    // A run that ends in an error still leaves the CI reports it was asked for, naming the error.
+    result.inspect_err(|e| super::ci_output::write_not_run(ctx, &args, e))
+}
+
+fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let mut sandbox: Option<Sandbox> = None;
-    let target = resolve(ctx, &args, &mut sandbox)?;
+    let target = resolve(ctx, args, &mut sandbox)?;
     let client = ctx
         .client(
             sandbox.as_ref().and_then(|s| s.ca_pem()),
@@ -66,6 +73,7 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     if target.stored {
         record(ctx, &[&report]);
     }
+    super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
     if ctx.global.json {
         ctx.term.out_raw(
             &serde_json::to_string_pretty(&render::report_json(&report, json!({})))
@@ -451,6 +459,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         .with_max_connections(args.concurrency);
     let progress = progress_bar(ctx, targets.len());
     let rt = runtime()?;
+    let mut ci_written = Ok(());
     let reports: Vec<serde_json::Value> = rt.block_on(async {
         let futs = targets.iter().map(|t| {
             let client = &client;
@@ -477,6 +486,10 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         }
         let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
         record(ctx, &ok_reports);
+        let outcomes = done
+            .iter()
+            .map(|d| d.as_ref().map_err(|(n, e)| (n.as_str(), e)));
+        ci_written = super::ci_output::write(ctx, &args.ci, outcomes);
         done.iter()
             .map(|d| match d {
                 Ok(r) => {
@@ -520,6 +533,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         .filter_map(|r| r["exit_code"].as_i64())
         .max()
         .unwrap_or(0) as i32;
+    ci_written?;
     if ctx.global.json {
         ctx.term
             .out_raw(&serde_json::to_string_pretty(&reports).unwrap_or_default());

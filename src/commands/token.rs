@@ -16,6 +16,7 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
         scenario: None,
         concurrency: 1,
         preset: None,
+        ci: Default::default(),
     };
     let mut sandbox = None;
     let target = super::test::resolve_for_token(ctx, &test_args, &mut sandbox)?;

@@ -4,8 +4,8 @@
 #   scripts/sbom.sh [OUT_DIR]      # needs: cargo install --locked cargo-cyclonedx@0.5.9
 #
 # One CycloneDX 1.5 JSON document, OUT_DIR/halo-connect.cdx.json, describing halo-connect and
-# every crate that any of the release targets can link (Cargo.lock's resolution, all features
-# as built, dev-dependencies excluded).
+# every crate that any of the release targets builds with (Cargo.lock's resolution; build
+# dependencies such as cc, which compiles aws-lc, included; dev-dependencies excluded).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out_dir=${1:-$root/dist}

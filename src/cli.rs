@@ -97,6 +97,9 @@ pub enum Command {
     Handoff(HandoffArgs),
     /// The profile as HALO_* variables, for scripts and CI secret stores.
     Export(ExportArgs),
+    /// Write the man pages, generated from this definition (for packagers).
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// The five values and the preset, from flags or environment.
@@ -219,6 +222,19 @@ pub struct TestArgs {
     /// Write a redacted support bundle of the run to FILE (0600; replaces only an empty file or an earlier bundle).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub ci: CiReportArgs,
+}
+
+/// Report files for CI, written whole after the test.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CiReportArgs {
+    /// Also write a JUnit XML report, one testcase per profile.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -326,4 +342,11 @@ pub struct ExportArgs {
     /// Replace FILE if it exists.
     #[arg(long, requires = "output")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write halo-connect.1 and one page per command here; without it, the main page on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }

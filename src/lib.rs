@@ -48,7 +48,12 @@ pub fn run() -> i32 {
             .map(|v| {
                 v.to_ascii_uppercase().contains("UTF-8") || v.to_ascii_uppercase().contains("UTF8")
             })
-            .unwrap_or(cfg!(windows) || cfg!(target_os = "macos")),
+            // No locale on Windows: ✓ and ✗ only where the font has them (Windows Terminal,
+            // VS Code); the classic console's default font shows boxes.
+            .unwrap_or(
+                cfg!(target_os = "macos")
+                    || (cfg!(windows) && (env.is_set("WT_SESSION") || env.is_set("TERM_PROGRAM"))),
+            ),
         hyperlinks: !env.is_set("CI") && supports_hyperlinks::supports_hyperlinks(),
     };
     let term = Term::detect(

@@ -4,12 +4,14 @@
 
 pub mod bundle;
 pub mod checklist;
+pub mod ci_output;
 pub mod completions;
 pub mod connection;
 pub mod export;
 pub mod handoff;
 pub mod init;
 pub mod list;
+pub mod man;
 pub mod presets;
 pub mod remove;
 pub mod sandbox;
@@ -192,6 +194,7 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         Command::Completions(a) => completions::run(a),
         Command::Handoff(a) => handoff::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
+        Command::Man(a) => man::run(a),
     }
 }
 

@@ -26,9 +26,16 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 
 fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     ctx.concurrency = args.concurrency;
-    if args.all {
-        return run_all(ctx, &args);
-    }
+    let result = if args.all {
+        run_all(ctx, &args)
+    } else {
+        run_one(ctx, &args)
+    };
+    // A run that ends in an error still leaves the CI reports it was asked for, naming the error.
+    result.inspect_err(|e| super::ci_output::write_not_run(ctx, &args, e))
+}
+
+fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let selection = Selection {
         from_env: args.from_env,
         sandbox: args.sandbox,
@@ -51,6 +58,7 @@ fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     if conn.stored {
         record(ctx, &[&report]);
     }
+    super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
     if ctx.global.json {
         ctx.term
             .out_raw(&json::to_string(&ReportOutput::new(&report)));
@@ -197,6 +205,11 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     });
     let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
     record(ctx, &ok_reports);
+    let outcomes = done
+        .iter()
+        .map(|d| d.as_ref().map_err(|(n, e)| (n.as_str(), e)));
+    // Written before any report is printed, so a failure to write keeps --json one document.
+    super::ci_output::write(ctx, &args.ci, outcomes)?;
     let entries: Vec<FleetEntry> = done
         .iter()
         .map(|d| match d {

@@ -171,12 +171,8 @@ pub(crate) fn corrupt(path: &Path, text: &str, err: &toml::de::Error, redact: bo
 /// `path` already there was left by a writer that was killed: it is removed first (one of the
 /// credentials file holds a secret).
 pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = parent_dir(path);
-    let prefix = format!(
-        ".{}.",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    );
-    if let Ok(entries) = std::fs::read_dir(dir) {
+    let prefix = temp_prefix(path);
+    if let Ok(entries) = std::fs::read_dir(parent_dir(path)) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with(&prefix) && name.ends_with(".tmp") {
@@ -184,6 +180,22 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> 
             }
         }
     }
+    replace_file(path, bytes, false)
+}
+
+fn temp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// The replacement itself, for files no lock guards (CI reports): a reader sees the old file or
+/// the whole new one, never a part; a failure leaves `path` as it was and removes the temp file.
+/// The file is 0600 unless `shared` (then 0644 less the umask: a man page others must read).
+pub(crate) fn replace_file(path: &Path, bytes: &[u8], shared: bool) -> Result<(), StoreError> {
+    let dir = parent_dir(path);
+    let prefix = temp_prefix(path);
     let fail = |step: WriteStep| {
         move |cause: io::Error| StoreError::Write {
             path: path.to_path_buf(),
@@ -191,9 +203,16 @@ pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> 
             cause,
         }
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    if shared {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = shared;
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(fail(WriteStep::CreateTemp))?;
     tmp.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;

@@ -8,6 +8,7 @@
 //! `crate::wizard` or `crate::ui`. A secret leaves this module only as a `domain::Secret`; no
 //! error, Debug output or log line here ever contains one.
 
+mod bundle_file;
 mod ca;
 pub mod config;
 mod error;
@@ -15,9 +16,10 @@ mod fsutil;
 mod report_file;
 pub mod secrets;
 
+pub use bundle_file::{check_report_path, write_report};
 pub use ca::read_ca_file;
 pub use config::{validate_profile_name, Config, ConfigFile};
 pub use error::{StoreError, WriteStep};
 pub use fsutil::write_private;
-pub use report_file::{check_report_path, write_report};
+pub use report_file::write_report_file;
 pub use secrets::{open_store, read_secret_file, FileStore, KeyringStore, NoneStore, SecretStore};

@@ -1,10 +1,14 @@
 //! Everything the terminal sees: output streams, colour and glyphs, the rendering of reports,
-//! lists, checklists and the support bundle, and the dialoguer prompter. Only this module writes to the terminal.
+//! lists, checklists, the support bundle and the CI reports (JUnit, Markdown), and the dialoguer
+//! prompter. Only this module writes to the terminal.
 
 pub mod bundle;
+pub mod ci_report;
 pub mod export;
 pub mod handoff;
 pub mod json;
+pub mod junit;
 pub mod prompter;
 pub mod render;
+pub mod summary;
 pub mod term;

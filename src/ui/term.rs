@@ -43,7 +43,8 @@ impl Term {
         json: bool,
     ) -> Term {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color = stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag;
+        let color =
+            stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag && console_takes_ansi();
         Term {
             style: Style {
                 color,
@@ -144,6 +145,12 @@ impl Term {
         };
         self.paint(if self.style.unicode { u } else { plain }, p)
     }
+}
+
+/// Whether escape codes will show as colour. A Windows console (conhost) prints them as text
+/// unless virtual-terminal processing is on: console turns it on, and says so, or not.
+fn console_takes_ansi() -> bool {
+    !cfg!(windows) || console::Term::stderr().features().colors_supported()
 }
 
 /// Writes a line on stderr, ignoring a closed pipe (`| head` must not crash the tool).

@@ -21,7 +21,8 @@ fn fleet_config(sb: &Sandbox, n: usize, preset: &str, ca: Option<&std::path::Pat
             sb.client_id(),
         ));
         if let Some(ca) = ca {
-            text.push_str(&format!("ca_cert = \"{}\"\n", ca.display()));
+            // A literal string: a Windows path's backslashes are no escapes.
+            text.push_str(&format!("ca_cert = '{}'\n", ca.display()));
         }
         text.push('\n');
     }

@@ -13,6 +13,8 @@ mod answerers;
 mod architecture;
 /// The diagnosis catalogue: the generated troubleshooting doc and every emulated entry.
 mod catalogue;
+/// CI reporters: `--junit` (parsed as XML) and `--summary`, the man pages and completions.
+mod ci_reports;
 /// The binary against the sandbox: init, test, list, show, token, checklist, TLS, config safety.
 mod cli;
 /// Handshakes and sockets, counted by the sandbox.

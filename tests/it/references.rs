@@ -22,6 +22,9 @@ const NOT_REPO_FILES: &[&str] = &[
     "ci-report.md",
     "iis.md",
     "init.md",
+    "summary.md",
+    // A Markdown table cell in src/ui/summary.rs's tests, not a path.
+    "./b",
 ];
 
 /// References in files another change is rewriting; each must go from here once it is fixed.
@@ -95,6 +98,9 @@ fn exists(reference: &str, file: &Path, repo: &[String]) -> bool {
             .is_ok_and(|c| c.starts_with(root.canonicalize().unwrap()))
     };
     const TOP: [&str; 6] = ["src/", "tests/", "docs/", "benches/", "presets/", ".ci/"];
+    if NOT_REPO_FILES.contains(&reference) {
+        return true;
+    }
     if reference.starts_with("./") || reference.starts_with("../") {
         return inside(here.join(reference));
     }

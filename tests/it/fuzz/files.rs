@@ -177,7 +177,6 @@ fn fuzz_config_load() {
 
 #[test]
 fn fuzz_credentials_file_never_echoes_its_contents() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("credentials.toml");
     let store = FileStore::new(path.clone());
@@ -189,7 +188,11 @@ fn fuzz_credentials_file_never_echoes_its_contents() {
     ];
     fuzz("FileStore::get", input, |text| {
         write(&path, text.as_bytes());
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         match store.get("default") {
             Ok(_) => {}
             Err(e) => {

@@ -1,3 +1,7 @@
+// The Secret Service is reached over D-Bus and the disk faults are tmpfs mounts: Linux only, and
+// gated by cfg, so macOS and Windows run every other test here (Windows needs fewer imports).
+#![cfg_attr(windows, allow(unused_imports))]
+#[cfg(target_os = "linux")]
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,6 +15,7 @@ fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("halo-connect")
 }
 
+#[cfg(target_os = "linux")]
 fn keyring_args(sb: &Sandbox) -> Vec<String> {
     let mut args = init_args(sb);
     let i = args.iter().position(|a| a == "file").unwrap();
@@ -20,6 +25,7 @@ fn keyring_args(sb: &Sandbox) -> Vec<String> {
 
 /// No Secret Service at all (the session bus address points at nothing): refused at once, exit 3,
 /// the two other stores named, nothing saved.
+#[cfg(target_os = "linux")]
 #[test]
 fn keyring_unavailable_is_refused_at_once() {
     let env = TestEnv::new();
@@ -45,6 +51,7 @@ fn keyring_unavailable_is_refused_at_once() {
 /// A session bus that accepts the connection and never answers (a hung keyring daemon): the keyring
 /// call is cut off at its time limit, the user is told and given the choices; never a hang. Both
 /// when saving (`init`) and when reading a keyring profile (`test`).
+#[cfg(target_os = "linux")]
 #[test]
 fn keyring_hanging_is_time_limited() {
     let env = TestEnv::new();
@@ -126,8 +133,10 @@ fn config_dir_under_a_regular_file() {
 }
 
 /// A tmpfs of our own (we run as root in CI's container); None when mounting is not allowed.
+#[cfg(target_os = "linux")]
 struct Mount(PathBuf);
 
+#[cfg(target_os = "linux")]
 impl Mount {
     fn tmpfs(at: &Path, size: &str) -> Option<Mount> {
         std::fs::create_dir_all(at).ok()?;
@@ -149,6 +158,7 @@ impl Mount {
     }
 }
 
+#[cfg(target_os = "linux")]
 impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.0).status();
@@ -156,6 +166,7 @@ impl Drop for Mount {
 }
 
 /// Writes a config holding three profiles through the binary, returns its text.
+#[cfg(unix)]
 fn seed(env: &TestEnv, sb: &Sandbox, config: &Path) -> String {
     for p in ["a", "b", "c", "d", "e", "f"] {
         let mut args = init_args(sb);
@@ -171,6 +182,7 @@ fn seed(env: &TestEnv, sb: &Sandbox, config: &Path) -> String {
     std::fs::read_to_string(config).unwrap()
 }
 
+#[cfg(unix)]
 fn new_profile_args(sb: &Sandbox, config: &Path) -> Vec<String> {
     let mut args = init_args(sb);
     args.extend([
@@ -184,6 +196,7 @@ fn new_profile_args(sb: &Sandbox, config: &Path) -> Vec<String> {
 
 /// Disk full: a 64 KiB tmpfs, filled up after the first save. The next save fails with exit 3
 /// ("the previous file is unchanged") and the old config is byte for byte intact.
+#[cfg(target_os = "linux")]
 #[test]
 fn disk_full_leaves_the_old_config_intact() {
     let env = TestEnv::new();
@@ -216,6 +229,7 @@ fn disk_full_leaves_the_old_config_intact() {
 
 /// A write that fails midway, without a mount: the file-size limit (`ulimit -f`, SIGXFSZ ignored)
 /// makes the temp file's write fail with EFBIG after its first kilobyte.
+#[cfg(unix)]
 #[test]
 fn a_write_failing_midway_leaves_the_old_config_intact() {
     let env = TestEnv::new();
@@ -252,6 +266,7 @@ fn a_write_failing_midway_leaves_the_old_config_intact() {
 }
 
 /// A read-only file system (a tmpfs remounted ro): exit 3, naming the path; old config readable.
+#[cfg(target_os = "linux")]
 #[test]
 fn read_only_config_dir() {
     let env = TestEnv::new();
@@ -383,10 +398,13 @@ fn sigkill_at_random_points_during_200_saves() {
     // (nothing runs on SIGKILL). One of the credentials file holds the secret: it must be 0600, in
     // the 0700 config dir, like credentials.toml itself, and the next save of that file removes
     // it (so at most one per file is ever left). The config's temp files never hold it.
-    use std::os::unix::fs::PermissionsExt;
     let dir = env.config_path().parent().unwrap().to_path_buf();
-    let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
-    assert_eq!(dir_mode, 0o700, "config dir mode {dir_mode:o}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(dir_mode, 0o700, "config dir mode {dir_mode:o}");
+    }
     let mut leftovers = 0;
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
         let p = e.path();
@@ -394,8 +412,12 @@ fn sigkill_at_random_points_during_200_saves() {
         let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned();
         if name.ends_with(".tmp") {
             leftovers += 1;
-            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+            }
         } else if name != "credentials.toml" {
             assert!(!text.contains(CANARY), "the secret is in {name}");
         }

@@ -357,6 +357,7 @@ fn the_secret_never_follows_a_redirect_to_another_origin_on_the_same_host() {
 }
 
 /// What `init` writes is private: the directory 0700, the config and the credentials file 0600.
+#[cfg(unix)]
 #[test]
 fn stored_files_are_private() {
     use std::os::unix::fs::PermissionsExt;

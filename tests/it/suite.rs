@@ -99,3 +99,53 @@ fn no_test_file_is_forgotten() {
     let missing: Vec<_> = reached.iter().filter(|p| !p.is_file()).collect();
     assert!(missing.is_empty(), "declared but absent: {missing:#?}");
 }
+
+/// The published crate builds on its own: every file the source embeds (`include_str!`) is in
+/// `cargo package --list`, and no test data is.
+#[test]
+fn the_package_holds_what_the_source_embeds_and_no_test_data() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    let files: Vec<&str> = listed.lines().collect();
+    assert!(files.iter().all(|f| !f.starts_with("tests/")), "{listed}");
+    let mut embedded = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(root).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            for (i, _) in text.match_indices("include_str!(\"") {
+                let rest = &text[i + "include_str!(\"".len()..];
+                let name = &rest[..rest.find('"').unwrap()];
+                let full = p.parent().unwrap().join(name).canonicalize().unwrap();
+                let rel = full
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                embedded.push(rel);
+            }
+        }
+    }
+    assert!(embedded.len() >= 2, "{embedded:?}");
+    for e in &embedded {
+        assert!(
+            files.contains(&e.as_str()),
+            "{e} is embedded but not packaged:\n{listed}"
+        );
+    }
+}

@@ -221,7 +221,11 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         ctx.term.out_raw(&json::to_string(&entries));
     } else {
         for d in &done {
-            ctx.term.info(&fleet_line(ctx, d));
+            // A line may quote a server's message: printable text only.
+            ctx.term
+                .info(&crate::domain::printable::terminal_safe(&fleet_line(
+                    ctx, d,
+                )));
         }
     }
     Ok(entries.iter().map(FleetEntry::exit_code).max().unwrap_or(0))

@@ -26,6 +26,11 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
         &conn.preset.scopes,
     ));
     match outcome {
+        TokenOutcome::Issued(t) if !is_bearer_token(t.access_token.expose()) => Err(AppError::new(
+            Kind::Server,
+            "the access token the Authorization Server issued has characters no bearer token has (RFC 6750), so it was not printed",
+        )
+        .with_hint("run `halo-connect test` to see what answers at the Authorization Server")),
         TokenOutcome::Issued(t) => {
             if sandbox.is_some() {
                 ctx.term.warn("this token comes from the sandbox started for this command, which stops when it exits; it opens nothing else.");
@@ -51,6 +56,36 @@ pub fn run(ctx: &mut Ctx, args: TokenArgs) -> Result<i32, AppError> {
         TokenOutcome::Failed(d) => {
             let kind: Kind = d.kind();
             Err(AppError::new(kind, d.message).with_hint(d.hint))
+        }
+    }
+}
+
+/// Whether `token` is an RFC 6750 `b64token`: letters, digits and `-._~+/`, then `=` padding.
+/// Anything else (an escape sequence, a space, a line break) never reaches a terminal or a header.
+fn is_bearer_token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~+/".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_bearer_token;
+
+    #[test]
+    fn only_rfc_6750_tokens_are_printed() {
+        for ok in [
+            "abc",
+            "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.",
+            "a-b_c~d+e/f==",
+            "x=",
+        ] {
+            assert!(is_bearer_token(ok), "{ok}");
+        }
+        for bad in ["", "=", "a b", "a\u{1b}]0;x\u{7}", "a\nb", "tök", "a;b"] {
+            assert!(!is_bearer_token(bad), "{bad:?}");
         }
     }
 }

@@ -36,6 +36,16 @@ pub fn printable(text: &str, max: usize) -> String {
     out
 }
 
+/// Returns `text` with every control character (ESC, CR, BEL, C1, DEL) and bidirectional
+/// override dropped, keeping its line breaks and tabs and its length: for multi-line text bound
+/// for a terminal, where a server's escape sequence could retitle the window, clear the screen,
+/// hide text or write the clipboard.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !(c.is_control() || is_bidi_control(c)))
+        .collect()
+}
+
 /// Returns the first `max_bytes` bytes of a body as printable text (lossy UTF-8).
 pub fn printable_bytes(bytes: &[u8], max_bytes: usize, max_chars: usize) -> String {
     printable(
@@ -45,7 +55,7 @@ pub fn printable_bytes(bytes: &[u8], max_bytes: usize, max_chars: usize) -> Stri
 }
 
 /// Characters that reorder text on a terminal without showing themselves.
-fn is_bidi_control(c: char) -> bool {
+pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 

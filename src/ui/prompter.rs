@@ -79,7 +79,8 @@ impl Prompter for DialoguerPrompter {
     }
 
     fn say(&mut self, line: &str) {
-        err_line(line);
+        // What the wizard says may quote a server (authinfo's addresses): printable text only.
+        err_line(&crate::domain::printable::terminal_safe(line));
     }
 
     fn link(&mut self, text: &str, url: &str) {

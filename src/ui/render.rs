@@ -3,6 +3,8 @@
 
 use crate::domain::catalogue::Cause;
 use crate::domain::preset::{Preset, Step};
+use crate::domain::printable::terminal_safe;
+use crate::domain::report::Diagnosis;
 use crate::domain::report::{CheckReport, PermissionStatus};
 
 use super::term::{Mark, Paint, Term};
@@ -10,6 +12,7 @@ use super::term::{Mark, Paint, Term};
 /// Renders a report as the human table: token, agent, one row per permission and readiness check,
 /// then the verdict and every fix.
 pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
+    let r = &for_terminal(r);
     let mut out = Vec::new();
     let tenant = r.tenant.clone().unwrap_or_else(|| "Not set".into());
     out.push(format!(
@@ -245,4 +248,37 @@ pub fn checklist_markdown_at(p: &Preset, page: Option<&str>) -> String {
     out.push(String::new());
     out.push("Hand back: Client ID, Client Secret, Resource Server, Authorization Server (ending in \"/\") and Tenant (\"Not set\" on-premise).".into());
     out.join("\n")
+}
+
+/// The report with every text that may have come from a server (messages, hints, notes, the
+/// agent's and the instance's names) made terminal-safe. `--json` keeps the raw text, escaped.
+fn for_terminal(r: &CheckReport) -> CheckReport {
+    let s = |t: &mut String| *t = terminal_safe(t);
+    let d = |x: &mut Diagnosis| {
+        s(&mut x.message);
+        s(&mut x.hint);
+    };
+    let mut r = r.clone();
+    r.token.granted_scopes.iter_mut().for_each(s);
+    if let Some(a) = &mut r.agent {
+        s(&mut a.name);
+    }
+    if let Some(i) = &mut r.instance {
+        s(&mut i.name);
+        s(&mut i.version);
+    }
+    for p in &mut r.permissions {
+        p.hint.iter_mut().for_each(s);
+        p.cause.iter_mut().for_each(d);
+    }
+    for c in &mut r.readiness {
+        s(&mut c.detail);
+        c.hint.iter_mut().for_each(s);
+        c.cause.iter_mut().for_each(d);
+    }
+    r.error.iter_mut().for_each(d);
+    r.findings.iter_mut().for_each(d);
+    r.hints.iter_mut().for_each(s);
+    r.notes.iter_mut().for_each(s);
+    r
 }

@@ -97,12 +97,18 @@ impl Term {
 
     /// Writes an error block on stderr: always shown.
     pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
-        err_line(&format!("{} {message}", self.paint("error:", Paint::Red)));
+        // An error may quote a server or a file: only its printable text reaches the terminal.
+        let safe = crate::domain::printable::terminal_safe;
+        err_line(&format!(
+            "{} {}",
+            self.paint("error:", Paint::Red),
+            safe(message)
+        ));
         for d in details {
-            err_line(&format!("  - {d}"));
+            err_line(&format!("  - {}", safe(d)));
         }
         if let Some(h) = hint {
-            err_line(&format!("{} {h}", self.paint("hint:", Paint::Cyan)));
+            err_line(&format!("{} {}", self.paint("hint:", Paint::Cyan), safe(h)));
         }
     }
 

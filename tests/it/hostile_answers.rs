@@ -184,3 +184,54 @@ fn an_answer_echoing_the_form_does_not_carry_the_secret_into_the_message() {
         );
     }
 }
+
+/// A server that answers every request with the same JSON: a token, an agent and a list, each
+/// text carrying escape sequences (a window title, an OSC 52 clipboard write, a screen clear).
+fn escaping_server(token: &str) -> u16 {
+    let body = format!("{{\"access_token\":\"{token}\",\"scope\":\"all\",\"expires_in\":3600,\
+\"id\":1,\"name\":\"API \\u001b]0;pwned\\u0007\\u001b[2JAgent\\u202e\",\"isdisabled\":false,\
+\"record_count\":1,\"clients\":[{{\"id\":1}}]}}");
+    raw_server(response("200 OK", "application/json", b"", body.as_bytes()))
+}
+
+/// Server text never drives the terminal: the report, the error block and `token` print no
+/// control character a server sent, and a token outside RFC 6750's characters is refused.
+#[test]
+fn a_servers_escape_sequences_never_reach_the_terminal() {
+    let port = escaping_server("tok");
+    let env = TestEnv::new();
+    let rs = format!("http://127.0.0.1:{port}/api");
+    let auth = format!("http://127.0.0.1:{port}/auth/");
+    let vars = [
+        ("HALO_RESOURCE_SERVER", rs.as_str()),
+        ("HALO_AUTH_SERVER", auth.as_str()),
+        ("HALO_TENANT", "acme"),
+        ("HALO_CLIENT_ID", "5b1f0c2e-9a3d-4c7e-8f21-6d4b0a9e3c58"),
+        ("HALO_CLIENT_SECRET", CANARY),
+    ];
+    let test = env.run(&["test", "--from-env", "--timeout", "5"], &vars, None);
+    let all = format!("{}{}", test.stdout, test.stderr);
+    assert!(all.contains("API"), "the agent is still named: {all}");
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!all.contains(bad), "{bad:?} reached the terminal: {all:?}");
+    }
+    // --json keeps the raw text, escaped by JSON.
+    let json = env.run(
+        &["test", "--from-env", "--timeout", "5", "--json"],
+        &vars,
+        None,
+    );
+    assert!(json.stdout.contains("\\u001b]0;pwned"), "{}", json.stdout);
+    // `token` refuses to print a token with characters a bearer token cannot have.
+    let port = escaping_server("tok\\u001b]52;c;cHduZWQ=\\u0007");
+    let rs = format!("http://127.0.0.1:{port}/api");
+    let auth = format!("http://127.0.0.1:{port}/auth/");
+    let profile = format!(
+        "[profiles.default]\npreset = \"billing\"\nresource_server = \"{rs}\"\nauth_server = \"{auth}\"\ntenant = \"acme\"\nclient_id = \"5b1f0c2e-9a3d-4c7e-8f21-6d4b0a9e3c58\"\nsecret_store = \"none\"\n"
+    );
+    env.write_config(&profile);
+    let token = env.run(&["token"], &[("HALO_CLIENT_SECRET", CANARY)], None);
+    token.code(6);
+    assert!(token.stdout.is_empty(), "{:?}", token.stdout);
+    assert!(!token.stderr.contains('\u{1b}'), "{:?}", token.stderr);
+}

@@ -60,15 +60,16 @@ pub(crate) fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // Never through a symbolic link another user planted in a shared directory.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let file = options
-        .open(&lock_path)
-        .map_err(|cause| StoreError::Write {
-            path: path.to_path_buf(),
-            step: WriteStep::OpenLock,
-            cause,
-        })?;
+    let refused = |cause| StoreError::Write {
+        path: path.to_path_buf(),
+        step: WriteStep::OpenLock,
+        cause,
+    };
+    let file = options.open(&lock_path).map_err(refused)?;
+    check_own_regular_file(&file).map_err(refused)?;
     let start = Instant::now();
     let mut pause = Duration::from_millis(2);
     loop {
@@ -96,13 +97,58 @@ pub(crate) fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard
     }
 }
 
-/// Reads the whole file; `Ok(None)` when it does not exist.
+/// A lock file is a regular file of this user's: not a FIFO or device, nor another user's file.
+fn check_own_regular_file(file: &File) -> io::Result<()> {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the lock file is not a regular file",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no arguments and cannot fail.
+        if meta.uid() != unsafe { libc::geteuid() } {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "the lock file belongs to another user",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The largest config or credentials file read: far beyond any real one, short of `/dev/zero`.
+const MAX_FILE: u64 = 16 * 1024 * 1024;
+
+/// Reads the whole file; `Ok(None)` when it does not exist. A FIFO, a device or a directory is
+/// refused at once (opening a FIFO would block), and the read stops at 16 MiB.
 pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(read_error(
+                path,
+                io::Error::new(io::ErrorKind::InvalidInput, "it is not a regular file"),
+            ))
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(cause) => return Err(read_error(path, cause)),
+    }
     match File::open(path) {
-        Ok(mut file) => {
+        Ok(file) => {
             let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes)
+            file.take(MAX_FILE + 1)
+                .read_to_end(&mut bytes)
                 .map_err(|cause| read_error(path, cause))?;
+            if bytes.len() as u64 > MAX_FILE {
+                return Err(read_error(
+                    path,
+                    io::Error::new(io::ErrorKind::InvalidData, "it is larger than 16 MiB"),
+                ));
+            }
             Ok(Some(bytes))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -188,9 +188,11 @@ fn an_answer_echoing_the_form_does_not_carry_the_secret_into_the_message() {
 /// A server that answers every request with the same JSON: a token, an agent and a list, each
 /// text carrying escape sequences (a window title, an OSC 52 clipboard write, a screen clear).
 fn escaping_server(token: &str) -> u16 {
-    let body = format!("{{\"access_token\":\"{token}\",\"scope\":\"all\",\"expires_in\":3600,\
+    let body = format!(
+        "{{\"access_token\":\"{token}\",\"scope\":\"all\",\"expires_in\":3600,\
 \"id\":1,\"name\":\"API \\u001b]0;pwned\\u0007\\u001b[2JAgent\\u202e\",\"isdisabled\":false,\
-\"record_count\":1,\"clients\":[{{\"id\":1}}]}}");
+\"record_count\":1,\"clients\":[{{\"id\":1}}]}}"
+    );
     raw_server(response("200 OK", "application/json", b"", body.as_bytes()))
 }
 

@@ -18,6 +18,14 @@ const MAX_SECRET_FILE: u64 = 64 * 1024;
 /// a file that is not UTF-8 text or larger than 64 KiB, and one that is empty after trimming the
 /// trailing newline and whitespace (leading characters are kept as they are).
 pub fn read_secret_file(path: &Path) -> Result<Secret, StoreError> {
+    // Checked before opening: opening a FIFO for reading would block until a writer came.
+    let meta = std::fs::metadata(path).map_err(|e| fsutil::read_error(path, e))?;
+    if !meta.is_file() && !meta.is_dir() {
+        return Err(StoreError::BadSecretFile {
+            path: path.to_path_buf(),
+            reason: "it is not a regular file (a pipe or a device)",
+        });
+    }
     let file = File::open(path).map_err(|e| fsutil::read_error(path, e))?;
     check_private(path, &file)?;
     let meta = file.metadata().map_err(|e| fsutil::read_error(path, e))?;

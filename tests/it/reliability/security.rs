@@ -418,3 +418,51 @@ fn the_process_dumps_no_core() {
     let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!(&fields[4..6], ["0", "0"], "{core}");
 }
+
+/// Inputs are regular files: a FIFO as the secret file is refused at once (it used to block
+/// forever), and a device as the config is refused instead of read without end.
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_a_device_as_an_input_is_refused_at_once() {
+    let env = TestEnv::new();
+    let fifo = env.dir.path().join("secret.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.extend(["--client-secret-file".into(), fifo.display().to_string()]);
+    let run = env.run(&strs(&args), &[], None);
+    run.code(3);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let run = env.run(&["--config", "/dev/zero", "list"], &[], None);
+    run.code(3);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+/// A lock file is never opened through a symbolic link another user could plant beside the
+/// config: the write is refused and the link's target is untouched.
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_a_symbolic_link_is_refused() {
+    let env = TestEnv::new();
+    let config = env.config_path();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let target = env.dir.path().join("victim");
+    std::fs::write(&target, b"keep").unwrap();
+    std::os::unix::fs::symlink(&target, config.with_file_name("config.toml.lock")).unwrap();
+    let sb = sandbox(Scenario::Healthy);
+    let run = env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    );
+    run.code(3);
+    assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+    assert!(
+        !config.exists(),
+        "the config was written through a planted lock link"
+    );
+}

@@ -64,6 +64,21 @@ impl Env {
     pub fn is_set(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+
+    /// The proxy variables, upper case first, as curl and reqwest read them.
+    pub fn proxies(&self) -> crate::halo::Proxies {
+        let either = |upper: &str| {
+            self.get(upper)
+                .or_else(|| self.get(&upper.to_ascii_lowercase()))
+                .map(str::to_string)
+        };
+        crate::halo::Proxies {
+            https: either("HTTPS_PROXY"),
+            http: either("HTTP_PROXY"),
+            all: either("ALL_PROXY"),
+            no_proxy: either("NO_PROXY"),
+        }
+    }
 }
 
 /// Everything a command needs.
@@ -174,7 +189,12 @@ impl Ctx {
         if let Some(s) = self.session.get() {
             return Ok(s);
         }
-        let made = Session::new(self.global.timeout, self.concurrency, self.recorder.clone())?;
+        let made = Session::new(
+            self.global.timeout,
+            self.concurrency,
+            self.recorder.clone(),
+            self.env.proxies(),
+        )?;
         Ok(self.session.get_or_init(|| made))
     }
 }

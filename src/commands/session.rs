@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::error::AppError;
 use crate::halo::record::Recorder;
-use crate::halo::{ClientOptions, HaloClient};
+use crate::halo::{ClientOptions, HaloClient, Proxies};
 
 /// What a client trusts beyond the system roots.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -36,6 +36,7 @@ pub struct Session {
     timeout: Duration,
     concurrency: usize,
     recorder: Option<Arc<Recorder>>,
+    proxies: Proxies,
     clients: RefCell<Vec<(Trust, HaloClient)>>,
 }
 
@@ -45,6 +46,7 @@ impl Session {
         timeout_secs: u64,
         concurrency: usize,
         recorder: Option<Arc<Recorder>>,
+        proxies: Proxies,
     ) -> Result<Session, AppError> {
         if timeout_secs == 0 {
             return Err(AppError::usage("--timeout must be at least 1 second"));
@@ -58,6 +60,7 @@ impl Session {
             timeout: Duration::from_secs(timeout_secs),
             concurrency,
             recorder,
+            proxies,
             clients: RefCell::new(Vec::new()),
         })
     }
@@ -85,6 +88,7 @@ impl Session {
             timeout: self.timeout,
             ca_cert_pem: (!pem.is_empty()).then_some(pem),
             max_connections: self.concurrency,
+            proxies: self.proxies.clone(),
             ..ClientOptions::default()
         };
         let client = HaloClient::new(opts)

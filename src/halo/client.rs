@@ -32,6 +32,9 @@ pub struct ClientOptions {
     pub attempts: u32,
     /// Longest Retry-After honoured before giving up on a 429.
     pub max_retry_after: Duration,
+    /// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), read
+    /// by the caller; loopback never goes through them.
+    pub proxies: Proxies,
     /// Most sockets open to one host at once (`--concurrency`).
     pub max_connections: usize,
 }
@@ -44,8 +47,49 @@ impl Default for ClientOptions {
             max_body: 4 * 1024 * 1024,
             attempts: 3,
             max_retry_after: Duration::from_secs(10),
+            proxies: Proxies::default(),
             max_connections: 16,
         }
+    }
+}
+
+/// The proxy settings of the environment, as given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    pub https: Option<String>,
+    pub http: Option<String>,
+    pub all: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+impl Proxies {
+    /// reqwest's proxies for these settings. Loopback is always excluded: a plain-http form with
+    /// the Client Secret to this machine must never cross to a proxy in cleartext.
+    fn build(&self) -> Result<Vec<reqwest::Proxy>, String> {
+        let exempt = format!(
+            "localhost,127.0.0.1,::1,[::1]{}",
+            self.no_proxy
+                .as_deref()
+                .map(|n| format!(",{n}"))
+                .unwrap_or_default()
+        );
+        let mut out = Vec::new();
+        for (url, which) in [
+            (&self.https, "https"),
+            (&self.http, "http"),
+            (&self.all, "all"),
+        ] {
+            let Some(url) = url else { continue };
+            let made = match which {
+                "https" => reqwest::Proxy::https(url.as_str()),
+                "http" => reqwest::Proxy::http(url.as_str()),
+                _ => reqwest::Proxy::all(url.as_str()),
+            };
+            let proxy =
+                made.map_err(|e| format!("the proxy {url:?} is not a valid address: {e}"))?;
+            out.push(proxy.no_proxy(reqwest::NoProxy::from_string(&exempt)));
+        }
+        Ok(out)
     }
 }
 
@@ -144,6 +188,12 @@ impl HaloClient {
             .redirect(policy)
             .user_agent(concat!("halo-connect/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30));
+        // The environment's proxies are given explicitly (the caller read them), never reqwest's
+        // own reading of the environment, so loopback can be kept off every proxy.
+        builder = builder.no_proxy();
+        for proxy in opts.proxies.build()? {
+            builder = builder.proxy(proxy);
+        }
         if let Some(pem) = &opts.ca_cert_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
                 format!("the CA certificate given with --ca-cert is not valid PEM: {e}")

@@ -12,5 +12,5 @@ pub mod transport;
 mod verdict;
 mod wire;
 
-pub use client::{ClientOptions, HaloClient};
+pub use client::{ClientOptions, HaloClient, Proxies};
 pub use transport::{TlsProblem, Transport};

@@ -466,3 +466,25 @@ fn a_lock_file_that_is_a_symbolic_link_is_refused() {
         "the config was written through a planted lock link"
     );
 }
+
+/// Plain http:// to this machine never goes through a proxy from the environment: the form with
+/// the Client Secret would cross to the proxy in cleartext.
+#[test]
+fn loopback_never_goes_through_a_proxy() {
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = format!("http://127.0.0.1:{}", proxy.local_addr().unwrap().port());
+    proxy.set_nonblocking(true).unwrap();
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let vars = from_env_vars(&sb);
+    let mut vars = refs(&vars);
+    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "HTTPS_PROXY"] {
+        vars.push((name, at.as_str()));
+    }
+    let run = env.run(&["test", "--from-env", "--json"], &vars, None);
+    run.code(0);
+    assert!(
+        proxy.accept().is_err(),
+        "a request to 127.0.0.1 was sent to the proxy"
+    );
+}

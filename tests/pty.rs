@@ -26,7 +26,9 @@ impl Wizard {
         c.env_clear().envs(env.vars());
         c.env_remove("CI")
             .env("TERM", "xterm")
-            .env("LANG", "C.UTF-8");
+            .env("LANG", "C.UTF-8")
+            // The key a test needs to switch the sandbox's scenario mid-run.
+            .env("HALO_SANDBOX_KEY", "pty-test-key");
         c.args(args);
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
@@ -209,7 +211,7 @@ fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
     let status = rt.block_on(async {
         reqwest::Client::new()
             .post(format!(
-                "http://127.0.0.1:{port}/_sandbox/scenario?name=healthy"
+                "http://127.0.0.1:{port}/_sandbox/scenario?name=healthy&key=pty-test-key"
             ))
             .send()
             .await

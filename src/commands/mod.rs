@@ -319,12 +319,14 @@ pub fn secret_from_inputs(
         .map(|s| (Secret::new(s), Source::Env)))
 }
 
-/// Starts the emulator for `--sandbox`. HALO_SANDBOX_SECRET sets the secret it accepts.
+/// Starts the emulator for `--sandbox`. HALO_SANDBOX_SECRET sets the secret it accepts, and
+/// HALO_SANDBOX_KEY the key its scenario changes need (random otherwise).
 pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppError> {
     let scenario = parse_scenario(scenario.unwrap_or("healthy"))?;
     let opts = SandboxOptions {
         scenario,
         client_secret: ctx.env.get("HALO_SANDBOX_SECRET").map(Secret::new),
+        control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
         latency: Duration::from_millis(
             ctx.env
                 .get("HALO_SANDBOX_LATENCY_MS")

@@ -36,6 +36,7 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         port: args.port,
         latency: Duration::from_millis(args.latency_ms),
         client_secret: custom_secret,
+        control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
     })
     .map_err(|e| {
         AppError::new(
@@ -104,9 +105,15 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         }
         lines.push(String::new());
         lines.push(format!(
-            "Try: HALO_CLIENT_SECRET=... halo-connect init --non-interactive --url {} --client-id {} --secret-store none",
+            "Try (the secret is read hidden, so it stays out of your shell history):\n  read -rs HALO_CLIENT_SECRET && export HALO_CLIENT_SECRET\n  halo-connect init --non-interactive --url {} --client-id {} --secret-store none{}",
             sb.base_url(),
-            sb.client_id()
+            sb.client_id(),
+            if ca_path.is_some() { " --ca-cert <the CA certificate above>" } else { "" }
+        ));
+        lines.push(format!(
+            "Switch scenarios while it runs: curl -X POST '{}/_sandbox/scenario?name=NAME&key={}'",
+            sb.base_url(),
+            sb.control_token()
         ));
         lines.push("Press Ctrl-C to stop.".into());
         ctx.term.out_raw(&lines.join("\n"));

@@ -53,6 +53,8 @@ pub struct SandboxOptions {
     pub latency: Duration,
     /// None = the demo secret.
     pub client_secret: Option<Secret>,
+    /// The key `POST /_sandbox/...` changes must carry; a random one when not given.
+    pub control_key: Option<String>,
 }
 
 impl Default for SandboxOptions {
@@ -63,6 +65,7 @@ impl Default for SandboxOptions {
             port: 0,
             latency: Duration::ZERO,
             client_secret: None,
+            control_key: None,
         }
     }
 }
@@ -154,6 +157,7 @@ impl Sandbox {
             opts.scenario,
             opts.latency,
             secret,
+            opts.control_key,
         ));
 
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
@@ -225,6 +229,11 @@ impl Sandbox {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The key a `POST /_sandbox/...` change must carry (`?key=`).
+    pub fn control_token(&self) -> &str {
+        &self.shared.control_token
     }
 
     pub fn stats(&self) -> SandboxStats {

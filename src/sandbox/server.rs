@@ -51,6 +51,9 @@ pub(crate) struct Shared {
     pub rate_count: AtomicU64,
     /// Paths already called since the scenario was set (for `flaky`).
     pub flaky_seen: Mutex<HashSet<String>>,
+    /// The per-run token a change of scenario or guesses must carry (`?token=`), printed by the
+    /// `sandbox` command (`?key=`): another local user or a web page cannot steer the emulator.
+    pub control_token: String,
 }
 
 impl Shared {
@@ -60,6 +63,7 @@ impl Shared {
         scenario: Scenario,
         latency: Duration,
         client_secret: Secret,
+        control_key: Option<String>,
     ) -> Self {
         Shared {
             base_url,
@@ -72,6 +76,7 @@ impl Shared {
             guesses: Mutex::new(Guesses::default()),
             rate_count: AtomicU64::new(0),
             flaky_seen: Mutex::new(HashSet::new()),
+            control_token: control_key.unwrap_or_else(control_token),
         }
     }
 
@@ -168,6 +173,14 @@ pub(crate) fn run(
 async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     st.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
+    // Only this machine's names: a page whose host name was rebound to 127.0.0.1 is refused.
+    // (A CONNECT names the host it wants a tunnel to: the `proxy-auth` scenario's proxy role.)
+    if parts.method != Method::CONNECT && !is_loopback_host(&parts, st.port) {
+        return text(
+            StatusCode::MISDIRECTED_REQUEST,
+            "This sandbox answers only to 127.0.0.1, localhost or [::1].\n",
+        );
+    }
     let path = normalise_path(parts.uri.path());
     let query = parts.uri.query().unwrap_or("").to_string();
     if path == "/_sandbox" || path.starts_with("/_sandbox/") {
@@ -220,8 +233,52 @@ fn normalise_path(p: &str) -> String {
     p
 }
 
+/// Whether the host the request names (HTTP/2's authority, or the Host header) is this machine,
+/// on this sandbox's port. A request that names none (HTTP/1.0) is a local program's, not a
+/// browser's, so it passes.
+fn is_loopback_host(parts: &axum::http::request::Parts, port: u16) -> bool {
+    let named = parts
+        .uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| {
+            parts
+                .headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        });
+    let Some(host) = named else {
+        return true;
+    };
+    ["127.0.0.1", "localhost", "[::1]"].iter().any(|name| {
+        host.eq_ignore_ascii_case(&format!("{name}:{port}")) || host.eq_ignore_ascii_case(name)
+    })
+}
+
+/// 128 random bits, from the standard library's per-process random hash keys.
+fn control_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let part = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.finish()
+    };
+    format!("{:016x}{:016x}", part(), part())
+}
+
 fn control(st: &Shared, method: &Method, path: &str, query: &str) -> Response {
     let q = form_map(query.as_bytes());
+    if method == Method::POST && q.get("key") != Some(&st.control_token) {
+        return text(
+            StatusCode::FORBIDDEN,
+            "A change to the sandbox needs the token the sandbox printed when it started (?key=).\n",
+        );
+    }
     match (method.as_str(), path) {
         ("POST", "/_sandbox/scenario") => {
             let name = q.get("name").cloned().unwrap_or_default();

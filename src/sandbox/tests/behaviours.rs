@@ -13,6 +13,7 @@ async fn set_scenario_switches_behaviour_also_over_http() {
     let sb = start(Scenario::Healthy);
     let c = client();
     assert_eq!(token(&c, &sb, Some("all")).await.0, 200);
+    // Without the run's key, nobody can steer it.
     let r = c
         .post(format!(
             "{}/_sandbox/scenario?name=wrong-secret",
@@ -21,17 +22,40 @@ async fn set_scenario_switches_behaviour_also_over_http() {
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(sb.scenario(), Scenario::Healthy);
+    let r = c
+        .post(format!(
+            "{}/_sandbox/scenario?name=wrong-secret&key={}",
+            sb.base_url(),
+            sb.control_token()
+        ))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(sb.scenario(), Scenario::WrongSecret);
     assert_eq!(token(&c, &sb, Some("all")).await.0, 401);
     let r = c
-        .post(format!("{}/_sandbox/scenario?name=bogus", sb.base_url()))
+        .post(format!(
+            "{}/_sandbox/scenario?name=bogus&key={}",
+            sb.base_url(),
+            sb.control_token()
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
     sb.set_scenario(Scenario::Healthy);
     assert_eq!(token(&c, &sb, Some("all")).await.0, 200);
+    // A page whose host name was rebound to 127.0.0.1 is refused, key or not.
+    let r = c
+        .get(format!("{}/api/authinfo", sb.base_url()))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 421);
 }
 
 #[tokio::test]
@@ -158,8 +182,10 @@ fn works_from_sync_code_and_shuts_down() {
     let sb = start(Scenario::Healthy);
     let port = sb.port();
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.write_all(b"GET /API/AUTHINFO HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    let request = format!(
+        "GET /API/AUTHINFO HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(request.as_bytes()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");

@@ -297,3 +297,60 @@ fn with_ci_set_there_is_no_prompt_even_in_a_terminal() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Ctrl-C at each prompt, the hidden Client Secret among them, leaves the terminal as it was: the
+/// shell runs `stty -a` in the same pseudo-terminal after the tool exits, and echo is on.
+#[test]
+fn ctrl_c_at_any_prompt_leaves_echo_on() {
+    let keys_to = |at: &str| -> Vec<(&'static str, String)> {
+        let mut steps = vec![("Preset", "\r".to_string()), ("Hosting", "\r".into())];
+        steps.extend([
+            ("Role checklist", format!("{DOWN}\r")),
+            ("Agent checklist", format!("{DOWN}\r")),
+            ("Application checklist", format!("{DOWN}\r")),
+            ("Halo address", "\r".into()),
+            ("Use these three values?", "\r".into()),
+            ("Client ID", "\r".into()),
+            ("Client Secret", "\r".into()),
+        ]);
+        let end = steps.iter().position(|(p, _)| *p == at).expect("a prompt");
+        steps.truncate(end + 1);
+        steps.last_mut().unwrap().1 = "\x03".into();
+        steps
+    };
+    for prompt in ["Client Secret", "Client ID", "Preset"] {
+        let env = TestEnv::new();
+        let mut c = Command::new("/bin/sh");
+        c.env_clear().envs(env.vars());
+        c.env_remove("CI")
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .env("PATH", "/usr/bin:/bin");
+        // The pty starts with echo off; the shell turns it on so "as it was found" means echo on,
+        // and a trap keeps the shell alive through the Ctrl-C sent to the foreground group.
+        c.args([
+            "-c",
+            "stty echo icanon; trap : INT; \"$0\" init --sandbox; echo \"exit=$?\"; stty -a",
+            assert_cmd::cargo::cargo_bin("halo-connect")
+                .to_str()
+                .unwrap(),
+        ]);
+        let mut s = Session::spawn(c).expect("spawn in a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(30)));
+        let mut w = Wizard {
+            s,
+            out: String::new(),
+        };
+        for (at, keys) in keys_to(prompt) {
+            w.at(at, &keys);
+        }
+        w.at("exit=130", "");
+        assert_eq!(w.finish(), 0, "{}", w.out);
+        let stty = w.out.rsplit("exit=130").next().unwrap_or_default();
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        assert!(
+            flags.contains(&"echo") && flags.contains(&"icanon"),
+            "Ctrl-C at {prompt:?} left echo or line mode off:\n{stty}"
+        );
+    }
+}

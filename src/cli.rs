@@ -63,8 +63,8 @@ pub struct GlobalArgs {
     /// More detail on stderr (-v: requests, -vv: debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Only errors on stderr.
-    #[arg(short, long, global = true)]
+    /// Only errors on stderr; test and init print a failure's error and fix, not the report.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// No colour (also NO_COLOR).
     #[arg(long, global = true)]
@@ -256,7 +256,7 @@ pub struct ChecklistArgs {
     )]
     pub preset: String,
     /// Output format: text for the terminal, markdown to hand to a Halo administrator, json for tools.
-    #[arg(long, value_enum, default_value_t = ChecklistFormat::Text)]
+    #[arg(long, value_enum, default_value_t = ChecklistFormat::Text, conflicts_with = "json")]
     pub format: ChecklistFormat,
 }
 

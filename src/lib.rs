@@ -59,6 +59,7 @@ pub fn run() -> i32 {
     crate::halo::client::install_crypto_provider();
 
     let json = cli.global.json;
+    let sub_name = matches.subcommand_name().unwrap_or_default().to_string();
     let sub = matches
         .subcommand()
         .map(|(_, m)| m.clone())
@@ -80,19 +81,23 @@ pub fn run() -> i32 {
             commands::DEFAULT_PROFILE.to_string()
         }
     });
+    // `test --all --json` prints an array whatever happens, its one error included.
+    let fleet = sub_name == "test" && flag("all");
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {
         Ok(code) => code,
         Err(e) => {
-            report_error(&term, json, &profile, &e);
+            report_error(&term, json, fleet, &profile, &e);
             e.exit_code()
         }
     }
 }
 
-fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
-    if json {
+fn report_error(term: &Term, json: bool, fleet: bool, profile: &str, e: &AppError) {
+    if json && fleet {
+        term.out_raw(&json::to_string(&[json::ErrorOutput::new(profile, e)]));
+    } else if json {
         term.out_raw(&json::to_string(&json::ErrorOutput::new(profile, e)));
     }
     term.error(&e.message, &e.details, e.hint.as_deref());

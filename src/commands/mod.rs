@@ -7,6 +7,7 @@ pub mod completions;
 pub mod connection;
 pub mod init;
 pub mod list;
+pub mod output;
 pub mod presets;
 pub mod remove;
 pub mod sandbox;

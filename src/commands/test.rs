@@ -13,7 +13,6 @@ use crate::halo::check::run_check;
 use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
 use crate::ui::json::{self, ErrorOutput, FleetEntry, ReportOutput};
-use crate::ui::render;
 use crate::ui::term::Mark;
 
 use super::connection::{resolve, select, stored_preset, Connection, Origin, Selection};
@@ -50,8 +49,7 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
         ctx.term
             .out_raw(&json::to_string(&ReportOutput::new(&report)));
     } else {
-        ctx.term
-            .info(&render::report_text(&ctx.term, &report, "Test"));
+        super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
 }
@@ -201,9 +199,20 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         .collect();
     if ctx.global.json {
         ctx.term.out_raw(&json::to_string(&entries));
+    } else if ctx.term.quiet {
+        for d in &done {
+            match d {
+                Ok(r) => super::output::failure_only(ctx, r, "Test"),
+                Err((name, e)) => ctx.term.error(
+                    &format!("profile `{name}`: {}", e.message),
+                    &e.details,
+                    e.hint.as_deref(),
+                ),
+            }
+        }
     } else {
         for d in &done {
-            ctx.term.info(&fleet_line(ctx, d));
+            ctx.term.out(&fleet_line(ctx, d));
         }
     }
     Ok(entries.iter().map(FleetEntry::exit_code).max().unwrap_or(0))

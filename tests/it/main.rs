@@ -18,6 +18,8 @@ mod connections;
 mod corpus;
 /// Table tests of the pure domain: derivation, normalisation, refusals.
 mod domain;
+/// Everyday use: streams, -q, profiles by name, use, secret set, status, messages that lead on.
+mod everyday;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).

@@ -47,7 +47,7 @@ pub fn conclude(
         if ctx.global.json {
             // The JSON below says dry_run and saved.
         } else if passed {
-            ctx.term.info(&format!(
+            ctx.term.out(&format!(
                 "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand keep the Client Secret in: {}",
                 ctx.config.path().display(),
                 store_place(ctx, plan.store)

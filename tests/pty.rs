@@ -354,3 +354,15 @@ fn ctrl_c_at_any_prompt_leaves_echo_on() {
         );
     }
 }
+
+/// `remove` asks about a stored Client Secret only when the profile has one.
+#[test]
+fn remove_of_a_profile_without_a_secret_does_not_ask_about_one() {
+    let env = TestEnv::new();
+    env.run(&["init", "--sandbox"], &[], None).code(0);
+    let mut w = Wizard::start(&env, &["remove", "--profile", "sandbox"]);
+    w.at("It stores no Client Secret", "n\r");
+    assert_eq!(w.finish(), 0);
+    assert!(!w.out.contains("its stored Client Secret"), "{}", w.out);
+    assert!(env.config_text().contains("[profiles.sandbox]"));
+}

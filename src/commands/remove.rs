@@ -1,6 +1,7 @@
 //! `remove`: delete a profile and its stored secret. It asks on a terminal; scripts pass `--yes`.
 
 use crate::cli::RemoveArgs;
+use crate::domain::profile::SecretStoreKind;
 use crate::error::AppError;
 use crate::wizard::ports::Prompter;
 
@@ -15,11 +16,16 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
             return Err(AppError::usage(format!("removing profile `{name}` needs confirmation; add --yes to remove it without asking")));
         }
         let mut prompter = crate::ui::prompter::DialoguerPrompter::new(ctx.term.clone());
-        let ok = prompter
-            .confirm(
-                &format!("Remove profile `{name}` and its stored Client Secret?"),
-                false,
+        let question = if profile.secret_store == SecretStoreKind::None || profile.sandbox {
+            format!("Remove profile `{name}`? It stores no Client Secret.")
+        } else {
+            format!(
+                "Remove profile `{name}` and its Client Secret from the {} store?",
+                profile.secret_store
             )
+        };
+        let ok = prompter
+            .confirm(&question, false)
             .map_err(|_| AppError::interrupted())?;
         if !ok {
             ctx.term.info("Nothing was removed.");

@@ -376,6 +376,11 @@ fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
             _ => vec![],
         }
     };
+    // A token refused may be the right credentials for another Halo: the address is offered too.
+    let mut reenter = reenter;
+    if cause.map(|c| c.kind) == Some(Kind::Auth) && !reenter.contains(&Field::Url) {
+        reenter.push(Field::Url);
+    }
     let mut options: Vec<(String, Next)> = reenter
         .iter()
         .map(|f| {

@@ -122,3 +122,157 @@ fn conflicting_flags_are_a_usage_error_naming_both() {
         assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
     }
 }
+
+#[test]
+fn test_with_the_custom_preset_points_to_init_not_to_a_flag_test_lacks() {
+    let env = TestEnv::new();
+    let run = env.run(&["test", "--sandbox", "--preset", "custom"], &[], None);
+    run.code(3);
+    assert!(
+        run.stderr
+            .contains("halo-connect init --profile NAME --preset custom --scopes"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("give them with --scopes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_existing_profile_names_the_profile_with_force() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "billing".into()]);
+    let secret = [("HALO_CLIENT_SECRET", CANARY)];
+    env.run(&strs(&args), &secret, None).code(0);
+    let run = env.run(&strs(&args), &secret, None);
+    run.code(3);
+    assert!(
+        run.stderr.contains("--profile billing --force"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_profile_with_none_configured_does_not_send_you_to_list() {
+    let env = TestEnv::new();
+    let run = env.run(&["test", "--profile", "nope"], &[], None);
+    run.code(3);
+    assert!(!run.stderr.contains("halo-connect list"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("halo-connect init --profile nope"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn dry_run_and_real_run_describe_the_secret_store_alike() {
+    let env = TestEnv::new();
+    let dry = env.run(&["init", "--sandbox", "--dry-run"], &[], None);
+    dry.code(0);
+    let real = env.run(&["init", "--sandbox"], &[], None);
+    real.code(0);
+    let phrase = "the Client Secret would be in no store: the emulator supplies its own";
+    assert!(dry.stdout.contains(phrase), "{}", dry.stdout);
+    assert!(
+        real.stderr
+            .contains("the Client Secret is in no store: the emulator supplies its own"),
+        "{}",
+        real.stderr
+    );
+    let sb = sandbox(Scenario::Healthy);
+    // init_args keeps the secret in the file store.
+    let args = init_args(&sb);
+    let secret = [("HALO_CLIENT_SECRET", CANARY)];
+    let mut dry_args = args.clone();
+    dry_args.push("--dry-run".into());
+    let dry = env.run(&strs(&dry_args), &secret, None);
+    dry.code(0);
+    let real = env.run(&strs(&args), &secret, None);
+    real.code(0);
+    let place = env.credentials_path().display().to_string();
+    assert!(dry.stdout.contains(&place), "{}", dry.stdout);
+    assert!(real.stderr.contains(&place), "{}", real.stderr);
+}
+
+#[test]
+fn sandbox_with_an_incomplete_chain_says_ca_cert_and_removes_its_ca_file_on_ctrl_c() {
+    use std::io::BufRead;
+    let env = TestEnv::new();
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"))
+        .env_clear()
+        .envs(env.vars())
+        .env("TMPDIR", &tmp)
+        .args(["sandbox", "--tls", "incomplete-chain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(Ok(line)) = lines.next() {
+        out.push_str(&line);
+        out.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let ca: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert_eq!(ca.len(), 1, "one CA file: {out}");
+    let try_line = out.lines().find(|l| l.starts_with("Try:")).unwrap_or("");
+    assert!(
+        try_line.contains(&format!("--ca-cert {}", ca[0].path().display())),
+        "{out}"
+    );
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!ca[0].path().exists(), "the CA file outlived the run");
+}
+
+const PROFILE_HEAD: &str = "[profiles.billing]\npreset = \"billing\"\nresource_server = \"https://acme.halopsa.com/api\"\nauth_server = \"https://acme.halopsa.com/auth/\"\nclient_id = \"x\"\n";
+
+#[test]
+fn a_value_of_the_wrong_type_names_key_profile_line_and_type() {
+    let env = TestEnv::new();
+    env.write_config(&format!("{PROFILE_HEAD}sandbox = \"yes\"\n"));
+    let before = env.config_text();
+    let run = env.run(&["list"], &[], None);
+    run.code(3);
+    for piece in [
+        "line 6",
+        "`sandbox`",
+        "profile `billing`",
+        "expected a boolean",
+    ] {
+        assert!(run.stderr.contains(piece), "{piece}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("not valid TOML"), "{}", run.stderr);
+    assert_eq!(env.config_text(), before, "never rewritten");
+}
+
+#[test]
+fn a_misspelt_key_is_refused_with_the_right_name() {
+    let env = TestEnv::new();
+    env.write_config(&format!("{PROFILE_HEAD}tennant = \"acme\"\n"));
+    let run = env.run(&["test", "--profile", "billing", "--json"], &[], None);
+    run.code(3);
+    let v = run.json();
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`tennant`") && message.contains("did you mean `tenant`?"),
+        "{message}"
+    );
+    assert!(message.contains("line 6"), "{message}");
+}

@@ -68,7 +68,7 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
                 "profile `{profile}` already exists in {}",
                 ctx.config.path().display()
             ))
-            .with_hint("add --force to replace it, or choose another name with --profile"));
+            .with_hint(format!("to replace it, run the same command with `--profile {profile} --force`; to keep it, save under another name with `--profile NAME`")));
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;

@@ -48,9 +48,9 @@ pub fn conclude(
             // The JSON below says dry_run and saved.
         } else if passed {
             ctx.term.out(&format!(
-                "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand keep the Client Secret in: {}",
+                "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand the Client Secret would be in {}.",
                 ctx.config.path().display(),
-                store_place(ctx, plan.store)
+                secret_place(ctx, &plan)
             ));
         } else {
             ctx.term.info("\n--dry-run: nothing was written; the test failed, so a real run would save nothing either.");
@@ -97,9 +97,10 @@ pub fn conclude(
         return Err(e);
     } else if saved && plan.sandbox.is_some() {
         ctx.term.info(&format!(
-            "Saved sandbox profile `{}` to {}. The emulator supplies its own secret, so none is stored; `halo-connect test --profile {}` starts it again to test.",
+            "Saved sandbox profile `{}` to {}; the Client Secret is in {}. `halo-connect test --profile {}` starts the emulator again to test.",
             plan.profile,
             ctx.config.path().display(),
+            secret_place(ctx, &plan),
             plan.profile
         ));
     } else if saved {
@@ -107,7 +108,7 @@ pub fn conclude(
             "Saved profile `{}` to {}; the Client Secret is in {}.",
             plan.profile,
             ctx.config.path().display(),
-            store_place(ctx, plan.store)
+            secret_place(ctx, &plan)
         ));
     } else if !passed && !args.dry_run {
         ctx.term.info(&format!(
@@ -116,6 +117,14 @@ pub fn conclude(
         ));
     }
     Ok(exit)
+}
+
+/// Where the plan's secret is kept, said the same way by the dry run and the real run.
+fn secret_place(ctx: &Ctx, plan: &Plan) -> String {
+    if plan.sandbox.is_some() && plan.store == SecretStoreKind::None {
+        return "no store: the emulator supplies its own".to_string();
+    }
+    store_place(ctx, plan.store)
 }
 
 pub(super) fn store_place(ctx: &Ctx, kind: SecretStoreKind) -> String {

@@ -98,7 +98,7 @@ pub(super) fn run_wizard(
                 .confirm(&format!("Profile `{profile}` exists. Offer its values as defaults and replace it after a passing test?"), true)
                 .map_err(|_| AppError::interrupted())?;
             if !replace {
-                ctx.term.info("Nothing was changed.");
+                ctx.term.info(&format!("Nothing was changed. To save a new connection beside `{profile}`, run `halo-connect init --profile NAME`."));
                 return Ok(0);
             }
         }

@@ -166,6 +166,29 @@ fn invalid_client_offers_the_secret_again_and_retests() {
 }
 
 #[test]
+fn a_token_failure_offers_the_halo_address_again() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", "wrong-secret-value"));
+    // Client Secret, Client ID, the Halo address, test again, save anyway, quit.
+    script.push(A::Select("What next?", 5));
+    let mut p = Scripted::new(script);
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[&catalogue::INVALID_CLIENT]),
+        &mut FakeServices::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err, WizardError::Quit(4));
+    let menu = p.menus.last().unwrap();
+    assert!(
+        menu.iter().any(|o| o.contains("Re-enter the Halo address")),
+        "{menu:?}"
+    );
+}
+
+#[test]
 fn a_tenant_error_offers_the_tenant_again() {
     let mut script = hosted_start();
     script.push(A::Secret("Client Secret", SECRET));

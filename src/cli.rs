@@ -80,7 +80,13 @@ pub enum Command {
     /// List profiles, one line each.
     List,
     /// Show one profile's settings and where each came from; never the secret.
-    Show,
+    Show(ProfileArg),
+    /// Set the profile commands act on when none is named (no PROFILE: print it).
+    Use(UseArgs),
+    /// Replace a profile's Client Secret, stored only after it passes a test.
+    Secret(SecretArgs),
+    /// Each profile's secret, last test and next step, without the network.
+    Status,
     /// Delete a profile and its stored secret.
     Remove(RemoveArgs),
     /// Print a fresh access token for the profile on stdout.
@@ -189,8 +195,44 @@ pub struct InitArgs {
     pub scenario: Option<String>,
 }
 
+/// A profile named by position, as `--profile` names it.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ProfileArg {
+    /// The profile to act on (the same as --profile).
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The profile to make the default.
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    #[command(subcommand)]
+    pub action: SecretAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Take a new Client Secret (hidden prompt on a terminal, stdin otherwise), test it, and
+    /// store it in place of the old one only if the test passes.
+    Set(SecretSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretSetArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
+}
+
 #[derive(Debug, Args)]
 pub struct TestArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Test every profile, concurrently.
     #[arg(long, conflicts_with = "from_env")]
     pub all: bool,
@@ -213,6 +255,8 @@ pub struct TestArgs {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
@@ -220,6 +264,8 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Test against the built-in emulator instead of the stored addresses.
     #[arg(long, hide = true)]
     pub sandbox: bool,

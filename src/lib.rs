@@ -72,15 +72,18 @@ pub fn run() -> i32 {
             .copied()
             .unwrap_or(false)
     };
-    let profile = cli.global.profile.clone().unwrap_or_else(|| {
-        if flag("from_env") {
-            "env".to_string()
-        } else if flag("sandbox") {
-            commands::SANDBOX_PROFILE.to_string()
-        } else {
-            commands::DEFAULT_PROFILE.to_string()
-        }
-    });
+    let named = sub.try_get_one::<String>("name").ok().flatten().cloned();
+    let profile = named
+        .or_else(|| cli.global.profile.clone())
+        .unwrap_or_else(|| {
+            if flag("from_env") {
+                "env".to_string()
+            } else if flag("sandbox") {
+                commands::SANDBOX_PROFILE.to_string()
+            } else {
+                commands::DEFAULT_PROFILE.to_string()
+            }
+        });
     // `test --all --json` prints an array whatever happens, its one error included.
     let fleet = sub_name == "test" && flag("all");
     let result = Ctx::new(&cli, sub, env, term.clone())

@@ -41,6 +41,11 @@ pub enum Origin<'a> {
     },
     /// The sandbox's own values (a sandbox profile, or `--sandbox`).
     Sandbox(&'a Sandbox),
+    /// A stored profile as stored, with a new secret to try (`secret set`).
+    Rotate {
+        profile: &'a Profile,
+        secret: &'a Secret,
+    },
 }
 
 /// A connection ready to test: validated settings, the secret, and what to trust.
@@ -203,6 +208,17 @@ impl Origin<'_> {
                 profile,
                 env_overrides,
             } => profile_inputs(ctx, name, profile, *env_overrides),
+            Origin::Rotate { profile, secret } => Ok(Inputs {
+                raw: raw_from_profile(profile),
+                secret: Some(((*secret).clone(), Source::Prompt)),
+                trust: Trust::file(
+                    ctx.global
+                        .ca_cert
+                        .as_deref()
+                        .or(profile.ca_cert.as_deref().map(std::path::Path::new)),
+                ),
+                wording: Channel::Flags,
+            }),
         }
     }
 }

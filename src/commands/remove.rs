@@ -32,7 +32,14 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
             return Ok(0);
         }
     }
-    ctx.config.update(|cfg| cfg.remove(&name).map(|_| ()))?;
+    ctx.config.update(|cfg| {
+        cfg.remove(&name)?;
+        // A default that no longer exists would send every command to an unknown profile.
+        if cfg.default_profile.as_deref() == Some(name.as_str()) {
+            cfg.default_profile = None;
+        }
+        Ok(())
+    })?;
     let secret_note = match ctx.secret_store(profile.secret_store).delete(&name) {
         Ok(true) => format!("and its secret from the {} store", profile.secret_store),
         Ok(false) => "(no stored secret)".to_string(),

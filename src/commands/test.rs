@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 }
 
 /// Stores each report's verdict as the profile's `last_test`; a failure to write only warns.
-fn record(ctx: &Ctx, reports: &[&CheckReport]) {
+pub(super) fn record(ctx: &Ctx, reports: &[&CheckReport]) {
     let at = now_rfc3339();
     let result = ctx.config.update(|cfg| {
         for r in reports {

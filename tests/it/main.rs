@@ -30,6 +30,8 @@ mod hostile;
 mod meta_scopes;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
+/// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.
+mod profiles;
 /// No doc or comment names a file the repository lacks.
 mod references;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.

@@ -366,3 +366,55 @@ fn remove_of_a_profile_without_a_secret_does_not_ask_about_one() {
     assert!(!w.out.contains("its stored Client Secret"), "{}", w.out);
     assert!(env.config_text().contains("[profiles.sandbox]"));
 }
+
+/// With the profile taken, the wizard offers a new one and names it after the preset.
+#[test]
+fn a_taken_profile_name_leads_to_a_new_profile_named_after_the_preset() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let args = common::init_args(&sb);
+    env.run(
+        &common::strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("exists", &format!("{DOWN}\r"))
+        .at("Preset", "\r")
+        .at("Hosting", "\r")
+        .skip_checklists();
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"));
+    w.at("Save as profile", "\r")
+        .at("Saved profile `billing`", "");
+    assert_eq!(w.finish(), 0);
+    let cfg = env.config_text();
+    assert!(
+        cfg.contains("[profiles.default]") && cfg.contains("[profiles.billing]"),
+        "{cfg}"
+    );
+}
+
+/// `secret set` on a terminal asks hidden (the canary is never echoed), tests, then stores.
+#[test]
+fn secret_set_asks_hidden_on_a_terminal_and_stores_after_the_test() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut args = common::init_args(&sb);
+    args.push("--skip-test".into());
+    let old = "0ld-5ecret-that-halo-no-longer-accepts-000000000000000000000000000000000";
+    env.run(&common::strs(&args), &[("HALO_CLIENT_SECRET", old)], None)
+        .code(0);
+    let mut w = Wizard::start(&env, &["secret", "set", "default"]);
+    w.at(
+        "New Client Secret for profile `default`",
+        &format!("{CANARY}\r"),
+    )
+    .at("Stored the new Client Secret", "");
+    assert_eq!(w.finish(), 0);
+    let stored = std::fs::read_to_string(env.credentials_path()).unwrap();
+    assert!(stored.contains(CANARY) && !stored.contains(old));
+}

@@ -1,6 +1,7 @@
 //! `show`: one profile's settings and where each value comes from now (profile, or an environment
 //! variable that overrides it). The secret is never shown, only where it is kept.
 
+use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::error::AppError;
 use crate::ui::json::{self, ShowOutput, ShownValue};
 
@@ -53,7 +54,11 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             src("HALO_TENANT"),
         ),
         ("client_id", p.client_id.clone(), src("HALO_CLIENT_ID")),
-        ("client_secret", "(hidden)".to_string(), secret_src.clone()),
+        (
+            "client_secret",
+            secret_state(ctx, &name, &p),
+            secret_src.clone(),
+        ),
     ];
     if ctx.global.json {
         let values = rows
@@ -109,4 +114,16 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     }
     ctx.term.out(&lines.join("\n"));
     Ok(0)
+}
+
+/// Whether the secret is really where the profile says: the store is read, not trusted.
+fn secret_state(ctx: &Ctx, name: &str, p: &Profile) -> String {
+    if p.sandbox || p.secret_store == SecretStoreKind::None {
+        return "(not stored)".to_string();
+    }
+    match ctx.secret_store(p.secret_store).get(name) {
+        Ok(Some(_)) => "(hidden)".to_string(),
+        Ok(None) => format!("MISSING: run `halo-connect secret set {name}`"),
+        Err(e) => format!("UNREADABLE: {e}"),
+    }
 }

@@ -193,3 +193,26 @@ fn completion_scripts_carry_profile_preset_and_scenario_names() {
         assert!(run.stdout.contains(name), "{name} missing");
     }
 }
+
+#[test]
+fn show_reads_the_store_and_says_when_the_secret_is_missing() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let run = env.run(&["show"], &[], None);
+    assert!(run.stdout.contains("(hidden)"), "{}", run.stdout);
+    std::fs::remove_file(env.credentials_path()).unwrap();
+    let run = env.run(&["show"], &[], None);
+    run.code(0);
+    assert!(
+        run.stdout
+            .contains("MISSING: run `halo-connect secret set default`"),
+        "{}",
+        run.stdout
+    );
+}

@@ -193,6 +193,9 @@ pub struct InitArgs {
     /// Emulator scenario for --sandbox.
     #[arg(long, value_name = "NAME", requires = "sandbox")]
     pub scenario: Option<String>,
+    /// The wizard skips the Role, Agent and Application checklists (`checklist` prints them).
+    #[arg(long)]
+    pub no_checklists: bool,
 }
 
 /// A profile named by position, as `--profile` names it.

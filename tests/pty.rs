@@ -54,6 +54,13 @@ impl Wizard {
         self
     }
 
+    /// A preset set up before offers "I already have one" first: Enter skips.
+    fn skip_seen_checklists(&mut self) -> &mut Self {
+        self.at("Role checklist", "\r")
+            .at("Agent checklist", "\r")
+            .at("Application checklist", "\r")
+    }
+
     fn skip_checklists(&mut self) -> &mut Self {
         self.at("Role checklist", &format!("{DOWN}\r"))
             .at("Agent checklist", &format!("{DOWN}\r"))
@@ -251,7 +258,7 @@ fn a_rerun_offers_the_stored_values_and_enter_keeps_the_secret() {
     w.at("exists", "\r")
         .at("Preset", "\r")
         .at("Hosting", "\r")
-        .skip_checklists();
+        .skip_seen_checklists();
     w.at("Halo address", "\r")
         .at("Use these three values?", "\r")
         .at("Client ID", "\r");
@@ -383,7 +390,7 @@ fn a_taken_profile_name_leads_to_a_new_profile_named_after_the_preset() {
     w.at("exists", &format!("{DOWN}\r"))
         .at("Preset", "\r")
         .at("Hosting", "\r")
-        .skip_checklists();
+        .skip_seen_checklists();
     w.at("Halo address", &format!("{}\r", sb.base_url()))
         .at("Use these three values?", "\r")
         .at("Client ID", &format!("{}\r", sb.client_id()))
@@ -417,4 +424,19 @@ fn secret_set_asks_hidden_on_a_terminal_and_stores_after_the_test() {
     assert_eq!(w.finish(), 0);
     let stored = std::fs::read_to_string(env.credentials_path()).unwrap();
     assert!(stored.contains(CANARY) && !stored.contains(old));
+}
+
+/// `--no-checklists` goes from the hosting question straight to the values.
+#[test]
+fn no_checklists_skips_every_checklist() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox", "--no-checklists"]);
+    w.at("Preset", "\r").at("Hosting", "\r");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r")
+        .at("Saved sandbox profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(!w.out.contains("Role checklist"), "{}", w.out);
 }

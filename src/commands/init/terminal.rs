@@ -167,6 +167,18 @@ pub(super) fn run_wizard(
             .map(SecretStoreKind::from)
             .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
         sandbox: sandbox.is_some(),
+        no_checklists: args.no_checklists,
+        seen_presets: ctx
+            .config
+            .load()
+            .map(|c| {
+                c.profiles
+                    .values()
+                    .filter(|p| !p.sandbox)
+                    .map(|p| p.preset.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
     let trust = Trust {

@@ -189,6 +189,51 @@ fn a_token_failure_offers_the_halo_address_again() {
 }
 
 #[test]
+fn a_preset_set_up_before_offers_skipping_its_checklists_first() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Interrupt("Role checklist"),
+    ]);
+    let draft = Draft {
+        seen_presets: vec!["billing".into()],
+        ..Draft::default()
+    };
+    let err = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    let menu = p.menus.last().unwrap();
+    assert!(menu[0].starts_with("I already have one"), "{menu:?}");
+}
+
+#[test]
+fn no_checklists_goes_from_hosting_to_the_values() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Interrupt("Halo address"),
+    ]);
+    let draft = Draft {
+        no_checklists: true,
+        ..Draft::default()
+    };
+    let err = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    assert!(p.said("--no-checklists"));
+}
+
+#[test]
 fn a_tenant_error_offers_the_tenant_again() {
     let mut script = hosted_start();
     script.push(A::Secret("Client Secret", SECRET));

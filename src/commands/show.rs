@@ -36,18 +36,24 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             }
         }
     };
+    // A sandbox profile's stored addresses are the last run's port; `test` starts the emulator
+    // afresh and uses its addresses, so those are what is shown.
+    let address = |stored: &String, env: &str| {
+        if p.sandbox {
+            (
+                "the emulator's, on a free port at each test".to_string(),
+                "sandbox".to_string(),
+            )
+        } else {
+            (stored.clone(), src(env))
+        }
+    };
+    let (rs, rs_src) = address(&p.resource_server, "HALO_RESOURCE_SERVER");
+    let (auth, auth_src) = address(&p.auth_server, "HALO_AUTH_SERVER");
     let rows = [
         ("preset", p.preset.clone(), src("HALO_PRESET")),
-        (
-            "resource_server",
-            p.resource_server.clone(),
-            src("HALO_RESOURCE_SERVER"),
-        ),
-        (
-            "auth_server",
-            p.auth_server.clone(),
-            src("HALO_AUTH_SERVER"),
-        ),
+        ("resource_server", rs, rs_src),
+        ("auth_server", auth, auth_src),
         (
             "tenant",
             p.tenant.clone().unwrap_or_else(|| "Not set".into()),

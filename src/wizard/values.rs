@@ -45,11 +45,12 @@ pub(super) fn ask_values(
         },
     )?;
     let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    // Stored values stand only while the address is the stored one; a new address derives afresh.
+    // Stored and sandbox values stand only while the address is the one they came with; a typed
+    // address derives afresh rather than being silently replaced by the emulator's.
     let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
     let kept = |f: &Option<Sourced<String>>| {
         f.clone()
-            .filter(|s| s.source != Source::Stored || same_address)
+            .filter(|s| !matches!(s.source, Source::Stored | Source::Sandbox) || same_address)
     };
     let base = derived.base.as_str().trim_end_matches('/').to_string();
     let found = svc.discover(&base);

@@ -216,3 +216,23 @@ fn show_reads_the_store_and_says_when_the_secret_is_missing() {
         run.stdout
     );
 }
+
+#[test]
+fn list_and_show_do_not_show_a_sandbox_address_that_test_will_not_use() {
+    let env = TestEnv::new();
+    sandbox_profile(&env, "lab");
+    for args in [&["show", "lab"][..], &["list"][..]] {
+        let run = env.run(args, &[], None);
+        run.code(0);
+        assert!(
+            !run.stdout.contains("127.0.0.1"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("the emulator"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+}

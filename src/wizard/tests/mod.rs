@@ -505,6 +505,52 @@ fn the_sandbox_takes_enter_at_every_prompt() {
 }
 
 #[test]
+fn a_typed_address_in_the_sandbox_wizard_is_not_replaced_by_the_emulators() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("sandbox's demo secret", ""),
+    ]);
+    let sandboxed = |v: &str| Some(Sourced::new(v.to_string(), Source::Sandbox));
+    let raw = RawValues {
+        resource_server: sandboxed("http://127.0.0.1:4000/api"),
+        auth_server: sandboxed("http://127.0.0.1:4000/auth/"),
+        tenant: sandboxed("sandbox"),
+        client_id: sandboxed(ID),
+        ..RawValues::default()
+    };
+    let draft = Draft {
+        address: Some("http://127.0.0.1:4000".into()),
+        raw,
+        sandbox_secret: Some(Secret::new(SECRET)),
+        sandbox: true,
+        ..Draft::default()
+    };
+    let out = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.resource_server.as_str(),
+        "https://acme.halopsa.com/api"
+    );
+    assert_eq!(
+        out.validated.settings.auth_server.as_str(),
+        "https://acme.halopsa.com/auth/"
+    );
+}
+
+#[test]
 fn steps_not_done_are_listed_before_the_values() {
     let mut script = vec![
         A::Select("Preset", 0),

@@ -551,6 +551,34 @@ fn a_typed_address_in_the_sandbox_wizard_is_not_replaced_by_the_emulators() {
 }
 
 #[test]
+fn servers_on_different_hosts_and_an_on_premise_tenant_from_authinfo_are_said() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 1),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://halo.example.com"),
+        A::Interrupt("Use these three values?"),
+    ]);
+    let mut s = FakeServices::new();
+    s.discovery = Some(Discovery {
+        auth_url: Some("https://auth.example.com/auth".into()),
+        tenant_id: Some("acme".into()),
+    });
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    assert!(p.said("different hosts"), "{:?}", p.said);
+    assert!(p.said("on-premise Halo usually has none"), "{:?}", p.said);
+}
+
+#[test]
 fn steps_not_done_are_listed_before_the_values() {
     let mut script = vec![
         A::Select("Preset", 0),

@@ -72,7 +72,13 @@ pub fn run() -> i32 {
             .copied()
             .unwrap_or(false)
     };
-    let named = sub.try_get_one::<String>("name").ok().flatten().cloned();
+    // A profile named by position, also one level down (`secret set NAME`).
+    // (`presets show NAME` names a preset, not a profile.)
+    let named = [Some(&sub), sub.subcommand().map(|(_, m)| m)]
+        .into_iter()
+        .flatten()
+        .filter(|_| sub_name != "presets")
+        .find_map(|m| m.try_get_one::<String>("name").ok().flatten().cloned());
     let profile = named
         .or_else(|| cli.global.profile.clone())
         .unwrap_or_else(|| {

@@ -236,3 +236,16 @@ fn list_and_show_do_not_show_a_sandbox_address_that_test_will_not_use() {
         );
     }
 }
+
+#[test]
+fn the_error_json_names_the_profile_given_by_position() {
+    let env = TestEnv::new();
+    for args in [
+        &["show", "nope", "--json"][..],
+        &["secret", "set", "nope", "--json"][..],
+    ] {
+        let run = env.run(args, &[], Some(""));
+        run.code(3);
+        assert_eq!(run.json()["profile"], "nope", "{args:?}");
+    }
+}

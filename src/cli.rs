@@ -63,8 +63,8 @@ pub struct GlobalArgs {
     /// More detail on stderr (-v: requests, -vv: debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Only errors on stderr.
-    #[arg(short, long, global = true)]
+    /// Only errors on stderr; test and init print a failure's error and fix, not the report.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// No colour (also NO_COLOR).
     #[arg(long, global = true)]
@@ -80,7 +80,13 @@ pub enum Command {
     /// List profiles, one line each.
     List,
     /// Show one profile's settings and where each came from; never the secret.
-    Show,
+    Show(ProfileArg),
+    /// Set the profile commands act on when none is named (no PROFILE: print it).
+    Use(UseArgs),
+    /// Replace a profile's Client Secret, stored only after it passes a test.
+    Secret(SecretArgs),
+    /// Each profile's secret, last test and next step, without the network.
+    Status,
     /// Delete a profile and its stored secret.
     Remove(RemoveArgs),
     /// Print a fresh access token for the profile on stdout.
@@ -197,10 +203,49 @@ pub struct InitArgs {
     /// Write a redacted support bundle of the run to FILE (0600; replaces only an empty file or an earlier bundle).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// The wizard skips the Role, Agent and Application checklists (`checklist` prints them).
+    #[arg(long)]
+    pub no_checklists: bool,
+}
+
+/// A profile named by position, as `--profile` names it.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ProfileArg {
+    /// The profile to act on (the same as --profile).
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The profile to make the default.
+    #[arg(value_name = "PROFILE")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    #[command(subcommand)]
+    pub action: SecretAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Take a new Client Secret (hidden prompt on a terminal, stdin otherwise), test it, and
+    /// store it in place of the old one only if the test passes.
+    Set(SecretSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SecretSetArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
 }
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Test every profile, concurrently.
     #[arg(long, conflicts_with = "from_env")]
     pub all: bool,
@@ -239,6 +284,8 @@ pub struct CiReportArgs {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Do not ask for confirmation.
     #[arg(long, short)]
     pub yes: bool,
@@ -246,6 +293,8 @@ pub struct RemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
+    #[command(flatten)]
+    pub profile: ProfileArg,
     /// Test against the built-in emulator instead of the stored addresses.
     #[arg(long, hide = true)]
     pub sandbox: bool,
@@ -282,7 +331,7 @@ pub struct ChecklistArgs {
     )]
     pub preset: String,
     /// Output format: text for the terminal, markdown to hand to a Halo administrator, json for tools.
-    #[arg(long, value_enum, default_value_t = ChecklistFormat::Text)]
+    #[arg(long, value_enum, default_value_t = ChecklistFormat::Text, conflicts_with = "json")]
     pub format: ChecklistFormat,
 }
 

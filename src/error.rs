@@ -144,8 +144,10 @@ impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
         use crate::store::StoreError as S;
         let hint = match &e {
+            S::Invalid { .. } => Some("fix that line by hand, or move the file away to start afresh; halo-connect never overwrites a file it cannot read".to_string()),
             S::Corrupt { .. } => Some("fix the file by hand, or move it away to start afresh; halo-connect never overwrites a file it cannot read".to_string()),
-            S::UnknownProfile { .. } => Some("run `halo-connect list` to see the profiles, or create one with `halo-connect init`".to_string()),
+            S::UnknownProfile { name, known } if known.is_empty() => Some(format!("create it with `halo-connect init --profile {name}`, or try the emulator first with `halo-connect init --sandbox`")),
+            S::UnknownProfile { name, .. } => Some(format!("run `halo-connect list` to see the profiles, or create `{name}` with `halo-connect init --profile {name}`")),
             S::KeyringUnavailable { .. } | S::KeyringTimeout { .. } => {
                 Some("with init, pass --secret-store file or --secret-store none; with test or token, set HALO_CLIENT_SECRET".to_string())
             }

@@ -67,6 +67,7 @@ pub fn run() -> i32 {
     crate::halo::client::install_crypto_provider();
 
     let json = cli.global.json;
+    let sub_name = matches.subcommand_name().unwrap_or_default().to_string();
     let sub = matches
         .subcommand()
         .map(|(_, m)| m.clone())
@@ -79,35 +80,41 @@ pub fn run() -> i32 {
             .copied()
             .unwrap_or(false)
     };
-    let profile = cli.global.profile.clone().unwrap_or_else(|| {
-        if flag("from_env") {
-            "env".to_string()
-        } else if flag("sandbox") {
-            commands::SANDBOX_PROFILE.to_string()
-        } else {
-            commands::DEFAULT_PROFILE.to_string()
-        }
-    });
-    // A one-profile command's positional PROFILE names it first.
-    let profile = sub
-        .try_get_one::<String>("name")
-        .ok()
+    // A profile named by position, also one level down (`secret set NAME`).
+    // (`presets show NAME` names a preset, not a profile.)
+    let named = [Some(&sub), sub.subcommand().map(|(_, m)| m)]
+        .into_iter()
         .flatten()
-        .cloned()
-        .unwrap_or(profile);
+        .filter(|_| sub_name != "presets")
+        .find_map(|m| m.try_get_one::<String>("name").ok().flatten().cloned());
+    let profile = named
+        .or_else(|| cli.global.profile.clone())
+        .unwrap_or_else(|| {
+            if flag("from_env") {
+                "env".to_string()
+            } else if flag("sandbox") {
+                commands::SANDBOX_PROFILE.to_string()
+            } else {
+                commands::DEFAULT_PROFILE.to_string()
+            }
+        });
+    // `test --all --json` prints an array whatever happens, its one error included.
+    let fleet = sub_name == "test" && flag("all");
     let result = Ctx::new(&cli, sub, env, term.clone())
         .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
     match result {
         Ok(code) => code,
         Err(e) => {
-            report_error(&term, json, &profile, &e);
+            report_error(&term, json, fleet, &profile, &e);
             e.exit_code()
         }
     }
 }
 
-fn report_error(term: &Term, json: bool, profile: &str, e: &AppError) {
-    if json {
+fn report_error(term: &Term, json: bool, fleet: bool, profile: &str, e: &AppError) {
+    if json && fleet {
+        term.out_raw(&json::to_string(&[json::ErrorOutput::new(profile, e)]));
+    } else if json {
         term.out_raw(&json::to_string(&json::ErrorOutput::new(profile, e)));
     }
     term.error(&e.message, &e.details, e.hint.as_deref());

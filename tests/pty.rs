@@ -56,6 +56,13 @@ impl Wizard {
         self
     }
 
+    /// A preset set up before offers "I already have one" first: Enter skips.
+    fn skip_seen_checklists(&mut self) -> &mut Self {
+        self.at("Role checklist", "\r")
+            .at("Agent checklist", "\r")
+            .at("Application checklist", "\r")
+    }
+
     fn skip_checklists(&mut self) -> &mut Self {
         self.at("Role checklist", &format!("{DOWN}\r"))
             .at("Agent checklist", &format!("{DOWN}\r"))
@@ -253,7 +260,7 @@ fn a_rerun_offers_the_stored_values_and_enter_keeps_the_secret() {
     w.at("exists", "\r")
         .at("Preset", "\r")
         .at("Hosting", "\r")
-        .skip_checklists();
+        .skip_seen_checklists();
     w.at("Halo address", "\r")
         .at("Use these three values?", "\r")
         .at("Client ID", "\r");
@@ -298,4 +305,140 @@ fn with_ci_set_there_is_no_prompt_even_in_a_terminal() {
         WaitStatus::Exited(_, code) => assert_eq!(code, 3),
         other => panic!("{other:?}"),
     }
+}
+
+/// Ctrl-C at each prompt, the hidden Client Secret among them, leaves the terminal as it was: the
+/// shell runs `stty -a` in the same pseudo-terminal after the tool exits, and echo is on.
+#[test]
+fn ctrl_c_at_any_prompt_leaves_echo_on() {
+    let keys_to = |at: &str| -> Vec<(&'static str, String)> {
+        let mut steps = vec![("Preset", "\r".to_string()), ("Hosting", "\r".into())];
+        steps.extend([
+            ("Role checklist", format!("{DOWN}\r")),
+            ("Agent checklist", format!("{DOWN}\r")),
+            ("Application checklist", format!("{DOWN}\r")),
+            ("Halo address", "\r".into()),
+            ("Use these three values?", "\r".into()),
+            ("Client ID", "\r".into()),
+            ("Client Secret", "\r".into()),
+        ]);
+        let end = steps.iter().position(|(p, _)| *p == at).expect("a prompt");
+        steps.truncate(end + 1);
+        steps.last_mut().unwrap().1 = "\x03".into();
+        steps
+    };
+    for prompt in ["Client Secret", "Client ID", "Preset"] {
+        let env = TestEnv::new();
+        let mut c = Command::new("/bin/sh");
+        c.env_clear().envs(env.vars());
+        c.env_remove("CI")
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .env("PATH", "/usr/bin:/bin");
+        // The pty starts with echo off; the shell turns it on so "as it was found" means echo on,
+        // and a trap keeps the shell alive through the Ctrl-C sent to the foreground group.
+        c.args([
+            "-c",
+            "stty echo icanon; trap : INT; \"$0\" init --sandbox; echo \"exit=$?\"; stty -a",
+            assert_cmd::cargo::cargo_bin("halo-connect")
+                .to_str()
+                .unwrap(),
+        ]);
+        let mut s = Session::spawn(c).expect("spawn in a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(30)));
+        let mut w = Wizard {
+            s,
+            out: String::new(),
+        };
+        for (at, keys) in keys_to(prompt) {
+            w.at(at, &keys);
+        }
+        w.at("exit=130", "");
+        assert_eq!(w.finish(), 0, "{}", w.out);
+        let stty = w.out.rsplit("exit=130").next().unwrap_or_default();
+        let flags: Vec<&str> = stty.split_whitespace().collect();
+        assert!(
+            flags.contains(&"echo") && flags.contains(&"icanon"),
+            "Ctrl-C at {prompt:?} left echo or line mode off:\n{stty}"
+        );
+    }
+}
+
+/// `remove` asks about a stored Client Secret only when the profile has one.
+#[test]
+fn remove_of_a_profile_without_a_secret_does_not_ask_about_one() {
+    let env = TestEnv::new();
+    env.run(&["init", "--sandbox"], &[], None).code(0);
+    let mut w = Wizard::start(&env, &["remove", "--profile", "sandbox"]);
+    w.at("It stores no Client Secret", "n\r");
+    assert_eq!(w.finish(), 0);
+    assert!(!w.out.contains("its stored Client Secret"), "{}", w.out);
+    assert!(env.config_text().contains("[profiles.sandbox]"));
+}
+
+/// With the profile taken, the wizard offers a new one and names it after the preset.
+#[test]
+fn a_taken_profile_name_leads_to_a_new_profile_named_after_the_preset() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let args = common::init_args(&sb);
+    env.run(
+        &common::strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("exists", &format!("{DOWN}\r"))
+        .at("Preset", "\r")
+        .at("Hosting", "\r")
+        .skip_seen_checklists();
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"));
+    w.at("Save as profile", "\r")
+        .at("Saved profile `billing`", "");
+    assert_eq!(w.finish(), 0);
+    let cfg = env.config_text();
+    assert!(
+        cfg.contains("[profiles.default]") && cfg.contains("[profiles.billing]"),
+        "{cfg}"
+    );
+}
+
+/// `secret set` on a terminal asks hidden (the canary is never echoed), tests, then stores.
+#[test]
+fn secret_set_asks_hidden_on_a_terminal_and_stores_after_the_test() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut args = common::init_args(&sb);
+    args.push("--skip-test".into());
+    let old = "0ld-5ecret-that-halo-no-longer-accepts-000000000000000000000000000000000";
+    env.run(&common::strs(&args), &[("HALO_CLIENT_SECRET", old)], None)
+        .code(0);
+    let mut w = Wizard::start(&env, &["secret", "set", "default"]);
+    w.at(
+        "New Client Secret for profile `default`",
+        &format!("{CANARY}\r"),
+    )
+    .at("Stored the new Client Secret", "");
+    assert_eq!(w.finish(), 0);
+    let stored = std::fs::read_to_string(env.credentials_path()).unwrap();
+    assert!(stored.contains(CANARY) && !stored.contains(old));
+}
+
+/// `--no-checklists` goes from the hosting question straight to the values.
+#[test]
+fn no_checklists_skips_every_checklist() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox", "--no-checklists"]);
+    w.at("Preset", "\r").at("Hosting", "\r");
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r")
+        .at("Saved sandbox profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(!w.out.contains("Role checklist"), "{}", w.out);
 }

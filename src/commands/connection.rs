@@ -40,6 +40,11 @@ pub enum Origin<'a> {
     },
     /// The sandbox's own values (a sandbox profile, or `--sandbox`).
     Sandbox(&'a Sandbox),
+    /// A stored profile as stored, with a new secret to try (`secret set`).
+    Rotate {
+        profile: &'a Profile,
+        secret: &'a Secret,
+    },
 }
 
 /// A connection ready to test: validated settings, the secret, and what to trust.
@@ -202,6 +207,17 @@ impl Origin<'_> {
                 profile,
                 env_overrides,
             } => profile_inputs(ctx, name, profile, *env_overrides),
+            Origin::Rotate { profile, secret } => Ok(Inputs {
+                raw: raw_from_profile(profile),
+                secret: Some(((*secret).clone(), Source::Prompt)),
+                trust: Trust::file(
+                    ctx.global
+                        .ca_cert
+                        .as_deref()
+                        .or(profile.ca_cert.as_deref().map(std::path::Path::new)),
+                ),
+                wording: Channel::Flags,
+            }),
         }
     }
 }
@@ -394,7 +410,7 @@ pub fn select(
     sandbox: &mut Option<Sandbox>,
 ) -> Result<Connection, AppError> {
     if sel.from_env {
-        let preset = super::preset_named(sel.preset.as_deref().unwrap_or("billing"), None)?;
+        let preset = named_for_test(sel.preset.as_deref().unwrap_or("billing"))?;
         return resolve(ctx, &ctx.profile_name("env"), Origin::Env, preset, false);
     }
     let name = ctx.profile_name(if sel.sandbox {
@@ -417,7 +433,10 @@ pub fn select(
                     st.preset
                 ));
             }
-            super::preset_named(p, None)?
+            match stored.filter(|st| st.preset == *p) {
+                Some(st) => stored_preset(st)?,
+                None => named_for_test(p)?,
+            }
         }
         (None, Some(p)) => stored_preset(p)?,
         (None, None) => super::preset_named("billing", None)?,
@@ -442,6 +461,18 @@ pub fn select(
             resolve(ctx, &name, Origin::Sandbox(sb), preset, stored.is_some())
         }
     }
+}
+
+/// A preset named to `test` or `token`, which take no `--scopes`: `custom` has its scopes only in
+/// a profile, so the way there is named.
+fn named_for_test(name: &str) -> Result<Preset, AppError> {
+    if name.trim().eq_ignore_ascii_case("custom") {
+        return Err(AppError::config(
+            "the custom preset has no scopes of its own, and `test` takes none on the command line",
+        )
+        .with_hint("save the scopes in a profile with `halo-connect init --profile NAME --preset custom --scopes read:tickets,edit:tickets`, then run `halo-connect test --profile NAME`"));
+    }
+    super::preset_named(name, None)
 }
 
 /// A stored profile's preset, with its own scopes when it is `custom`.

@@ -34,8 +34,9 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             Some(t) => format!("failed (exit {}) {}", t.exit_code, t.at),
             None => "never".to_string(),
         };
+        // A sandbox profile's stored address is the last run's port; each test starts afresh.
         let rs = if p.sandbox {
-            format!("{} (sandbox)", p.resource_server)
+            "(the emulator, started by each test)".to_string()
         } else {
             p.resource_server.clone()
         };

@@ -7,16 +7,20 @@ pub mod checklist;
 pub mod ci_output;
 pub mod completions;
 pub mod connection;
+pub mod default;
 pub mod export;
 pub mod handoff;
 pub mod init;
 pub mod list;
 pub mod man;
+pub mod output;
 pub mod presets;
 pub mod remove;
 pub mod sandbox;
+pub mod secret;
 pub mod session;
 pub mod show;
+pub mod status;
 pub mod test;
 pub mod token;
 
@@ -28,7 +32,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::ArgMatches;
 
-use crate::cli::{Cli, Command, GlobalArgs, ValueArgs};
+use crate::cli::{Cli, Command, GlobalArgs, ProfileArg, ValueArgs};
 use crate::domain::preset::{self, parse_presets, Preset};
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::scope::Scope;
@@ -95,6 +99,8 @@ pub struct Ctx {
     /// request.
     pub recorder: Option<std::sync::Arc<crate::halo::record::Recorder>>,
     session: OnceCell<Session>,
+    /// The config file's `default_profile` (`halo-connect use`), read on first need.
+    default_profile: OnceCell<Option<String>>,
 }
 
 /// The profile used when none is named.
@@ -125,15 +131,45 @@ impl Ctx {
             concurrency: 16,
             recorder: None,
             session: OnceCell::new(),
+            default_profile: OnceCell::new(),
         })
     }
 
-    /// The profile name: --profile / HALO_PROFILE, else `fallback`.
+    /// The profile name: the one named (by position, --profile or HALO_PROFILE), else the config's
+    /// default (`halo-connect use`) where the fallback is `default`, else `fallback`.
     pub fn profile_name(&self, fallback: &str) -> String {
-        self.global
-            .profile
-            .clone()
-            .unwrap_or_else(|| fallback.to_string())
+        if let Some(named) = &self.global.profile {
+            return named.clone();
+        }
+        if fallback == DEFAULT_PROFILE {
+            // A config that cannot be read is reported by the command that loads it.
+            let chosen = self
+                .default_profile
+                .get_or_init(|| self.config.load().ok().and_then(|c| c.default_profile));
+            if let Some(name) = chosen {
+                return name.clone();
+            }
+        }
+        fallback.to_string()
+    }
+
+    /// Takes a profile named by position as --profile; both, naming different profiles, is a
+    /// usage error (a positional name wins over HALO_PROFILE).
+    pub fn name_profile(&mut self, arg: &ProfileArg) -> Result<(), AppError> {
+        let Some(name) = &arg.name else {
+            return Ok(());
+        };
+        if let Some(flag) = &self.global.profile {
+            if flag != name
+                && self.matches.value_source("profile") == Some(ValueSource::CommandLine)
+            {
+                return Err(AppError::usage(format!(
+                    "the profile is named twice, as `{name}` and as --profile {flag}; give one of them"
+                )));
+            }
+        }
+        self.global.profile = Some(name.clone());
+        Ok(())
     }
 
     /// Whether the user named a profile.
@@ -203,15 +239,30 @@ impl Ctx {
 pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
     match cli.command {
         Command::Init(a) => init::run(ctx, a),
-        Command::Test(a) => test::run(ctx, a),
+        Command::Test(a) => {
+            ctx.name_profile(&a.profile)?;
+            test::run(ctx, a)
+        }
         Command::List => list::run(ctx),
-        Command::Show => show::run(ctx),
-        Command::Remove(a) => remove::run(ctx, a),
-        Command::Token(a) => token::run(ctx, a),
+        Command::Show(a) => {
+            ctx.name_profile(&a)?;
+            show::run(ctx)
+        }
+        Command::Use(a) => default::run(ctx, a),
+        Command::Secret(a) => secret::run(ctx, a),
+        Command::Status => status::run(ctx),
+        Command::Remove(a) => {
+            ctx.name_profile(&a.profile)?;
+            remove::run(ctx, a)
+        }
+        Command::Token(a) => {
+            ctx.name_profile(&a.profile)?;
+            token::run(ctx, a)
+        }
         Command::Presets(a) => presets::run(ctx, a),
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
-        Command::Completions(a) => completions::run(a),
+        Command::Completions(a) => completions::run(ctx, a),
         Command::Handoff(a) => handoff::run(ctx, a),
         Command::Export(a) => export::run(ctx, a),
         Command::Man(a) => man::run(a),

@@ -1,6 +1,7 @@
 //! `remove`: delete a profile and its stored secret. It asks on a terminal; scripts pass `--yes`.
 
 use crate::cli::RemoveArgs;
+use crate::domain::profile::SecretStoreKind;
 use crate::error::AppError;
 use crate::wizard::ports::Prompter;
 
@@ -15,18 +16,30 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
             return Err(AppError::usage(format!("removing profile `{name}` needs confirmation; add --yes to remove it without asking")));
         }
         let mut prompter = crate::ui::prompter::DialoguerPrompter::new(ctx.term.clone());
-        let ok = prompter
-            .confirm(
-                &format!("Remove profile `{name}` and its stored Client Secret?"),
-                false,
+        let question = if profile.secret_store == SecretStoreKind::None || profile.sandbox {
+            format!("Remove profile `{name}`? It stores no Client Secret.")
+        } else {
+            format!(
+                "Remove profile `{name}` and its Client Secret from the {} store?",
+                profile.secret_store
             )
+        };
+        let ok = prompter
+            .confirm(&question, false)
             .map_err(|_| AppError::interrupted())?;
         if !ok {
             ctx.term.info("Nothing was removed.");
             return Ok(0);
         }
     }
-    ctx.config.update(|cfg| cfg.remove(&name).map(|_| ()))?;
+    ctx.config.update(|cfg| {
+        cfg.remove(&name)?;
+        // A default that no longer exists would send every command to an unknown profile.
+        if cfg.default_profile.as_deref() == Some(name.as_str()) {
+            cfg.default_profile = None;
+        }
+        Ok(())
+    })?;
     let secret_note = match ctx.secret_store(profile.secret_store).delete(&name) {
         Ok(true) => format!("and its secret from the {} store", profile.secret_store),
         Ok(false) => "(no stored secret)".to_string(),

@@ -69,6 +69,14 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         }
         None => None,
     };
+    // Ctrl-C ends the emulator; its CA file goes with it.
+    let ca_file = ca_path.clone();
+    let _ = ctrlc::set_handler(move || {
+        if let Some(p) = &ca_file {
+            let _ = std::fs::remove_file(p);
+        }
+        std::process::exit(130);
+    });
     if ctx.global.json {
         let v = serde_json::json!({
             "scenario": scenario.as_str(),
@@ -104,11 +112,14 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
             ));
         }
         lines.push(String::new());
+        let ca_flag = ca_path
+            .as_ref()
+            .map(|p| format!(" --ca-cert {}", p.display()))
+            .unwrap_or_default();
         lines.push(format!(
-            "Try (the secret is read hidden, so it stays out of your shell history):\n  read -rs HALO_CLIENT_SECRET && export HALO_CLIENT_SECRET\n  halo-connect init --non-interactive --url {} --client-id {} --secret-store none{}",
+            "Try (the secret is read hidden, so it stays out of your shell history):\n  read -rs HALO_CLIENT_SECRET && export HALO_CLIENT_SECRET\n  halo-connect init --non-interactive --url {} --client-id {} --secret-store none{ca_flag}",
             sb.base_url(),
             sb.client_id(),
-            if ca_path.is_some() { " --ca-cert <the CA certificate above>" } else { "" }
         ));
         lines.push(format!(
             "Switch scenarios while it runs: curl -X POST '{}/_sandbox/scenario?name=NAME&key={}'",

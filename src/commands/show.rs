@@ -1,6 +1,7 @@
 //! `show`: one profile's settings and where each value comes from now (profile, or an environment
 //! variable that overrides it). The secret is never shown, only where it is kept.
 
+use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::error::AppError;
 use crate::ui::json::{self, ShowOutput, ShownValue};
 
@@ -35,25 +36,35 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             }
         }
     };
+    // A sandbox profile's stored addresses are the last run's port; `test` starts the emulator
+    // afresh and uses its addresses, so those are what is shown.
+    let address = |stored: &String, env: &str| {
+        if p.sandbox {
+            (
+                "the emulator's, on a free port at each test".to_string(),
+                "sandbox".to_string(),
+            )
+        } else {
+            (stored.clone(), src(env))
+        }
+    };
+    let (rs, rs_src) = address(&p.resource_server, "HALO_RESOURCE_SERVER");
+    let (auth, auth_src) = address(&p.auth_server, "HALO_AUTH_SERVER");
     let rows = [
         ("preset", p.preset.clone(), src("HALO_PRESET")),
-        (
-            "resource_server",
-            p.resource_server.clone(),
-            src("HALO_RESOURCE_SERVER"),
-        ),
-        (
-            "auth_server",
-            p.auth_server.clone(),
-            src("HALO_AUTH_SERVER"),
-        ),
+        ("resource_server", rs, rs_src),
+        ("auth_server", auth, auth_src),
         (
             "tenant",
             p.tenant.clone().unwrap_or_else(|| "Not set".into()),
             src("HALO_TENANT"),
         ),
         ("client_id", p.client_id.clone(), src("HALO_CLIENT_ID")),
-        ("client_secret", "(hidden)".to_string(), secret_src.clone()),
+        (
+            "client_secret",
+            secret_state(ctx, &name, &p),
+            secret_src.clone(),
+        ),
     ];
     if ctx.global.json {
         let values = rows
@@ -109,4 +120,16 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     }
     ctx.term.out(&lines.join("\n"));
     Ok(0)
+}
+
+/// Whether the secret is really where the profile says: the store is read, not trusted.
+fn secret_state(ctx: &Ctx, name: &str, p: &Profile) -> String {
+    if p.sandbox || p.secret_store == SecretStoreKind::None {
+        return "(not stored)".to_string();
+    }
+    match ctx.secret_store(p.secret_store).get(name) {
+        Ok(Some(_)) => "(hidden)".to_string(),
+        Ok(None) => format!("MISSING: run `halo-connect secret set {name}`"),
+        Err(e) => format!("UNREADABLE: {e}"),
+    }
 }

@@ -13,7 +13,6 @@ use crate::halo::check::run_check;
 use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
 use crate::ui::json::{self, ErrorOutput, FleetEntry, ReportOutput};
-use crate::ui::render;
 use crate::ui::term::Mark;
 
 use super::connection::{resolve, select, stored_preset, Connection, Origin, Selection};
@@ -63,14 +62,13 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         ctx.term
             .out_raw(&json::to_string(&ReportOutput::new(&report)));
     } else {
-        ctx.term
-            .info(&render::report_text(&ctx.term, &report, "Test"));
+        super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
 }
 
 /// Stores each report's verdict as the profile's `last_test`; a failure to write only warns.
-fn record(ctx: &Ctx, reports: &[&CheckReport]) {
+pub(super) fn record(ctx: &Ctx, reports: &[&CheckReport]) {
     let at = now_rfc3339();
     let result = ctx.config.update(|cfg| {
         for r in reports {
@@ -219,11 +217,22 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         .collect();
     if ctx.global.json {
         ctx.term.out_raw(&json::to_string(&entries));
+    } else if ctx.term.quiet {
+        for d in &done {
+            match d {
+                Ok(r) => super::output::failure_only(ctx, r, "Test"),
+                Err((name, e)) => ctx.term.error(
+                    &format!("profile `{name}`: {}", e.message),
+                    &e.details,
+                    e.hint.as_deref(),
+                ),
+            }
+        }
     } else {
         for d in &done {
             // A line may quote a server's message: printable text only.
             ctx.term
-                .info(&crate::domain::printable::terminal_safe(&fleet_line(
+                .out(&crate::domain::printable::terminal_safe(&fleet_line(
                     ctx, d,
                 )));
         }

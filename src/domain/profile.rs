@@ -44,6 +44,7 @@ impl fmt::Display for SecretStoreKind {
 
 /// The result of the last Save and Test, kept so `list` can show it without the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LastTest {
     pub ok: bool,
     pub exit_code: i32,
@@ -53,6 +54,7 @@ pub struct LastTest {
 
 /// One named connection as stored in the config file (one TOML table per profile).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     pub preset: String,
     pub resource_server: String,

@@ -69,7 +69,17 @@ pub enum StoreError {
         waited: Duration,
     },
 
-    #[error("profile `{name}` already exists; use --force to overwrite it")]
+    #[error("{path}, line {line}: the {place} {problem}")]
+    Invalid {
+        path: PathBuf,
+        /// 1-based.
+        line: usize,
+        /// "key `x` of profile `y`".
+        place: String,
+        problem: String,
+    },
+
+    #[error("profile `{name}` already exists; run `halo-connect init --profile {name} --force` to overwrite it")]
     ProfileExists { name: String },
 
     #[error("profile `{name}` does not exist ({})", known_list(known))]

@@ -43,6 +43,10 @@ pub struct Draft {
     /// A store given by flag.
     pub store: Option<SecretStoreKind>,
     pub sandbox: bool,
+    /// `--no-checklists`: the Role, Agent and Application checklists are not offered.
+    pub no_checklists: bool,
+    /// Presets already set up on this machine: their checklists offer "I already have one" first.
+    pub seen_presets: Vec<String>,
 }
 
 /// What the conversation decided.
@@ -92,7 +96,16 @@ pub fn run(
 ) -> Res<Outcome> {
     let preset = ask_preset(&draft, presets, p)?;
     let hosted = ask_hosting(&draft, p)?;
-    walk_checklists(&preset, draft.address.as_deref(), p)?;
+    if draft.no_checklists {
+        p.say(&format!("Checklists skipped (--no-checklists); `halo-connect checklist --preset {}` prints them.", preset.name));
+    } else {
+        walk_checklists(
+            &preset,
+            draft.address.as_deref(),
+            draft.seen_presets.contains(&preset.name),
+            p,
+        )?;
+    }
     let mut values = ask_values(&draft, hosted, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let mut secret = ask_secret(&draft, p)?;
@@ -232,7 +245,12 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
     Ok(i == 0)
 }
 
-fn walk_checklists(preset: &Preset, address: Option<&str>, p: &mut dyn Prompter) -> Res<()> {
+fn walk_checklists(
+    preset: &Preset,
+    address: Option<&str>,
+    seen: bool,
+    p: &mut dyn Prompter,
+) -> Res<()> {
     let mut pending: Vec<String> = Vec::new();
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
@@ -254,16 +272,20 @@ fn walk_checklists(preset: &Preset, address: Option<&str>, p: &mut dyn Prompter)
         {
             p.link("Halo's page for it (View Applications):", &page);
         }
-        let options = vec![
-            format!("Walk me through the {what}, step by step"),
-            format!("I already have one: skip the {what}"),
-        ];
-        if p.select(
+        let walk = format!("Walk me through the {what}, step by step");
+        let skip = format!("I already have one: skip the {what}");
+        // A preset set up here before most likely has its Role, Agent and Application already.
+        let options = if seen {
+            vec![skip, walk]
+        } else {
+            vec![walk, skip]
+        };
+        let chosen = p.select(
             &format!("{what} checklist ({} steps)", steps.len()),
             &options,
             0,
-        )? == 1
-        {
+        )?;
+        if (chosen == 0) == seen {
             continue;
         }
         let mut last_menu = "";
@@ -383,6 +405,11 @@ fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
             _ => vec![],
         }
     };
+    // A token refused may be the right credentials for another Halo: the address is offered too.
+    let mut reenter = reenter;
+    if cause.map(|c| c.kind) == Some(Kind::Auth) && !reenter.contains(&Field::Url) {
+        reenter.push(Field::Url);
+    }
     let mut options: Vec<(String, Next)> = reenter
         .iter()
         .map(|f| {

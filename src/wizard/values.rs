@@ -45,11 +45,12 @@ pub(super) fn ask_values(
         },
     )?;
     let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
-    // Stored values stand only while the address is the stored one; a new address derives afresh.
+    // Stored and sandbox values stand only while the address is the one they came with; a typed
+    // address derives afresh rather than being silently replaced by the emulator's.
     let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
     let kept = |f: &Option<Sourced<String>>| {
         f.clone()
-            .filter(|s| s.source != Source::Stored || same_address)
+            .filter(|s| !matches!(s.source, Source::Stored | Source::Sandbox) || same_address)
     };
     let base = derived.base.as_str().trim_end_matches('/').to_string();
     let found = svc.discover(&base);
@@ -83,6 +84,19 @@ pub(super) fn ask_values(
     p.say(&format!("  Authorization Server  {}", auth.value));
     p.say(&format!("  Tenant                {}", tenant.value));
     p.say("Compare them with Configuration > Integrations > HaloPSA API (API Details).");
+    let host = |v: &str| {
+        url::Url::parse(v)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+    };
+    if let (Some(r), Some(a)) = (host(&rs.value), host(&auth.value)) {
+        if r != a {
+            p.say(&format!("Note: the Resource Server is on {r} and the Authorization Server on {a}: different hosts. That is right only if API Details shows both so; otherwise answer \"no\" and correct one."));
+        }
+    }
+    if !hosted && tenant.source == Source::Discovered && tenant.value != "Not set" {
+        p.say(&format!("Note: Halo's authinfo names the tenant {}, but an on-premise Halo usually has none (\"Not set\"). Which is right is on API Details: keep {} if a Tenant is shown there, else answer \"no\" and type Not set.", tenant.value, tenant.value));
+    }
     let mut values = Values {
         url: None,
         resource_server: Some(rs.clone()),

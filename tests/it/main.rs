@@ -23,6 +23,8 @@ mod connections;
 mod corpus;
 /// Table tests of the pure domain: derivation, normalisation, refusals.
 mod domain;
+/// Everyday use: streams, -q, profiles by name, use, secret set, status, messages that lead on.
+mod everyday;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
@@ -37,6 +39,8 @@ mod hostile_answers;
 mod meta_scopes;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
+/// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.
+mod profiles;
 /// No doc or comment names a file the repository lacks.
 mod references;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.

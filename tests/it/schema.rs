@@ -219,7 +219,6 @@ fn error_json_matches_the_error_schema() {
         (&["test", "--profile", "nope", "--json"], 3),
         (&["init", "--non-interactive", "--json"], 3),
         (&["test", "--from-env", "--json"], 3),
-        (&["test", "--all", "--profile", "x", "--json"], 2),
         (&["token", "--json"], 3),
         (&["show", "--json"], 3),
     ];
@@ -228,7 +227,21 @@ fn error_json_matches_the_error_schema() {
         run.code(*code);
         contract.check("error.v1.json", &run.json(), &format!("{args:?}"));
     }
+    // `test --all --json` is an array whatever happens: its one error is the array's element.
+    let run = env.run(&["test", "--all", "--profile", "x", "--json"], &[], None);
+    run.code(2);
+    let all = run.json();
+    assert_eq!(all.as_array().map(Vec::len), Some(1), "{all}");
+    contract.check("error.v1.json", &all[0], "test --all --profile x");
+    contract.check("test-all.v1.json", &all, "test --all --profile x");
     env.write_config("[profiles.default]\npreset = \"billing\"\nresource_server = \n");
+    let run = env.run(&["test", "--all", "--json"], &[], None);
+    run.code(3);
+    contract.check(
+        "test-all.v1.json",
+        &run.json(),
+        "corrupt config, test --all",
+    );
     for args in [&["test", "--json"][..], &["list", "--json"][..]] {
         let run = env.run(args, &[], None);
         run.code(3);

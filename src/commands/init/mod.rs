@@ -9,6 +9,8 @@ mod terminal;
 use outcome::conclude;
 use terminal::run_wizard;
 
+use clap::parser::ValueSource;
+
 use crate::cli::InitArgs;
 use crate::domain::field::Field;
 use crate::domain::preset::Preset;
@@ -18,7 +20,6 @@ use crate::domain::values::{Source, Validated};
 use crate::error::AppError;
 use crate::halo::check::run_check;
 use crate::sandbox::Sandbox;
-use crate::ui::render;
 
 use super::connection::{absolute_ca, resolve, Origin};
 use super::session::Trust;
@@ -42,6 +43,14 @@ pub struct Plan {
 }
 
 pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+    // The emulator is the address; a typed one would be silently replaced (HALO_URL is left to
+    // scripts that set it for other runs).
+    if args.sandbox && ctx.matches.value_source("url") == Some(ValueSource::CommandLine) {
+        return Err(AppError::usage(
+            "--sandbox and --url cannot be used together: --sandbox tests the built-in emulator at its own address",
+        )
+        .with_hint("leave out --url to try the emulator, or --sandbox to test your Halo"));
+    }
     let report = args.report.clone();
     super::bundle::around(ctx, report, "init", |ctx| run_recorded(ctx, args))
 }
@@ -64,7 +73,7 @@ fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
                 "profile `{profile}` already exists in {}",
                 ctx.config.path().display()
             ))
-            .with_hint("add --force to replace it, or choose another name with --profile"));
+            .with_hint(format!("to replace it, run the same command with `--profile {profile} --force`; to keep it, save under another name with `--profile NAME`")));
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
@@ -157,11 +166,8 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
         r.notes = notes;
         Some(r)
     };
-    if !ctx.global.json {
-        if let Some(r) = &report {
-            ctx.term
-                .info(&render::report_text(&ctx.term, r, "Save and Test"));
-        }
+    if let Some(r) = &report {
+        super::output::report(ctx, r, "Save and Test");
     }
     conclude(ctx, args, plan, report, false, args.force)
 }

@@ -49,10 +49,10 @@ pub fn conclude(
         if ctx.global.json {
             // The JSON below says dry_run and saved.
         } else if passed {
-            ctx.term.info(&format!(
-                "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand keep the Client Secret in: {}",
+            ctx.term.out(&format!(
+                "\n--dry-run: nothing was written. It would add to {}:\n\n{toml}\nand the Client Secret would be in {}.",
                 ctx.config.path().display(),
-                store_place(ctx, plan.store)
+                secret_place(ctx, &plan)
             ));
         } else {
             ctx.term.info("\n--dry-run: nothing was written; the test failed, so a real run would save nothing either.");
@@ -111,9 +111,10 @@ pub fn conclude(
         return Err(e);
     } else if saved && plan.sandbox.is_some() {
         ctx.term.info(&format!(
-            "Saved sandbox profile `{}` to {}. The emulator supplies its own secret, so none is stored; `halo-connect test --profile {}` starts it again to test.",
+            "Saved sandbox profile `{}` to {}; the Client Secret is in {}. `halo-connect test --profile {}` starts the emulator again to test.",
             plan.profile,
             ctx.config.path().display(),
+            secret_place(ctx, &plan),
             plan.profile
         ));
     } else if saved {
@@ -121,7 +122,7 @@ pub fn conclude(
             "Saved profile `{}` to {}; the Client Secret is in {}.",
             plan.profile,
             ctx.config.path().display(),
-            store_place(ctx, plan.store)
+            secret_place(ctx, &plan)
         ));
     } else if !passed && !args.dry_run {
         ctx.term.info(&format!(
@@ -134,6 +135,14 @@ pub fn conclude(
         ctx.term.out(&card_text(&ctx.term, card));
     }
     Ok(exit)
+}
+
+/// Where the plan's secret is kept, said the same way by the dry run and the real run.
+fn secret_place(ctx: &Ctx, plan: &Plan) -> String {
+    if plan.sandbox.is_some() && plan.store == SecretStoreKind::None {
+        return "no store: the emulator supplies its own".to_string();
+    }
+    store_place(ctx, plan.store)
 }
 
 pub(super) fn store_place(ctx: &Ctx, kind: SecretStoreKind) -> String {

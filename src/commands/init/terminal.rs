@@ -90,16 +90,32 @@ pub(super) fn run_wizard(
 ) -> Result<i32, AppError> {
     install_interrupt_handler();
     let mut prompter = DialoguerPrompter::new(ctx.term.clone());
-    let stored = stored.filter(|p| !p.sandbox || args.sandbox);
+    let mut stored = stored.filter(|p| !p.sandbox || args.sandbox);
     let mut replace = args.force;
+    // Set when the operator keeps the existing profile and names a new one at the end.
+    let mut name_it = false;
     if let Some(existing) = stored {
         if !args.force && !existing.sandbox {
-            replace = prompter
-                .confirm(&format!("Profile `{profile}` exists. Offer its values as defaults and replace it after a passing test?"), true)
+            let options = [
+                format!(
+                    "Replace `{profile}` after a passing test (its values are offered as defaults)"
+                ),
+                "Make a new profile beside it (you name it before it is saved)".to_string(),
+                "Quit: change nothing".to_string(),
+            ];
+            let choice = prompter
+                .select(&format!("Profile `{profile}` exists."), &options, 0)
                 .map_err(|_| AppError::interrupted())?;
-            if !replace {
-                ctx.term.info("Nothing was changed.");
-                return Ok(0);
+            match choice {
+                0 => replace = true,
+                1 => {
+                    name_it = true;
+                    stored = None;
+                }
+                _ => {
+                    ctx.term.info(&format!("Nothing was changed. To save a new connection beside `{profile}`, run `halo-connect init --profile NAME`."));
+                    return Ok(0);
+                }
             }
         }
     }
@@ -151,6 +167,18 @@ pub(super) fn run_wizard(
             .map(SecretStoreKind::from)
             .or(stored.filter(|p| !p.sandbox).map(|p| p.secret_store)),
         sandbox: sandbox.is_some(),
+        no_checklists: args.no_checklists,
+        seen_presets: ctx
+            .config
+            .load()
+            .map(|c| {
+                c.profiles
+                    .values()
+                    .filter(|p| !p.sandbox)
+                    .map(|p| p.preset.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
     let trust = Trust {
@@ -192,8 +220,16 @@ pub(super) fn run_wizard(
         }
     };
     let insist = !outcome.report.ok;
+    let mut report = outcome.report;
+    let profile = if name_it {
+        let name = ask_profile_name(ctx, &mut prompter, &outcome.preset.name)?;
+        report.profile = name.clone();
+        name
+    } else {
+        profile.to_string()
+    };
     let plan = Plan {
-        profile: profile.to_string(),
+        profile,
         preset: outcome.preset,
         validated: outcome.validated,
         secret: outcome.secret,
@@ -204,5 +240,30 @@ pub(super) fn run_wizard(
         trust,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     };
-    conclude(ctx, args, plan, Some(outcome.report), insist, replace)
+    conclude(ctx, args, plan, Some(report), insist, replace)
+}
+
+/// Asks the name of a new profile, offering the preset's name (or the first free variant of it).
+fn ask_profile_name(
+    ctx: &Ctx,
+    prompter: &mut DialoguerPrompter,
+    preset: &str,
+) -> Result<String, AppError> {
+    let taken = ctx.config.load()?.names();
+    let offer = std::iter::once(preset.to_string())
+        .chain((2..).map(|n| format!("{preset}-{n}")))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_default();
+    let check = |s: &str| -> Result<(), String> {
+        let s = s.trim();
+        crate::store::validate_profile_name(s).map_err(|e| e.to_string())?;
+        if taken.iter().any(|t| t == s) {
+            return Err(format!("profile `{s}` exists already; choose another name"));
+        }
+        Ok(())
+    };
+    prompter
+        .text("Save as profile", Some(&offer), &check)
+        .map(|s| s.trim().to_string())
+        .map_err(|_| AppError::interrupted())
 }

@@ -3,6 +3,8 @@
 
 use super::error::StoreError;
 use super::fsutil;
+
+mod invalid;
 use crate::domain::profile::Profile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -13,9 +15,13 @@ use std::time::Duration;
 const APP_DIR: &str = "halo-connect";
 const CONFIG_FILE: &str = "config.toml";
 
-/// The whole config file. Unknown top-level keys are not kept across a rewrite.
+/// The whole config file. An unknown key anywhere is refused (a misspelt one would be ignored).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The profile commands act on when none is named (`halo-connect use NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -149,7 +155,11 @@ impl ConfigFile {
 
     fn parse(&self, bytes: &[u8]) -> Result<Config, StoreError> {
         let text = fsutil::utf8(&self.path, bytes)?;
-        toml::from_str(text).map_err(|e| fsutil::corrupt(&self.path, text, &e, false))
+        // Syntax first: only a file that is not TOML is called so; a wrong key or type is named.
+        if let Err(e) = text.parse::<toml::Table>() {
+            return Err(fsutil::corrupt(&self.path, text, &e, false));
+        }
+        toml::from_str(text).map_err(|e| invalid::explain(&self.path, text, &e))
     }
 
     /// Changes the config safely against other processes and threads: creates the directory

@@ -23,6 +23,8 @@ pub(super) struct Scripted {
     pub(super) queue: VecDeque<A>,
     pub(super) said: Vec<String>,
     pub(super) refused: Vec<String>,
+    /// The options of every menu shown, in order.
+    pub(super) menus: Vec<Vec<String>>,
     /// Every step confirm gets "yes" without being scripted one by one.
     pub(super) auto_confirm_steps: bool,
 }
@@ -33,6 +35,7 @@ impl Scripted {
             queue: answers.into(),
             said: Vec::new(),
             refused: Vec::new(),
+            menus: Vec::new(),
             auto_confirm_steps: true,
         }
     }
@@ -69,6 +72,7 @@ pub(super) fn expect(kind: &str, question: &str, want: &str) {
 
 impl Prompter for Scripted {
     fn select(&mut self, question: &str, options: &[String], _default: usize) -> Answer<usize> {
+        self.menus.push(options.to_vec());
         match self.next(question) {
             A::Select(q, i) => {
                 expect("select", question, q);

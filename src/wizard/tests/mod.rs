@@ -166,6 +166,74 @@ fn invalid_client_offers_the_secret_again_and_retests() {
 }
 
 #[test]
+fn a_token_failure_offers_the_halo_address_again() {
+    let mut script = hosted_start();
+    script.push(A::Secret("Client Secret", "wrong-secret-value"));
+    // Client Secret, Client ID, the Halo address, test again, save anyway, quit.
+    script.push(A::Select("What next?", 5));
+    let mut p = Scripted::new(script);
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[&catalogue::INVALID_CLIENT]),
+        &mut FakeServices::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err, WizardError::Quit(4));
+    let menu = p.menus.last().unwrap();
+    assert!(
+        menu.iter().any(|o| o.contains("Re-enter the Halo address")),
+        "{menu:?}"
+    );
+}
+
+#[test]
+fn a_preset_set_up_before_offers_skipping_its_checklists_first() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Interrupt("Role checklist"),
+    ]);
+    let draft = Draft {
+        seen_presets: vec!["billing".into()],
+        ..Draft::default()
+    };
+    let err = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    let menu = p.menus.last().unwrap();
+    assert!(menu[0].starts_with("I already have one"), "{menu:?}");
+}
+
+#[test]
+fn no_checklists_goes_from_hosting_to_the_values() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Interrupt("Halo address"),
+    ]);
+    let draft = Draft {
+        no_checklists: true,
+        ..Draft::default()
+    };
+    let err = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    assert!(p.said("--no-checklists"));
+}
+
+#[test]
 fn a_tenant_error_offers_the_tenant_again() {
     let mut script = hosted_start();
     script.push(A::Secret("Client Secret", SECRET));
@@ -434,6 +502,80 @@ fn the_sandbox_takes_enter_at_every_prompt() {
     assert_eq!(src(Field::Tenant), Some(Source::Discovered));
     assert_eq!(src(Field::AuthServer), Some(Source::Discovered));
     assert_eq!(src(Field::ResourceServer), Some(Source::Derived));
+}
+
+#[test]
+fn a_typed_address_in_the_sandbox_wizard_is_not_replaced_by_the_emulators() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("sandbox's demo secret", ""),
+    ]);
+    let sandboxed = |v: &str| Some(Sourced::new(v.to_string(), Source::Sandbox));
+    let raw = RawValues {
+        resource_server: sandboxed("http://127.0.0.1:4000/api"),
+        auth_server: sandboxed("http://127.0.0.1:4000/auth/"),
+        tenant: sandboxed("sandbox"),
+        client_id: sandboxed(ID),
+        ..RawValues::default()
+    };
+    let draft = Draft {
+        address: Some("http://127.0.0.1:4000".into()),
+        raw,
+        sandbox_secret: Some(Secret::new(SECRET)),
+        sandbox: true,
+        ..Draft::default()
+    };
+    let out = run(
+        draft,
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.resource_server.as_str(),
+        "https://acme.halopsa.com/api"
+    );
+    assert_eq!(
+        out.validated.settings.auth_server.as_str(),
+        "https://acme.halopsa.com/auth/"
+    );
+}
+
+#[test]
+fn servers_on_different_hosts_and_an_on_premise_tenant_from_authinfo_are_said() {
+    let mut p = Scripted::new(vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 1),
+        A::Select("Role checklist", 1),
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://halo.example.com"),
+        A::Interrupt("Use these three values?"),
+    ]);
+    let mut s = FakeServices::new();
+    s.discovery = Some(Discovery {
+        auth_url: Some("https://auth.example.com/auth".into()),
+        tenant_id: Some("acme".into()),
+    });
+    let err = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    );
+    assert_eq!(err.unwrap_err(), WizardError::Interrupted);
+    assert!(p.said("different hosts"), "{:?}", p.said);
+    assert!(p.said("on-premise Halo usually has none"), "{:?}", p.said);
 }
 
 #[test]

@@ -72,7 +72,8 @@ fn init_adds_the_trailing_slash_and_says_so() {
     args[i + 1] = sb.auth_server().trim_end_matches('/').to_string();
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(0);
-    assert!(run.stderr.contains("trailing \"/\""), "{}", run.stderr);
+    // The note is part of the report, which is the command's output.
+    assert!(run.stdout.contains("trailing \"/\""), "{}", run.stdout);
     assert!(env
         .config_text()
         .contains(&format!("auth_server = \"{}\"", sb.auth_server())));
@@ -222,7 +223,8 @@ fn dry_run_tests_but_writes_nothing() {
     args.push("--dry-run".into());
     let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
     run.code(0);
-    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    // What a dry run would write is its output: stdout.
+    assert!(run.stdout.contains("nothing was written"), "{}", run.stdout);
     assert!(!env.config_path().exists());
     assert!(!env.credentials_path().exists());
 }

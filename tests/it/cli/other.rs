@@ -211,20 +211,20 @@ fn glyphs_degrade_to_words_without_utf8() {
     plain.extend([("LANG", "C"), ("LC_ALL", "C")]);
     let run = env.run(&["test", "--from-env"], &plain, None);
     run.code(5);
-    assert!(run.stderr.contains("FAIL edit:invoices"), "{}", run.stderr);
+    assert!(run.stdout.contains("FAIL edit:invoices"), "{}", run.stdout);
     assert!(
-        !run.stderr.contains('✓') && !run.stderr.contains('✗'),
+        !run.stdout.contains('✓') && !run.stdout.contains('✗'),
         "{}",
-        run.stderr
+        run.stdout
     );
     let mut utf8 = refs(&owned);
     utf8.extend([("LANG", "C.UTF-8"), ("LC_ALL", "C.UTF-8")]);
     let run = env.run(&["test", "--from-env"], &utf8, None);
-    assert!(run.stderr.contains("✗ edit:invoices"), "{}", run.stderr);
+    assert!(run.stdout.contains("✗ edit:invoices"), "{}", run.stdout);
     assert!(
-        !run.stderr.contains("\x1b["),
+        !run.stdout.contains("\x1b[") && !run.stderr.contains("\x1b["),
         "NO_COLOR is set, so no escape codes: {}",
-        run.stderr
+        run.stdout
     );
 }
 

@@ -165,9 +165,14 @@ fn fuzz_config_load() {
                 prop_assert!(line >= 1 && line <= lines.max(1), "line {line} of {lines}");
                 prop_assert!(column >= 1);
             }
+            // TOML, but a wrong key or type: named with its line.
+            Err(StoreError::Invalid { line, .. }) => {
+                let lines = bytes.split(|b| *b == b'\n').count();
+                prop_assert!(line >= 1 && line <= lines.max(1), "line {line} of {lines}");
+            }
             Err(other) => {
                 return Err(TestCaseError::fail(format!(
-                    "neither Ok nor Corrupt: {other}"
+                    "neither Ok, Corrupt nor Invalid: {other}"
                 )))
             }
         }

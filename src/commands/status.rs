@@ -1,0 +1,139 @@
+//! `status`: each profile's readiness from this machine alone, no network: whether its secret is
+//! really in its store (read, not assumed), its last test's result and age, and the command to
+//! run next. Exits 3 when any profile cannot be tested as it stands.
+
+use serde::Serialize;
+
+use crate::domain::field::env;
+use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
+use crate::error::AppError;
+use crate::ui::json;
+use crate::ui::term::Mark;
+
+use super::{Ctx, DEFAULT_PROFILE};
+
+/// One profile's line of `status`, and its `--json` element.
+#[derive(Debug, Serialize)]
+struct Row<'a> {
+    profile: &'a str,
+    default: bool,
+    secret_store: &'static str,
+    /// Whether a test could run now: the secret is where the profile says.
+    secret_present: bool,
+    secret: String,
+    last_test: Option<&'a LastTest>,
+    /// Seconds since the last test, when its time reads.
+    last_test_age_s: Option<i64>,
+    next: String,
+}
+
+pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
+    let config = ctx.config.load()?;
+    if config.profiles.is_empty() {
+        return Err(AppError::config(format!(
+            "there are no profiles in {}",
+            ctx.config.path().display()
+        ))
+        .with_hint("create one with `halo-connect init`, or try the emulator with `halo-connect init --sandbox`"));
+    }
+    let default = ctx.profile_name(DEFAULT_PROFILE);
+    let rows: Vec<Row> = config
+        .profiles
+        .iter()
+        .map(|(name, p)| row(ctx, name, p, *name == default))
+        .collect();
+    if ctx.global.json {
+        ctx.term.out_raw(&json::to_string(&rows));
+    } else {
+        let lines: Vec<String> = rows.iter().map(|r| text(ctx, r)).collect();
+        ctx.term.out(&lines.join("\n"));
+    }
+    Ok(if rows.iter().all(|r| r.secret_present) {
+        0
+    } else {
+        3
+    })
+}
+
+fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
+    let env_secret = ctx.env.is_set(env::CLIENT_SECRET);
+    let (present, secret) = match p.secret_store {
+        _ if p.sandbox => (true, "supplied by the emulator".to_string()),
+        SecretStoreKind::None if env_secret => (true, format!("from {}", env::CLIENT_SECRET)),
+        SecretStoreKind::None => (
+            false,
+            format!("not stored, and {} is not set", env::CLIENT_SECRET),
+        ),
+        kind => match ctx.secret_store(kind).get(name) {
+            Ok(Some(_)) => (true, format!("in the {kind} store")),
+            Ok(None) => (false, format!("missing from the {kind} store")),
+            Err(e) => (false, format!("cannot be read: {e}")),
+        },
+    };
+    let age = p.last_test.as_ref().and_then(|t| age_seconds(&t.at));
+    let next = if !present && p.secret_store == SecretStoreKind::None {
+        format!(
+            "set {} and run `halo-connect test {name}`",
+            env::CLIENT_SECRET
+        )
+    } else if !present {
+        format!("halo-connect secret set {name}")
+    } else {
+        match &p.last_test {
+            None => format!("halo-connect test {name}"),
+            Some(t) if !t.ok => format!("halo-connect test {name} (it failed last time)"),
+            Some(_) => "nothing; `halo-connect test` checks it again".to_string(),
+        }
+    };
+    Row {
+        profile: name,
+        default,
+        secret_store: p.secret_store.as_str(),
+        secret_present: present,
+        secret,
+        last_test: p.last_test.as_ref(),
+        last_test_age_s: age,
+        next,
+    }
+}
+
+fn text(ctx: &Ctx, r: &Row) -> String {
+    let mark = ctx.term.mark(if r.secret_present {
+        Mark::Ok
+    } else {
+        Mark::Fail
+    });
+    let star = if r.default { " (default)" } else { "" };
+    let last = match (r.last_test, r.last_test_age_s) {
+        (None, _) => "never tested".to_string(),
+        (Some(t), age) => {
+            let when = age.map_or_else(|| t.at.clone(), ago);
+            if t.ok {
+                format!("last test passed {when}")
+            } else {
+                format!("last test failed (exit {}) {when}", t.exit_code)
+            }
+        }
+    };
+    format!(
+        "{mark} {}{star}\n    secret: {}\n    {last}\n    next: {}",
+        r.profile, r.secret, r.next
+    )
+}
+
+/// Seconds from an RFC 3339 time to now.
+fn age_seconds(at: &str) -> Option<i64> {
+    let then =
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((time::OffsetDateTime::now_utc() - then).whole_seconds())
+}
+
+/// "5 min ago", "3 h ago", "2 days ago".
+fn ago(s: i64) -> String {
+    match s {
+        s if s < 60 => "just now".to_string(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}

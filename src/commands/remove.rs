@@ -40,15 +40,33 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
         }
         Ok(())
     })?;
-    let secret_note = match ctx.secret_store(profile.secret_store).delete(&name) {
-        Ok(true) => format!("and its secret from the {} store", profile.secret_store),
-        Ok(false) => "(no stored secret)".to_string(),
-        Err(e) => {
-            ctx.term.warn(&format!(
-                "the profile was removed, but its secret was not: {e}"
-            ));
-            "but not its secret".to_string()
+    // Every store the profile could have used: its own, and the credentials file (cheap to
+    // check, and where a killed save may have left a temp file holding the secret).
+    let mut stores = vec![profile.secret_store];
+    if profile.secret_store != SecretStoreKind::File {
+        stores.push(SecretStoreKind::File);
+    }
+    let mut removed_from = Vec::new();
+    let mut kept = false;
+    for kind in stores.into_iter().filter(|k| *k != SecretStoreKind::None) {
+        match ctx.secret_store(kind).delete(&name) {
+            Ok(true) => removed_from.push(kind.to_string()),
+            Ok(false) => {}
+            Err(e) => {
+                kept = true;
+                ctx.term.warn(&format!(
+                    "the profile was removed, but not its secret from the {kind} store: {e}"
+                ));
+            }
         }
+    }
+    let secret_note = match (removed_from.is_empty(), kept) {
+        (false, _) => format!(
+            "and its secret from the {} store",
+            removed_from.join(" and ")
+        ),
+        (true, true) => "but not its secret".to_string(),
+        (true, false) => "(no stored secret)".to_string(),
     };
     if ctx.global.json {
         ctx.term

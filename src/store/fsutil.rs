@@ -217,16 +217,27 @@ pub(crate) fn corrupt(path: &Path, text: &str, err: &toml::de::Error, redact: bo
 /// `path` already there was left by a writer that was killed: it is removed first (one of the
 /// credentials file holds a secret).
 pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    remove_stale_temps(path);
+    replace_file(path, bytes, false)
+}
+
+/// Removes the temp files a killed writer of `path` left beside it; the caller holds `path`'s
+/// lock, so none of them is a live write. Returns how many were removed.
+pub(crate) fn remove_stale_temps(path: &Path) -> usize {
     let prefix = temp_prefix(path);
+    let mut removed = 0;
     if let Ok(entries) = std::fs::read_dir(parent_dir(path)) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix) && name.ends_with(".tmp") {
-                let _ = std::fs::remove_file(e.path());
+            if name.starts_with(&prefix)
+                && name.ends_with(".tmp")
+                && std::fs::remove_file(e.path()).is_ok()
+            {
+                removed += 1;
             }
         }
     }
-    replace_file(path, bytes, false)
+    removed
 }
 
 fn temp_prefix(path: &Path) -> String {

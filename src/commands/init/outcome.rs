@@ -212,5 +212,19 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
             return Err(e.into());
         }
     }
+    // A profile moved to another store leaves nothing behind in the old one.
+    if let Some(old) = previous.filter(|p| p.secret_store != plan.store && !p.sandbox) {
+        match ctx.secret_store(old.secret_store).delete(&name) {
+            Ok(true) => ctx.term.info(&format!(
+                "Deleted profile `{name}`'s old Client Secret from the {} store.",
+                old.secret_store
+            )),
+            Ok(false) => {}
+            Err(e) => ctx.term.warn(&format!(
+                "the old Client Secret of profile `{name}` is still in the {} store: {e}",
+                old.secret_store
+            )),
+        }
+    }
     Ok(())
 }

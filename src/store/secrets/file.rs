@@ -152,9 +152,14 @@ impl SecretStore for FileStore {
     }
 
     fn delete(&self, profile: &str) -> Result<bool, StoreError> {
-        // Avoid creating a file just to delete nothing.
+        // Avoid creating a file just to delete nothing, but still sweep what a killed writer left
+        // (a temp file of the credentials holds a secret).
         if !self.path.exists() {
-            return Ok(false);
+            if !self.path.parent().is_some_and(Path::exists) {
+                return Ok(false);
+            }
+            let _lock = fsutil::lock_exclusive(&self.path, fsutil::DEFAULT_LOCK_TIMEOUT)?;
+            return Ok(fsutil::remove_stale_temps(&self.path) > 0);
         }
         self.update(|creds| {
             let removed = creds.profiles_mut().and_then(|p| p.remove(profile));

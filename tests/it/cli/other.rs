@@ -310,3 +310,41 @@ fn the_markdown_checklist_renders_as_markdown() {
         );
     }
 }
+
+/// A profile moved to another secret store leaves nothing in the old one.
+#[test]
+fn moving_a_profile_to_another_store_deletes_the_old_secret() {
+    let (env, sb) = with_profile();
+    let creds = env.credentials_path();
+    assert!(std::fs::read_to_string(&creds)
+        .unwrap()
+        .contains("[profiles.default]"));
+    let mut args = init_args(&sb);
+    let store = args.iter().position(|a| a == "file").unwrap();
+    args[store] = "none".into();
+    args.push("--force".into());
+    let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(0);
+    let left = std::fs::read_to_string(&creds).unwrap_or_default();
+    assert!(!left.contains("[profiles.default]"), "{left}");
+    assert!(run.stderr.contains("old Client Secret"), "{}", run.stderr);
+}
+
+/// `remove` sweeps the temp file a killed save left beside a missing credentials file, and says
+/// so, instead of "no stored secret".
+#[test]
+fn remove_clears_a_temp_file_a_killed_save_left() {
+    let (env, _sb) = with_profile();
+    let creds = env.credentials_path();
+    std::fs::remove_file(&creds).unwrap();
+    let stale = creds.with_file_name(".credentials.toml.abc123.tmp");
+    std::fs::write(
+        &stale,
+        format!("[profiles.default]\nclient_secret = \"{CANARY}\"\n"),
+    )
+    .unwrap();
+    let run = env.run(&["remove", "--yes"], &[], None);
+    run.code(0);
+    assert!(!stale.exists(), "the temp file holding the secret was left");
+    assert!(run.stderr.contains("file store"), "{}", run.stderr);
+}

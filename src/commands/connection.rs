@@ -272,6 +272,22 @@ fn profile_inputs(
             s
         }
         None => match ctx.secret_store(profile.secret_store).get(name)? {
+            // A stored secret goes only where it was tested: another Authorization Server or
+            // Client ID from the environment must come with its own secret.
+            Some(_) if overrides.auth_server.is_some() || overrides.client_id.is_some() => {
+                let var = if overrides.auth_server.is_some() {
+                    env::AUTH_SERVER
+                } else {
+                    env::CLIENT_ID
+                };
+                return Err(AppError::config(format!(
+                    "{var} overrides profile `{name}`, so its stored Client Secret is not sent: it goes only to the Authorization Server and Client ID it was saved with"
+                ))
+                .with_hint(format!(
+                    "give the secret for that application too ({} or --client-secret-stdin), or unset {var}",
+                    env::CLIENT_SECRET
+                )));
+            }
             Some(s) => (s, Source::Stored),
             None if profile.secret_store == SecretStoreKind::None => {
                 return Err(AppError::config(format!(

@@ -348,3 +348,40 @@ fn remove_clears_a_temp_file_a_killed_save_left() {
     assert!(!stale.exists(), "the temp file holding the secret was left");
     assert!(run.stderr.contains("file store"), "{}", run.stderr);
 }
+
+/// `token` (and `test`) never send a stored secret to an Authorization Server from the
+/// environment: the override must bring its own secret. Nothing is requested.
+#[test]
+fn a_stored_secret_is_not_sent_to_an_overriding_authorization_server() {
+    let (env, sb) = with_profile();
+    let before = sb.stats().token_requests;
+    let elsewhere = sb.auth_server().replace("127.0.0.1", "localhost");
+    let run = env.run(
+        &["token"],
+        &[("HALO_AUTH_SERVER", elsewhere.as_str())],
+        None,
+    );
+    run.code(3);
+    assert!(run.stderr.contains("HALO_AUTH_SERVER"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert_eq!(
+        sb.stats().token_requests,
+        before,
+        "the stored secret was sent"
+    );
+    // With its own secret, the override is said on stderr before the request, and goes ahead.
+    let run = env.run(
+        &["token"],
+        &[
+            ("HALO_AUTH_SERVER", elsewhere.as_str()),
+            ("HALO_CLIENT_SECRET", CANARY),
+        ],
+        None,
+    );
+    run.code(0);
+    assert!(
+        run.stderr.contains("HALO_AUTH_SERVER overrides"),
+        "{}",
+        run.stderr
+    );
+}

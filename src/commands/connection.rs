@@ -353,6 +353,7 @@ pub fn resolve(
     let (Some(validated), Some((secret, secret_notes))) = (validated, secret) else {
         return Err(AppError::internal("validation passed without values"));
     };
+    moved_by_discovery(ctx, &validated)?;
     let mut notes: Vec<String> = validated.notes.iter().map(|n| n.to_string()).collect();
     notes.extend(secret_notes.iter().map(|n| n.to_string()));
     Ok(Connection {
@@ -392,6 +393,34 @@ pub fn discover_for(
             Ok(None)
         }
     }
+}
+
+/// Says when authinfo moved the Authorization Server (where the secret goes) to another origin
+/// than the Resource Server's, and refuses a move from https:// to plain http://: the secret would
+/// leave encrypted transport on a server's word.
+fn moved_by_discovery(ctx: &Ctx, v: &Validated) -> Result<(), AppError> {
+    if v.sources.get(&Field::AuthServer) != Some(&Source::Discovered) {
+        return Ok(());
+    }
+    let rs = v.settings.resource_server.url();
+    let Ok(auth) = url::Url::parse(v.settings.auth_server.as_str()) else {
+        return Ok(());
+    };
+    if rs.scheme() == "https" && auth.scheme() == "http" {
+        return Err(AppError::config(format!(
+            "Halo's authinfo names the Authorization Server {}, over plain http://, for a Halo reached over https://; the Client Secret is not sent there",
+            auth.as_str()
+        ))
+        .with_hint("give the Authorization Server with --auth-server (HALO_AUTH_SERVER), over https:// as API Details shows it"));
+    }
+    if rs.origin() != auth.origin() {
+        ctx.term.warn(&format!(
+            "Halo's authinfo names the Authorization Server {}, on another host than the Resource Server {}: the Client Secret goes there.",
+            auth.as_str(),
+            v.settings.resource_server.as_str()
+        ));
+    }
+    Ok(())
 }
 
 /// The --ca-cert path as stored in a profile: absolute, so `test` works from any directory.

@@ -402,3 +402,28 @@ fn the_tenant_of_a_shared_authorization_server_comes_from_the_resource_servers_a
     let v = run.json();
     assert_eq!(v["tenant"], "sandbox", "{v:#}");
 }
+
+/// When authinfo moves the Authorization Server (where the secret goes) to another host than the
+/// address given, the run says so on stderr before the secret is sent.
+#[test]
+fn an_authorization_server_on_another_host_from_authinfo_is_said() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let url = sb.base_url().replace("127.0.0.1", "localhost");
+    let run = env.run(
+        &["test", "--from-env", "--json"],
+        &[
+            ("HALO_URL", url.as_str()),
+            ("HALO_CLIENT_ID", sb.client_id()),
+            ("HALO_CLIENT_SECRET", CANARY),
+        ],
+        None,
+    );
+    run.code(0);
+    assert!(
+        run.stderr
+            .contains("on another host than the Resource Server"),
+        "{}",
+        run.stderr
+    );
+}

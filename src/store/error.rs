@@ -102,6 +102,13 @@ pub enum StoreError {
     )]
     InsecurePermissions { path: PathBuf, mode: u32 },
 
+    #[error("the config {config} is not trusted: {path} {reason}, so another user could choose where the Client Secret is sent")]
+    UnsafeConfigPath {
+        config: PathBuf,
+        path: PathBuf,
+        reason: String,
+    },
+
     #[error("{path} holds no secret (it is empty or only whitespace)")]
     EmptySecretFile { path: PathBuf },
 

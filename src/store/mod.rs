@@ -15,6 +15,7 @@ mod error;
 mod fsutil;
 mod report_file;
 pub mod secrets;
+mod strict;
 
 pub use bundle_file::{check_report_path, write_report};
 pub use ca::read_ca_file;

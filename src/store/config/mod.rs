@@ -147,6 +147,7 @@ impl ConfigFile {
     /// Reads the config. A missing file is an empty `Config`; a file that does not parse is
     /// `Corrupt` with its 1-based line and column.
     pub fn load(&self) -> Result<Config, StoreError> {
+        super::strict::check_config_path(&self.path)?;
         match fsutil::read_optional(&self.path)? {
             None => Ok(Config::default()),
             Some(bytes) => self.parse(&bytes),

@@ -488,3 +488,50 @@ fn loopback_never_goes_through_a_proxy() {
         "a request to 127.0.0.1 was sent to the proxy"
     );
 }
+
+/// Like ssh's StrictModes: a config another user owns, or one in a directory any user can write,
+/// decides where the secret goes, so it is refused, naming the path and the fix.
+#[cfg(unix)]
+#[test]
+fn a_config_another_user_could_change_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    env.run(
+        &strs(&init_args(&sb)),
+        &[("HALO_CLIENT_SECRET", CANARY)],
+        None,
+    )
+    .code(0);
+    let config = env.config_path();
+    let dir = config.parent().unwrap().to_path_buf();
+    // A directory any user can write (and not sticky): another user could replace the file.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = env.run(&["token"], &[], None);
+    run.code(3);
+    assert!(
+        run.stderr.contains("any user can write it"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&dir.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    env.run(&["list"], &[], None).code(0);
+    // A config file another user owns (the tests run as root in CI, which can give it away).
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&config, Some(4242), None).unwrap();
+        let run = env.run(&["token"], &[], None);
+        run.code(3);
+        assert!(
+            run.stderr.contains("owned by another user"),
+            "{}",
+            run.stderr
+        );
+        std::os::unix::fs::chown(&config, Some(0), None).unwrap();
+    }
+}

@@ -170,10 +170,7 @@ impl Origin<'_> {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
                         (Some(sb), _) => Some((sb.client_secret().clone(), Source::Sandbox)),
-                        (None, Some(p)) => ctx
-                            .secret_store(p.secret_store)
-                            .get(name)?
-                            .map(|s| (s, Source::Stored)),
+                        (None, Some(p)) => ctx.stored_secret(name, p)?.map(|s| (s, Source::Stored)),
                         (None, None) => None,
                     },
                 };
@@ -271,7 +268,7 @@ fn profile_inputs(
             }
             s
         }
-        None => match ctx.secret_store(profile.secret_store).get(name)? {
+        None => match ctx.stored_secret(name, profile)? {
             // A stored secret goes only where it was tested: another Authorization Server or
             // Client ID from the environment must come with its own secret.
             Some(_) if overrides.auth_server.is_some() || overrides.client_id.is_some() => {

@@ -136,7 +136,7 @@ fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, App
             env::CLIENT_SECRET
         )));
     }
-    match ctx.secret_store(kind).get(name)? {
+    match ctx.stored_secret(name, profile)? {
         Some(s) => Ok(s),
         None => Err(AppError::config(format!(
             "no Client Secret is stored for profile `{name}` in {}",

@@ -101,7 +101,7 @@ fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let read = match profile.secret_store {
         SecretStoreKind::None if profile.sandbox => Ok(None),
         SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
-        kind => ctx.secret_store(kind).get(name).map_err(AppError::from),
+        _ => ctx.stored_secret(name, profile),
     };
     let problem = match &read {
         Ok(None) if profile.secret_store != SecretStoreKind::None => Some(format!(

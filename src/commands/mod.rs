@@ -209,6 +209,44 @@ impl Ctx {
         )
     }
 
+    /// Stores a profile's secret bound to the Authorization Server and Client ID it was tested
+    /// with (`domain::binding`).
+    pub fn store_secret(
+        &self,
+        kind: SecretStoreKind,
+        name: &str,
+        secret: &Secret,
+        auth_server: &str,
+        client_id: &str,
+    ) -> Result<(), AppError> {
+        let bound = crate::domain::binding::bind(
+            secret,
+            &crate::domain::binding::binding(auth_server, client_id),
+        );
+        Ok(self.secret_store(kind).set(name, &bound)?)
+    }
+
+    /// A profile's stored secret, only if it was stored for the profile's own Authorization Server
+    /// and Client ID: a config that names the same profile elsewhere does not get it sent there.
+    pub fn stored_secret(&self, name: &str, profile: &Profile) -> Result<Option<Secret>, AppError> {
+        let Some(stored) = self.secret_store(profile.secret_store).get(name)? else {
+            return Ok(None);
+        };
+        let want = crate::domain::binding::binding(&profile.auth_server, &profile.client_id);
+        match crate::domain::binding::open(&stored) {
+            (Some(bound), secret) if bound == want => Ok(Some(secret)),
+            (Some(bound), _) => Err(AppError::config(format!(
+                "the Client Secret stored for profile `{name}` was tested with another Authorization Server or Client ID ({bound}), so it is not sent to {want}"
+            ))
+            .with_hint(format!(
+                "if this config is yours, store the secret for it with `halo-connect secret set {name}`; otherwise check where {} points",
+                self.config.path().display()
+            ))),
+            // Stored before secrets were bound: it still works, and is bound at its next save.
+            (None, secret) => Ok(Some(secret)),
+        }
+    }
+
     /// Whether prompting is allowed: stdin and stdout are terminals (and stderr, where the prompts
     /// are drawn), and neither --non-interactive, --json nor CI says otherwise.
     pub fn can_prompt(&self, non_interactive: bool) -> bool {

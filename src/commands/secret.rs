@@ -61,8 +61,14 @@ pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
         ));
         return Ok(report.exit_code);
     }
-    ctx.secret_store(profile.secret_store)
-        .set(&name, &conn.secret)?;
+    let s = &conn.validated.settings;
+    ctx.store_secret(
+        profile.secret_store,
+        &name,
+        &conn.secret,
+        s.auth_server.as_str(),
+        &s.client_id,
+    )?;
     super::test::record(ctx, &[&report]);
     ctx.term.info(&format!(
         "Stored the new Client Secret for profile `{name}` in the {} store, in place of the old one.",

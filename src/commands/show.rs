@@ -127,7 +127,7 @@ fn secret_state(ctx: &Ctx, name: &str, p: &Profile) -> String {
     if p.sandbox || p.secret_store == SecretStoreKind::None {
         return "(not stored)".to_string();
     }
-    match ctx.secret_store(p.secret_store).get(name) {
+    match ctx.stored_secret(name, p) {
         Ok(Some(_)) => "(hidden)".to_string(),
         Ok(None) => format!("MISSING: run `halo-connect secret set {name}`"),
         Err(e) => format!("UNREADABLE: {e}"),

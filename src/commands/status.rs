@@ -64,7 +64,7 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
             false,
             format!("not stored, and {} is not set", env::CLIENT_SECRET),
         ),
-        kind => match ctx.secret_store(kind).get(name) {
+        kind => match ctx.stored_secret(name, p) {
             Ok(Some(_)) => (true, format!("in the {kind} store")),
             Ok(None) => (false, format!("missing from the {kind} store")),
             Err(e) => (false, format!("cannot be read: {e}")),

@@ -1,6 +1,7 @@
 //! The domain: values as typed, validated connection settings, presets, scopes and check reports.
 //! It is pure: no network, no files, no environment, no terminal. Every other layer depends on it.
 
+pub mod binding;
 pub mod catalogue;
 pub mod field;
 pub mod handoff;

@@ -198,10 +198,13 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
         Ok(cfg.profiles.insert(name.clone(), profile.clone()))
     })?;
     if plan.store != SecretStoreKind::None {
-        if let Err(e) = ctx
-            .secret_store(plan.store)
-            .set(&plan.profile, &plan.secret)
-        {
+        if let Err(e) = ctx.store_secret(
+            plan.store,
+            &plan.profile,
+            &plan.secret,
+            &profile.auth_server,
+            &profile.client_id,
+        ) {
             let _ = ctx.config.update(|cfg| {
                 match previous {
                     Some(p) => cfg.profiles.insert(name.clone(), p),
@@ -209,7 +212,7 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
                 };
                 Ok(())
             });
-            return Err(e.into());
+            return Err(e);
         }
     }
     // A profile moved to another store leaves nothing behind in the old one.

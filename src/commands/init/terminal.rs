@@ -153,7 +153,7 @@ pub(super) fn run_wizard(
         });
     let stored_secret = stored
         .filter(|p| !p.sandbox)
-        .and_then(|p| ctx.secret_store(p.secret_store).get(profile).ok().flatten());
+        .and_then(|p| ctx.stored_secret(profile, p).ok().flatten());
     let draft = Draft {
         preset,
         default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),

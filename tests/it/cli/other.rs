@@ -385,3 +385,30 @@ fn a_stored_secret_is_not_sent_to_an_overriding_authorization_server() {
         run.stderr
     );
 }
+
+/// A stored secret is bound to the Authorization Server and Client ID it was tested with: a config
+/// that names the same profile with another server (rewritten, or another file naming it) does not
+/// get it sent there.
+#[test]
+fn a_stored_secret_goes_only_to_the_server_it_was_tested_with() {
+    let (env, sb) = with_profile();
+    let before = sb.stats().token_requests;
+    let text = env.config_text();
+    let elsewhere = sb.auth_server().replace("127.0.0.1", "localhost");
+    env.write_config(&text.replace(&sb.auth_server(), &elsewhere));
+    let run = env.run(&["token"], &[], None);
+    run.code(3);
+    assert!(
+        run.stderr.contains("another Authorization Server"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sb.stats().token_requests,
+        before,
+        "the stored secret was sent"
+    );
+    // The config as it was: the secret is found and used.
+    env.write_config(&text);
+    env.run(&["token"], &[], None).code(0);
+}

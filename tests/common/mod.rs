@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+/// The pseudo-terminal harness.
+#[cfg(unix)]
+pub mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -1,76 +1,13 @@
-use std::process::Command;
-use std::time::Duration;
+//! Pseudo-terminal runs of the hand-off: the card after `init --sandbox`, the applications page
+//! as a link, and a terminal stdout refused for `export --with-secret`.
 
+use crate::common::pty::{Pty, DOWN};
 use crate::common::*;
-use expectrl::process::unix::WaitStatus;
-use expectrl::{Eof, Expect, Session};
-
-const DOWN: &str = "\x1b[B";
-
-/// The binary in a pseudo-terminal, with what it printed so far.
-struct Pty {
-    s: expectrl::session::OsSession,
-    out: String,
-}
-
-impl Pty {
-    fn start(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> Pty {
-        let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
-        c.env_clear().envs(env.vars());
-        c.env_remove("CI")
-            .env("TERM", "xterm")
-            .env("LANG", "C.UTF-8")
-            .envs(extra.iter().copied());
-        c.args(args);
-        let mut s = Session::spawn(c).expect("spawn in a pty");
-        s.set_expect_timeout(Some(Duration::from_secs(30)));
-        Pty {
-            s,
-            out: String::new(),
-        }
-    }
-
-    /// Waits for `text`, then types `keys`.
-    fn at(&mut self, text: &str, keys: &str) -> &mut Self {
-        let found = self
-            .s
-            .expect(text)
-            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}\n--- so far:\n{}", self.out));
-        self.out.push_str(&String::from_utf8_lossy(found.before()));
-        self.out
-            .push_str(&String::from_utf8_lossy(found.as_bytes()));
-        if !keys.is_empty() {
-            // The prompt switches the terminal mode after drawing, which drops keys typed sooner.
-            std::thread::sleep(Duration::from_millis(250));
-            self.s.send(keys).unwrap();
-        }
-        self
-    }
-
-    /// Reads to the end; returns the exit code. Nothing printed holds the secret.
-    fn finish(&mut self) -> i32 {
-        let rest = self
-            .s
-            .expect(Eof)
-            .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
-            .unwrap_or_default();
-        self.out.push_str(&rest);
-        assert!(
-            !self.out.contains(CANARY),
-            "the secret was shown:\n{}",
-            self.out
-        );
-        match self.s.get_process().wait().unwrap() {
-            WaitStatus::Exited(_, code) => code,
-            other => panic!("not a normal exit: {other:?}\n{}", self.out),
-        }
-    }
-}
 
 #[test]
 fn init_sandbox_ends_with_the_card_and_names_the_applications_page() {
     let env = TestEnv::new();
-    let mut w = Pty::start(&env, &["init", "--sandbox"], &[]);
+    let mut w = Pty::start(&env, &["init", "--sandbox"]);
     w.at("Preset", "\r")
         .at("Hosting", "\r")
         .at("Role checklist", &format!("{DOWN}\r"))
@@ -111,7 +48,7 @@ fn init_sandbox_ends_with_the_card_and_names_the_applications_page() {
 #[test]
 fn a_terminal_that_shows_hyperlinks_gets_one() {
     let env = TestEnv::new();
-    let mut w = Pty::start(&env, &["init", "--sandbox"], &[("FORCE_HYPERLINK", "1")]);
+    let mut w = Pty::start_with(&env, &["init", "--sandbox"], &[("FORCE_HYPERLINK", "1")]);
     w.at("Preset", "\r")
         .at("Hosting", "\r")
         .at("Role checklist", &format!("{DOWN}\r"))
@@ -133,12 +70,12 @@ fn a_terminal_that_shows_hyperlinks_gets_one() {
 #[test]
 fn export_with_secret_refuses_a_terminal() {
     let env = super::hosted("billing");
-    let mut p = Pty::start(&env, &["export", "acme", "--with-secret"], &[]);
+    let mut p = Pty::start(&env, &["export", "acme", "--with-secret"]);
     assert_eq!(p.finish(), 2);
     assert!(p.out.contains("on this terminal"), "{}", p.out);
     assert!(p.out.contains("--output FILE"), "{}", p.out);
     // Without the secret a terminal is fine.
-    let mut p = Pty::start(&env, &["export", "acme"], &[]);
+    let mut p = Pty::start(&env, &["export", "acme"]);
     assert_eq!(p.finish(), 0);
     assert!(p.out.contains("export HALO_CLIENT_ID="), "{}", p.out);
 }

@@ -7,6 +7,7 @@
 /// `export`: every format, quoting, --with-secret, --output.
 mod export;
 /// Pseudo-terminal runs: the card after `init --sandbox`, the applications page, a terminal stdout.
+#[cfg(unix)]
 mod pty;
 
 use crate::common::*;

@@ -263,7 +263,7 @@ impl Integration {
     pub fn all_advice(&self) -> String {
         match self.all {
             AllAdvice::Required => format!(
-                "Tick All: {}'s documentation asks for it. Do not untick it for this integration.",
+                "Tick All: {}'s documentation asks for it, and its fixed scope request needs it. Keep All ticked for this integration.",
                 self.short_name()
             ),
             AllAdvice::Allowed => "All works as well as the permissions listed: tick All or those.".into(),
@@ -271,9 +271,13 @@ impl Integration {
         }
     }
 
-    /// The name used in sentences: the title up to its first comma.
+    /// The name used in sentences: the title up to its first comma or parenthesis.
     pub fn short_name(&self) -> &str {
-        self.title.split(',').next().unwrap_or(&self.title).trim()
+        self.title
+            .split([',', '('])
+            .next()
+            .unwrap_or(&self.title)
+            .trim()
     }
 }
 

@@ -367,6 +367,6 @@ catalogue! {
         symptom: "The integration connects, then a drop-down stays empty or a node fails reading a list.",
         recognised: "One of the integration's first reads, replayed as its code makes it, answers 404, a page, or JSON without the list or fields its code maps.",
         cause: "The path, the Resource Server's shape or this Halo's version does not give the list the integration's code expects.",
-        fix: "Check the Resource Server in the integration's form ({fix}); if it is right, this Halo lacks what the integration reads.",
+        fix: "Check the Resource Server the integration was given ({fix}); if it is right, this Halo does not serve what the integration reads.",
         emulation: Emulation::Evidence("tests/it/integrations.rs replays reads the sandbox lacks");
 }

@@ -205,13 +205,10 @@ pub fn judge_read(
     (seen, None)
 }
 
-/// The form's words for the Resource Server field, for a read's fix.
+/// Where the integration was given the Resource Server, for a read's fix.
 fn field_words(i: &Integration) -> String {
     match i.field(super::Value::ResourceServer) {
-        Some(f) => match &f.why {
-            Some(why) => format!("its field {}: {why}", f.label),
-            None => format!("its field {}", f.label),
-        },
-        None => "it derives the Resource Server from the address you gave it".into(),
+        Some(f) => format!("its field \"{}\"", f.label),
+        None => "it derives it from the address it was given".into(),
     }
 }

@@ -452,6 +452,18 @@ pub fn lookup(name: &str) -> Result<&'static Integration, UnknownIntegration> {
     })
 }
 
+/// The preset `init --for NAME` uses: the one whose form this integration is, else `custom` with
+/// exactly what its application must have ticked.
+pub fn preset_for(i: &Integration) -> (String, Option<Vec<String>>) {
+    match crate::preset::all()
+        .iter()
+        .find(|p| p.integration.as_deref() == Some(i.name.as_str()) && !p.scopes.is_empty())
+    {
+        Some(p) => (p.name.clone(), None),
+        None => ("custom".to_string(), Some(i.ticks.clone())),
+    }
+}
+
 /// The hosting a connection's values show: a named tenant is Halo-hosted, "Not set" on-premise.
 pub fn hosting_of(settings: &ConnectionSettings) -> Hosting {
     match settings.tenant {

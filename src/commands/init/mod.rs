@@ -42,7 +42,17 @@ pub struct Plan {
     pub ca_cert: Option<String>,
 }
 
-pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
+    // `--for NAME`: the preset whose form that integration is, or `custom` with exactly what its
+    // application must have ticked, so the checklists and the test match what it requests.
+    if let Some(name) = args.for_integration.clone() {
+        let integration = super::integration_named(&name)?;
+        if args.values.preset.is_none() && args.values.preset_file.is_none() {
+            let (preset, scopes) = crate::domain::integration::preset_for(integration);
+            args.values.preset = Some(preset);
+            args.values.scopes = scopes;
+        }
+    }
     // The emulator is the address; a typed one would be silently replaced (HALO_URL is left to
     // scripts that set it for other runs).
     if args.sandbox && ctx.matches.value_source("url") == Some(ValueSource::CommandLine) {

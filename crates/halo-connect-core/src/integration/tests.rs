@@ -271,3 +271,23 @@ fn all_advice_never_tells_n8n_to_untick_all() {
     assert!(!n8n.all_advice().to_lowercase().contains("untick"));
     assert_eq!(find("billing").unwrap().all, AllAdvice::Breaks);
 }
+
+#[test]
+fn init_for_takes_the_preset_of_that_form_or_exactly_what_it_must_have_ticked() {
+    assert_eq!(
+        preset_for(find("billing").unwrap()),
+        ("billing".into(), None)
+    );
+    assert_eq!(
+        preset_for(find("billing-alerts").unwrap()).0,
+        "billing-alerts"
+    );
+    assert_eq!(
+        preset_for(find("n8n").unwrap()),
+        ("custom".into(), Some(vec!["all".to_string()]))
+    );
+    assert_eq!(
+        preset_for(find("script").unwrap()),
+        ("custom".into(), Some(vec!["all".to_string()]))
+    );
+}

@@ -427,6 +427,22 @@ fn handoff_for_gives_that_form_s_fields_in_its_order_with_one_value_each() {
         text.stdout
     );
 
+    // Bare `handoff` keeps the general card, with its own schema, and its rule about the final "/"
+    // sends each form to its own shape.
+    let card = env.run(&["handoff", "acme", "--json"], &[], None);
+    card.code(0);
+    let v = card.json();
+    schema_check("handoff.v1.json", &v);
+    let auth = v["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["field"] == "auth_server")
+        .unwrap();
+    let rule = auth["rule"].as_str().unwrap();
+    assert!(rule.contains("handoff --for NAME"), "{rule}");
+    assert!(!rule.starts_with("Type it with the final"), "{rule}");
+
     // The billing guide's form wants the final "/" and warns about All.
     let billing = env.run(
         &["handoff", "acme", "--for", "billing", "--json"],

@@ -437,7 +437,7 @@ pub fn lookup(name: &str) -> Result<&'static Integration, UnknownIntegration> {
         let nearest = names()
             .into_iter()
             .map(|n| {
-                let d = strsim::damerau_levenshtein(&wanted, n);
+                let d = crate::scope_names::distance(&wanted, n);
                 let prefix = n.starts_with(&wanted) || wanted.starts_with(n);
                 (if prefix && !wanted.is_empty() { 0 } else { d }, n)
             })

@@ -91,7 +91,7 @@ pub fn form_text(term: &Term, profile: &str, f: &FilledForm, warnings: &[String]
             if e.text.is_empty() {
                 "(paste it from where you kept it)".to_string()
             } else {
-                format!("(paste it; it ends in {})", e.text)
+                format!("(paste it; compare its end: {})", e.text)
             }
         } else if e.text.is_empty() {
             "(leave it empty)".to_string()

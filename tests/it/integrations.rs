@@ -493,3 +493,56 @@ fn handoff_for_on_premise_says_not_set_or_empty_as_each_form_wants() {
     run.code(5);
     assert!(run.stderr.contains("Halo-hosted"), "{}", run.stderr);
 }
+
+#[test]
+fn init_for_n8n_tests_what_n8n_needs_and_hands_over_n8n_s_form() {
+    // n8n's documentation has the application tick All: init --for n8n must not say to untick it.
+    let sb = sandbox(Scenario::AllPermission);
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--for".into(), "n8n".into()]);
+    let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(0);
+    assert!(
+        !format!("{}{}", run.stdout, run.stderr)
+            .to_lowercase()
+            .contains("untick"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("HaloPSA Authorisation Server URL"),
+        "{}",
+        run.stdout
+    );
+    let cfg = env.config_text();
+    assert!(cfg.contains("preset = \"custom\""), "{cfg}");
+    assert!(cfg.contains("scopes = [\"all\"]"), "{cfg}");
+
+    // The billing preset's own guide does say a ticked All breaks it: that advice stays.
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--preset".into(), "billing".into(), "--json".into()]);
+    let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(5);
+    assert!(run.stdout.contains("all-permission"), "{}", run.stdout);
+}
+
+#[test]
+fn init_for_refuses_values_the_integration_cannot_use_before_any_request() {
+    let sb = sandbox(Scenario::Healthy);
+    let before = sb.stats().token_requests;
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--for".into(), "halopsa".into()]);
+    let run = env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(5);
+    assert!(run.stderr.contains(".halopsa.com"), "{}", run.stderr);
+    assert_eq!(sb.stats().token_requests, before, "nothing was sent");
+    assert!(!env.config_path().exists(), "nothing was saved");
+
+    let run = env.run(&["init", "--sandbox", "--for", "n8m"], &[], None);
+    run.code(2);
+    assert!(run.stderr.contains("did you mean n8n?"), "{}", run.stderr);
+}

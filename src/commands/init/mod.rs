@@ -87,7 +87,31 @@ fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
+    refuse_unusable(&args, &plan)?;
     test_and_save(ctx, &args, plan)
+}
+
+/// `--for NAME`: values that integration cannot use are exit 5, in its words, before any request.
+fn refuse_unusable(args: &InitArgs, plan: &Plan) -> Result<(), AppError> {
+    let Some(i) = args
+        .for_integration
+        .as_deref()
+        .and_then(crate::domain::integration::find)
+    else {
+        return Ok(());
+    };
+    let settings = &plan.validated.settings;
+    let hosting = crate::domain::integration::hosting_of(settings);
+    match crate::domain::integration::cannot_use(i, settings, hosting) {
+        None => Ok(()),
+        Some(u) => {
+            let d = crate::domain::catalogue::INTEGRATION_CANNOT_USE.diagnose(
+                u.message,
+                &[("fix", &u.fix), ("integration", &i.name)],
+            );
+            Err(AppError::new(d.kind(), d.message.clone()).with_hint(d.hint))
+        }
+    }
 }
 
 /// Gathers and validates every value without prompting.

@@ -43,6 +43,27 @@ pub fn replay_text(term: &Term, r: &ReplayReport, i: &Integration) -> String {
     for read in &r.reads {
         out.push(step_line(term, &read.step, &format!("  {}", read.detail)));
     }
+    for p in &r.pitfalls {
+        let answered = p
+            .status
+            .map(|c| format!("Halo answers {c}"))
+            .unwrap_or_else(|| "no answer comes".into());
+        if p.breaks {
+            out.push(format!(
+                "  {} {}: {} would post to {}, and {answered}. {}",
+                term.paint("careful:", Paint::Yellow),
+                p.typed,
+                i.short_name(),
+                p.url,
+                p.why
+            ));
+        } else {
+            out.push(format!(
+                "  note: {} also reaches Halo's token endpoint ({}, {answered}).",
+                p.typed, p.url
+            ));
+        }
+    }
     out.push(String::new());
     match &r.error {
         None => out.push(format!(

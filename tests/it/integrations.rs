@@ -187,6 +187,35 @@ fn n8n_gets_a_token_where_all_is_ticked_and_its_reads_are_attempted() {
     );
     assert_eq!(v["token"]["granted_scopes"], serde_json::json!(["all"]));
     assert_eq!(v["token"]["tenant"], "sandbox");
+    // The usual slips, tried without credentials: each breaks, and says so in n8n's words.
+    let slips = v["pitfalls"].as_array().unwrap();
+    assert_eq!(slips.len(), 2, "{v:#}");
+    assert!(slips[0]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/auth//token?tenant=sandbox"));
+    assert_eq!(slips[0]["status"], 404);
+    assert_eq!(slips[0]["breaks"], true);
+    assert!(slips[0]["why"]
+        .as_str()
+        .unwrap()
+        .starts_with("n8n adds /token itself: type the Authorisation Server without the final"));
+    assert!(slips[1]["url"]
+        .as_str()
+        .unwrap()
+        .ends_with("/auth/token?tenant=undefined"));
+    assert_eq!(slips[1]["typed"], "Hosting Type set to On-Premise Solution");
+    assert_eq!(slips[1]["breaks"], true);
+    let text = TestEnv::new().run(
+        &["test", "--from-env", "--as", "n8n"],
+        &refs(&from_env_vars(&sb)),
+        None,
+    );
+    assert!(
+        text.stdout.contains("careful: HaloPSA Authorisation Server URL typed with the final \"/\": n8n would post to"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -257,44 +286,52 @@ fn an_unknown_integration_is_a_usage_error_naming_the_known_ones() {
     }
 }
 
-/// A listener that records one request and answers invalid_client.
+/// A listener that answers invalid_client to every request and returns the first one that
+/// carries a Client Secret (the slips `test --as` tries first carry none).
 fn record_one() -> (String, std::thread::JoinHandle<String>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://127.0.0.1:{}", l.local_addr().unwrap().port());
-    let h = std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        loop {
-            let n = s.read(&mut chunk).unwrap();
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).to_string();
-            if let Some(head_end) = text.find("\r\n\r\n") {
-                let len = text[..head_end]
-                    .lines()
-                    .find_map(|l| {
-                        l.to_ascii_lowercase()
-                            .strip_prefix("content-length:")
-                            .map(|v| v.trim().parse::<usize>().unwrap())
-                    })
-                    .unwrap_or(0);
-                if buf.len() >= head_end + 4 + len || n == 0 {
-                    break;
-                }
-            }
-            if n == 0 {
+    let h = std::thread::spawn(move || loop {
+        let seen = answer_one(&l);
+        if seen.contains("client_secret=") {
+            return seen;
+        }
+    });
+    (base, h)
+}
+
+fn answer_one(l: &TcpListener) -> String {
+    let (mut s, _) = l.accept().unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = s.read(&mut chunk).unwrap();
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(head_end) = text.find("\r\n\r\n") {
+            let len = text[..head_end]
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            if buf.len() >= head_end + 4 + len || n == 0 {
                 break;
             }
         }
-        let body = r#"{"error":"invalid_client","error_description":"The specified client credentials are invalid."}"#;
-        let _ = write!(
-            s,
-            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        String::from_utf8_lossy(&buf).to_string()
-    });
-    (base, h)
+        if n == 0 {
+            break;
+        }
+    }
+    let body = r#"{"error":"invalid_client","error_description":"The specified client credentials are invalid."}"#;
+    let _ = write!(
+        s,
+        "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    String::from_utf8_lossy(&buf).to_string()
 }
 
 #[test]

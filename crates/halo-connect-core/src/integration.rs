@@ -21,8 +21,8 @@ pub mod replay;
 mod tests;
 
 pub use plan::{
-    authinfo_url, cannot_use, form, token_plan, Entry, FilledForm, ReadPlan, TokenPlan, Unusable,
-    AUTHINFO_PATH,
+    authinfo_url, cannot_use, form, pitfalls, token_plan, Entry, FilledForm, Pitfall, ReadPlan,
+    TokenPlan, Unusable, AUTHINFO_PATH,
 };
 
 /// The embedded profile file.

@@ -299,6 +299,17 @@ impl HaloClient {
         .await
     }
 
+    /// POSTs a token request that carries no credentials (only `grant_type`), to see whether a
+    /// token endpoint is at `url` at all: an OAuth error says it is, a 404 or a page that it is not.
+    pub async fn post_without_credentials(&self, url: &str) -> Result<Answer, Transport> {
+        self.send("POST", url, |c| {
+            c.post(url)
+                .header(ACCEPT, "application/json")
+                .form(&[("grant_type", "client_credentials")])
+        })
+        .await
+    }
+
     async fn send(
         &self,
         method: &'static str,

@@ -6,9 +6,9 @@
 
 use halo_connect_core::catalogue;
 use halo_connect_core::integration::replay::{
-    judge_read, ReadAnswer, ReplayReport, Step, TokenSeen,
+    judge_read, PitfallSeen, ReadAnswer, ReplayReport, Step, TokenSeen,
 };
-use halo_connect_core::integration::{authinfo_url, token_plan, FilledForm, Value};
+use halo_connect_core::integration::{authinfo_url, pitfalls, token_plan, FilledForm, Value};
 use halo_connect_core::report::Diagnosis;
 use halo_connect_core::secret::Secret;
 use halo_connect_core::url::Tenant;
@@ -29,6 +29,22 @@ pub async fn replay(
     let i = form.integration;
     let who = i.short_name();
     let mut report = ReplayReport::new(profile, i);
+    // The usual slips first, without credentials: what Halo answers where they would send it.
+    for p in pitfalls(form, settings) {
+        let answer = client.post_without_credentials(&p.url).await;
+        let status = answer.as_ref().ok().map(|a| a.status);
+        let breaks = match &answer {
+            Ok(a) => a.status == 404 || a.status >= 500 || a.looks_html(),
+            Err(_) => true,
+        };
+        report.pitfalls.push(PitfallSeen {
+            typed: p.typed,
+            url: p.url,
+            status,
+            breaks,
+            why: p.why,
+        });
+    }
     let mut found: Option<(String, Option<String>)> = None;
     if let Some(url) = authinfo_url(form) {
         let answer = client.get(&url, None).await;

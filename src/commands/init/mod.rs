@@ -105,10 +105,8 @@ fn refuse_unusable(args: &InitArgs, plan: &Plan) -> Result<(), AppError> {
     match crate::domain::integration::cannot_use(i, settings, hosting) {
         None => Ok(()),
         Some(u) => {
-            let d = crate::domain::catalogue::INTEGRATION_CANNOT_USE.diagnose(
-                u.message,
-                &[("fix", &u.fix), ("integration", &i.name)],
-            );
+            let d = crate::domain::catalogue::INTEGRATION_CANNOT_USE
+                .diagnose(u.message, &[("fix", &u.fix), ("integration", &i.name)]);
             Err(AppError::new(d.kind(), d.message.clone()).with_hint(d.hint))
         }
     }

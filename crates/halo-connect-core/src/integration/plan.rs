@@ -313,3 +313,69 @@ pub fn token_plan(
         reads,
     )
 }
+
+/// A way the form is easily filled otherwise, and the token URL the integration would then build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pitfall {
+    /// What was typed or chosen otherwise, in the form's words.
+    pub typed: String,
+    pub url: String,
+    /// The form field's own advice.
+    pub why: String,
+}
+
+/// The token URLs of the usual slips in this form: the other final "/" on the Authorisation
+/// Server, and the other hosting choice. Only those that change the URL are given.
+pub fn pitfalls(f: &FilledForm, settings: &ConnectionSettings) -> Vec<Pitfall> {
+    let i = f.integration;
+    if i.token.base == Base::Authinfo {
+        return Vec::new();
+    }
+    let main = token_plan(f, settings, None).0.url;
+    let mut out = Vec::new();
+    if let Some(idx) = f.entries.iter().position(|e| e.value == Value::AuthServer) {
+        let e = &f.entries[idx];
+        let (other, how) = if e.text.ends_with('/') {
+            (e.text.trim_end_matches('/').to_string(), "without")
+        } else {
+            (format!("{}/", e.text), "with")
+        };
+        let mut g = f.clone();
+        g.entries[idx].text = other;
+        let url = token_plan(&g, settings, None).0.url;
+        if url != main {
+            out.push(Pitfall {
+                typed: format!("{} typed {how} the final \"/\"", e.label),
+                url,
+                why: e.why.clone().unwrap_or_default(),
+            });
+        }
+    }
+    if let Some(field) = i.field(Value::Hosting) {
+        if let (Some(options), Some(chosen)) = (&field.options, field.choose) {
+            let other = match chosen {
+                Hosting::Hosted => Hosting::OnPremise,
+                Hosting::OnPremise => Hosting::Hosted,
+            };
+            let mut g = f.clone();
+            for e in &mut g.entries {
+                if e.value == Value::Hosting {
+                    e.text = options.label(other).to_string();
+                }
+                if e.value == Value::Tenant {
+                    e.hidden = i.field(Value::Tenant).is_some_and(|t| t.hidden_on_premise)
+                        && other == Hosting::OnPremise;
+                }
+            }
+            let url = token_plan(&g, settings, None).0.url;
+            if url != main {
+                out.push(Pitfall {
+                    typed: format!("{} set to {}", field.label, options.label(other)),
+                    url,
+                    why: field.why.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    out
+}

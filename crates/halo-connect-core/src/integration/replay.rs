@@ -47,6 +47,18 @@ pub struct ReadSeen {
     pub detail: String,
 }
 
+/// A usual slip in the form, tried without credentials: where the integration would then post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PitfallSeen {
+    /// What was typed or chosen otherwise, in the form's words.
+    pub typed: String,
+    pub url: String,
+    pub status: Option<u16>,
+    /// Whether Halo's answer shows the token endpoint is not there (404, a page, a server error).
+    pub breaks: bool,
+    pub why: String,
+}
+
 /// The whole result of `test --as NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReplayReport {
@@ -58,6 +70,8 @@ pub struct ReplayReport {
     pub authinfo: Option<Step>,
     pub token: Option<TokenSeen>,
     pub reads: Vec<ReadSeen>,
+    /// The usual slips in the form and what Halo answers to each (sent without credentials).
+    pub pitfalls: Vec<PitfallSeen>,
     pub error: Option<Diagnosis>,
     pub hints: Vec<String>,
     pub notes: Vec<String>,
@@ -74,6 +88,7 @@ impl ReplayReport {
             authinfo: None,
             token: None,
             reads: Vec::new(),
+            pitfalls: Vec::new(),
             error: None,
             hints: Vec::new(),
             notes: Vec::new(),

@@ -291,3 +291,29 @@ fn init_for_takes_the_preset_of_that_form_or_exactly_what_it_must_have_ticked() 
         ("custom".into(), Some(vec!["all".to_string()]))
     );
 }
+
+#[test]
+fn the_usual_slips_give_the_urls_the_integration_would_build() {
+    let s = hosted();
+    let f = form(find("n8n").unwrap(), &s, Hosting::Hosted, None);
+    let p = pitfalls(&f, &s);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert_eq!(
+        p[0].typed,
+        "HaloPSA Authorisation Server URL typed with the final \"/\""
+    );
+    assert_eq!(p[0].url, "https://acme.halopsa.com/auth//token?tenant=acme");
+    assert!(p[0].why.starts_with("n8n adds /token itself"));
+    assert_eq!(p[1].typed, "Hosting Type set to On-Premise Solution");
+    assert_eq!(
+        p[1].url,
+        "https://acme.halopsa.com/auth/token?tenant=undefined"
+    );
+    // The billing form wants the "/": without it the URL loses its "/" before token.
+    let f = form(find("billing").unwrap(), &s, Hosting::Hosted, None);
+    let p = pitfalls(&f, &s);
+    assert_eq!(p[0].url, "https://acme.halopsa.com/authtoken?tenant=acme");
+    // HaloAPI finds the Authorisation Server itself: nothing to slip on.
+    let f = form(find("haloapi").unwrap(), &s, Hosting::Hosted, None);
+    assert!(pitfalls(&f, &s).is_empty());
+}

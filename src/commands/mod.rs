@@ -22,6 +22,7 @@ pub mod session;
 pub mod show;
 pub mod status;
 pub mod test;
+pub mod test_as;
 pub mod token;
 
 use std::cell::OnceCell;
@@ -363,6 +364,17 @@ pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Pr
 }
 
 /// Returns a named preset; `custom` takes its scopes from --scopes.
+/// The integration profile named by `--for` or `--as`; an unknown name is a usage error (exit 2)
+/// listing the known ones with the nearest.
+pub fn integration_named(
+    name: &str,
+) -> Result<&'static crate::domain::integration::Integration, AppError> {
+    crate::domain::integration::lookup(name).map_err(|e| {
+        AppError::usage(e.to_string())
+            .with_hint("name one of them; `halo-connect handoff --for NAME` shows its form")
+    })
+}
+
 pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, AppError> {
     if name.trim().eq_ignore_ascii_case("custom") {
         let list = scopes.unwrap_or_default();

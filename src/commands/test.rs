@@ -35,6 +35,9 @@ fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 }
 
 fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
+    if let Some(name) = &args.as_integration {
+        return super::test_as::run(ctx, args, name);
+    }
     let selection = Selection {
         from_env: args.from_env,
         sandbox: args.sandbox,

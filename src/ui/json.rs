@@ -220,6 +220,101 @@ pub struct TokenOutput<'a> {
     pub scope: &'a [String],
 }
 
+/// `test --as NAME --json`: the integration's own requests and Halo's answers.
+#[derive(Debug, Serialize)]
+pub struct ReplayOutput<'a> {
+    #[serde(flatten)]
+    pub report: &'a crate::domain::integration::replay::ReplayReport,
+}
+
+impl<'a> ReplayOutput<'a> {
+    pub fn new(report: &'a crate::domain::integration::replay::ReplayReport) -> Self {
+        ReplayOutput { report }
+    }
+}
+
+/// `handoff --for NAME --json`: that form's fields in its order, one value each, and what the
+/// application must have ticked.
+#[derive(Debug, Serialize)]
+pub struct FormHandoffOutput<'a> {
+    pub schema_version: u32,
+    pub profile: &'a str,
+    pub integration: &'a str,
+    pub title: &'a str,
+    pub hosting: &'static str,
+    pub warnings: &'a [String],
+    pub fields: Vec<FormFieldOutput<'a>>,
+    pub application: FormApplication<'a>,
+    pub test_button: &'a str,
+    pub sources: &'a [String],
+}
+
+/// One field of the form: the value to type or choose (the Client Secret only masked).
+#[derive(Debug, Serialize)]
+pub struct FormFieldOutput<'a> {
+    pub label: &'a str,
+    /// Which value it takes: resource-server, auth-server, tenant, client-id, client-secret,
+    /// sign-in-address, subdomain, hosting or other.
+    pub value_of: &'static str,
+    /// What to type or choose; "" = leave it empty; null for the Client Secret.
+    pub value: Option<&'a str>,
+    /// The Client Secret's masked form, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked: Option<&'a str>,
+    pub hidden: bool,
+    pub why: Option<&'a str>,
+    pub evidence: crate::domain::integration::Tag,
+}
+
+/// What the Halo application must have ticked for the integration.
+#[derive(Debug, Serialize)]
+pub struct FormApplication<'a> {
+    pub ticked: &'a [String],
+    pub why: &'a str,
+    /// required, allowed or breaks.
+    pub all: &'static str,
+    pub all_advice: String,
+}
+
+impl<'a> FormHandoffOutput<'a> {
+    pub fn new(
+        profile: &'a str,
+        f: &'a crate::domain::integration::FilledForm,
+        warnings: &'a [String],
+    ) -> Self {
+        let i = f.integration;
+        FormHandoffOutput {
+            schema_version: SCHEMA_VERSION,
+            profile,
+            integration: &i.name,
+            title: &i.title,
+            hosting: f.hosting.as_str(),
+            warnings,
+            fields: f
+                .entries
+                .iter()
+                .map(|e| FormFieldOutput {
+                    label: &e.label,
+                    value_of: e.value.as_str(),
+                    value: (!e.secret).then_some(e.text.as_str()),
+                    masked: (e.secret && !e.text.is_empty()).then_some(e.text.as_str()),
+                    hidden: e.hidden,
+                    why: e.why.as_deref(),
+                    evidence: e.tag,
+                })
+                .collect(),
+            application: FormApplication {
+                ticked: &i.ticks,
+                why: &i.ticks_why,
+                all: i.all.as_str(),
+                all_advice: i.all_advice(),
+            },
+            test_button: &i.test_button,
+            sources: &i.sources,
+        }
+    }
+}
+
 /// `handoff --json`: the card, under the contract's version.
 #[derive(Debug, Serialize)]
 pub struct HandoffOutput<'a> {

@@ -37,8 +37,12 @@ mod handoff;
 mod hostile;
 /// Hostile answers of every class: a clear message and the right exit code within the timeout.
 mod hostile_answers;
+/// Each integration profile through the binary: `test --as`, `handoff --for`, byte for byte.
+mod integrations;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.
 mod meta_scopes;
+/// n8n's published HaloPSA credential and node code against the sandbox (`.ci/run` unpacks it).
+mod n8n;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.

@@ -42,6 +42,29 @@ impl fmt::Display for SecretStoreKind {
     }
 }
 
+/// Where Halo runs: hosted by Halo, or on the operator's own server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hosting {
+    Hosted,
+    OnPremise,
+}
+
+impl Hosting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hosting::Hosted => "hosted",
+            Hosting::OnPremise => "on-premise",
+        }
+    }
+}
+
+impl fmt::Display for Hosting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The result of the last Save and Test, kept so `list` can show it without the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -269,6 +269,40 @@ impl HaloClient {
         .await
     }
 
+    /// POSTs the client-credentials form to a token URL exactly as an integration builds it (a
+    /// doubled "/" or `tenant=undefined` kept), with its scope string as it sends it.
+    pub async fn post_token_as(
+        &self,
+        url: &str,
+        client_id: &str,
+        secret: &Secret,
+        scope: &str,
+    ) -> Result<Answer, Transport> {
+        if let Some(rec) = &self.recorder {
+            rec.scrub(secret);
+        }
+        self.send("POST", url, |c| {
+            c.post(url).header(ACCEPT, "application/json").form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret.expose()),
+                ("scope", scope),
+            ])
+        })
+        .await
+    }
+
+    /// POSTs a token request that carries no credentials (only `grant_type`), to see whether a
+    /// token endpoint is at `url` at all: an OAuth error says it is, a 404 or a page that it is not.
+    pub async fn post_without_credentials(&self, url: &str) -> Result<Answer, Transport> {
+        self.send("POST", url, |c| {
+            c.post(url)
+                .header(ACCEPT, "application/json")
+                .form(&[("grant_type", "client_credentials")])
+        })
+        .await
+    }
+
     async fn send(
         &self,
         method: &'static str,

@@ -131,7 +131,25 @@ pub fn conclude(
     }
     if let Some(card) = card.as_ref().filter(|_| !ctx.global.json) {
         ctx.term.out("");
-        ctx.term.out(&card_text(&ctx.term, card));
+        // `--for NAME`: that integration's form alone, in its order and words.
+        match args
+            .for_integration
+            .as_deref()
+            .and_then(crate::domain::integration::find)
+        {
+            Some(i) => {
+                let hosting = crate::domain::integration::hosting_of(settings);
+                let masked = plan.secret.masked();
+                let filled = crate::domain::integration::form(i, settings, hosting, Some(&masked));
+                ctx.term.out(&crate::ui::replay::form_text(
+                    &ctx.term,
+                    &plan.profile,
+                    &filled,
+                    &card.warnings,
+                ));
+            }
+            None => ctx.term.out(&card_text(&ctx.term, card)),
+        }
     }
     Ok(exit)
 }

@@ -63,11 +63,13 @@ pub struct Proxies {
 }
 
 impl Proxies {
-    /// reqwest's proxies for these settings. Loopback is always excluded: a plain-http form with
-    /// the Client Secret to this machine must never cross to a proxy in cleartext.
+    /// reqwest's proxies for these settings. Every address plain http is allowed to
+    /// (`domain::url::is_loopback`) is excluded: a plain-http form with the Client Secret to this
+    /// machine must never cross to a proxy in cleartext.
     fn build(&self) -> Result<Vec<reqwest::Proxy>, String> {
         let exempt = format!(
-            "localhost,127.0.0.1,::1,[::1]{}",
+            "{}{}",
+            crate::domain::url::LOOPBACK_NO_PROXY,
             self.no_proxy
                 .as_deref()
                 .map(|n| format!(",{n}"))

@@ -122,8 +122,10 @@ mod tests {
             "Re-authenticate at https://halo-support.evil.example/login, WWW.evil.example, \
                      mailto:x@evil.example or help@evil.example";
         let out = md(phish);
-        for autolink in ["://", "www.", "WWW.", "mailto:", "x@", "help@"] {
-            assert!(!out.contains(autolink), "{autolink} left in {out}");
+        // What is left once every backslash-escaped character is taken out: no link can start.
+        let unescaped = out.replace("\\:", "").replace("\\@", "").replace("\\.", "");
+        for autolink in [":", "@", "www.", "WWW."] {
+            assert!(!unescaped.contains(autolink), "{autolink} left in {out}");
         }
         assert!(
             out.contains("https\\://halo-support.evil.example/login"),

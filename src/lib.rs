@@ -2,16 +2,19 @@
 //! the command line, reads the environment once, runs the command and prints the final error; the
 //! layers below are `commands` (composition), `wizard`, `ui`, `halo`, `store` and `domain`.
 
+// The layers below the CLI are crates of their own, so the compiler keeps their walls; these names
+// keep one path to each.
+pub use halo_connect_core as domain;
+pub use halo_connect_halo as halo;
+pub use halo_connect_store as store;
+pub use halo_connect_wizard as wizard;
+pub use halo_sandbox as sandbox;
+
 pub mod cli;
 pub mod commands;
-pub mod domain;
 pub mod error;
-pub mod halo;
 mod hardening;
-pub mod sandbox;
-pub mod store;
 pub mod ui;
-pub mod wizard;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -41,6 +44,9 @@ pub fn run() -> i32 {
     };
     let term_env = TermEnv {
         no_color: env.is_set("NO_COLOR"),
+        force_color: env
+            .get("CLICOLOR_FORCE")
+            .is_some_and(|v| !v.is_empty() && v != "0"),
         term_dumb: env.get("TERM") == Some("dumb"),
         utf8: ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
@@ -100,11 +106,15 @@ pub fn run() -> i32 {
         });
     // `test --all --json` prints an array whatever happens, its one error included.
     let fleet = sub_name == "test" && flag("all");
-    let result = Ctx::new(&cli, sub, env, term.clone())
-        .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
+    let (result, acting) = match Ctx::new(&cli, sub, env, term.clone()) {
+        Ok(mut ctx) => (commands::dispatch(cli, &mut ctx), ctx.acting_profile()),
+        Err(e) => (Err(e), None),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {
+            // The profile the command decided on; the guess above only for a failure before that.
+            let profile = acting.unwrap_or(profile);
             report_error(&term, json, fleet, &profile, &e);
             e.exit_code()
         }

@@ -176,7 +176,9 @@ impl Origin<'_> {
                 let secret = match super::secret_from_inputs(ctx, values)? {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
-                        (Some(sb), _) => Some((sb.client_secret().clone(), Source::Sandbox)),
+                        (Some(sb), _) => {
+                            Some((Secret::new(sb.client_secret().expose()), Source::Sandbox))
+                        }
                         (None, Some(p)) => match ctx.stored_secret_fit(name, p)? {
                             Some((s, bound)) => {
                                 stored_binding = Some((p.binding(), bound));
@@ -208,7 +210,10 @@ impl Origin<'_> {
             Origin::Sandbox(sb) => Ok(Inputs {
                 raw: raw_from_sandbox(sb),
                 // HALO_CLIENT_SECRET lets a test send the sandbox a wrong secret on purpose.
-                secret: env_secret(ctx).or(Some((sb.client_secret().clone(), Source::Sandbox))),
+                secret: env_secret(ctx).or(Some((
+                    Secret::new(sb.client_secret().expose()),
+                    Source::Sandbox,
+                ))),
                 trust: Trust {
                     ca_file: None,
                     ca_pem: sb.ca_pem(),

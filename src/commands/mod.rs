@@ -102,6 +102,8 @@ pub struct Ctx {
     session: OnceCell<Session>,
     /// The config file's `default_profile` (`halo-connect use`), read on first need.
     default_profile: OnceCell<Option<String>>,
+    /// The profile this run acts on, once `profile_name` has decided it: the error JSON names it.
+    acting: std::cell::RefCell<Option<String>>,
 }
 
 /// The profile used when none is named.
@@ -133,12 +135,19 @@ impl Ctx {
             recorder: None,
             session: OnceCell::new(),
             default_profile: OnceCell::new(),
+            acting: Default::default(),
         })
     }
 
     /// The profile name: the one named (by position, --profile or HALO_PROFILE), else the config's
     /// default (`halo-connect use`) where the fallback is `default`, else `fallback`.
     pub fn profile_name(&self, fallback: &str) -> String {
+        let name = self.decide_profile(fallback);
+        *self.acting.borrow_mut() = Some(name.clone());
+        name
+    }
+
+    fn decide_profile(&self, fallback: &str) -> String {
         if let Some(named) = &self.global.profile {
             return named.clone();
         }
@@ -152,6 +161,11 @@ impl Ctx {
             }
         }
         fallback.to_string()
+    }
+
+    /// The profile the command decided to act on, if it got that far.
+    pub fn acting_profile(&self) -> Option<String> {
+        self.acting.borrow().clone()
     }
 
     /// Takes a profile named by position as --profile; both, naming different profiles, is a
@@ -437,7 +451,10 @@ pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppEr
     let scenario = parse_scenario(scenario.unwrap_or("healthy"))?;
     let opts = SandboxOptions {
         scenario,
-        client_secret: ctx.env.get("HALO_SANDBOX_SECRET").map(Secret::new),
+        client_secret: ctx
+            .env
+            .get("HALO_SANDBOX_SECRET")
+            .map(crate::sandbox::ClientSecret::new),
         control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
         latency: Duration::from_millis(
             ctx.env

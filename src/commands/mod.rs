@@ -47,20 +47,34 @@ use crate::ui::term::Term;
 use session::Session;
 
 /// The environment, read once at start: nothing below `lib::run` reads `std::env`.
+/// `HALO_CLIENT_SECRET` is held as a `Secret`, so our copy of it is wiped on exit.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     vars: HashMap<String, String>,
+    client_secret: Option<Secret>,
 }
 
 impl Env {
     pub fn from_process() -> Env {
+        let mut vars: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let client_secret = vars
+            .remove(crate::domain::field::env::CLIENT_SECRET)
+            .map(Secret::new);
         Env {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+            vars,
+            client_secret,
         }
     }
     pub fn get(&self, name: &str) -> Option<&str> {
+        if name == crate::domain::field::env::CLIENT_SECRET {
+            return self
+                .client_secret
+                .as_ref()
+                .map(Secret::expose)
+                .filter(|v| !v.is_empty());
+        }
         self.vars
             .get(name)
             .map(String::as_str)

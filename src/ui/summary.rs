@@ -95,6 +95,8 @@ fn md(s: &str) -> String {
             out.push(c);
         } else if c.is_control() {
             out.push(' ');
+        } else if crate::domain::printable::is_hidden(c) {
+            // Bidi controls, zero-width and tag characters: nothing to show, so nothing kept.
         } else {
             out.push(c);
         }

@@ -19,6 +19,9 @@ enum Echo {
     Tokens,
     /// A refusal whose description repeats the form it was sent, upper-cased.
     SecretUpperCased,
+    /// A token as `Tokens`, then every API read left unanswered (the process waits after the
+    /// exchange); `asked` is set when the first read arrives.
+    HangAfterToken(&'static std::sync::atomic::AtomicBool),
 }
 
 /// Starts the hostile Halo; returns its base address.
@@ -34,7 +37,7 @@ fn hostile(echo: Echo) -> String {
         rt.block_on(async move {
             let token = move |body: String| async move {
                 match echo {
-                    Echo::Tokens => (
+                    Echo::Tokens | Echo::HangAfterToken(_) => (
                         axum::http::StatusCode::OK,
                         Json(json!({
                             "access_token": ACCESS_TOKEN_CANARY,
@@ -57,7 +60,11 @@ fn hostile(echo: Echo) -> String {
                     ),
                 }
             };
-            let api = |headers: HeaderMap, uri: axum::http::Uri| async move {
+            let api = move |headers: HeaderMap, uri: axum::http::Uri| async move {
+                if let Echo::HangAfterToken(asked) = echo {
+                    asked.store(true, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                }
                 let bearer = headers
                     .get("authorization")
                     .and_then(|v| v.to_str().ok())
@@ -158,4 +165,78 @@ fn a_secret_echoed_upper_cased_reaches_no_output_and_no_bundle() {
             );
         }
     }
+}
+
+/// Finding 19: once the token exchange is over, no copy of the URL-encoded form
+/// (`client_secret=…`) is left in the process's memory. Reading another process's memory takes
+/// root (the process is non-dumpable), as the red team's scan did.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_copy_of_the_token_form_stays_in_memory_after_the_exchange() {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!(
+            "SKIPPED: reading another process's memory needs root (this test runs as root in CI)"
+        );
+        return;
+    }
+    static ASKED: AtomicBool = AtomicBool::new(false);
+    let base = hostile(Echo::HangAfterToken(&ASKED));
+    let env = TestEnv::new();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+    cmd.args(["test", "--from-env", "--timeout", "60"])
+        .envs(env.vars())
+        .envs(vars(&base))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while !ASKED.load(Ordering::SeqCst) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the run never reached the Resource Server"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // The exchange is over and the reads are waiting: look for the form in every mapping.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id();
+    let needle = format!("client_secret={CANARY}");
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap();
+    let mut mem = std::fs::File::open(format!("/proc/{pid}/mem")).unwrap();
+    let mut found = Vec::new();
+    for line in maps.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(range), Some(perms)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let name = parts.nth(3).unwrap_or("anon");
+        if !perms.starts_with('r') || name.starts_with("[v") {
+            continue;
+        }
+        let (a, b) = range.split_once('-').unwrap();
+        let (a, b) = (
+            u64::from_str_radix(a, 16).unwrap(),
+            u64::from_str_radix(b, 16).unwrap(),
+        );
+        let mut data = vec![0u8; (b - a) as usize];
+        if mem.seek(SeekFrom::Start(a)).is_err() || mem.read_exact(&mut data).is_err() {
+            continue;
+        }
+        let hits = data
+            .windows(needle.len())
+            .filter(|w| *w == needle.as_bytes())
+            .count();
+        if hits > 0 {
+            found.push((name.to_string(), hits));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        found.is_empty(),
+        "the token form is still in memory: {found:?}"
+    );
 }

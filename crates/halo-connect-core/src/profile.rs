@@ -102,3 +102,10 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
 }
+
+impl Profile {
+    /// Where this profile's stored secret may go (`domain::binding`).
+    pub fn binding(&self) -> super::binding::Binding {
+        super::binding::Binding::of(&self.auth_server, &self.resource_server, &self.client_id)
+    }
+}

@@ -285,6 +285,9 @@ async fn check(
             &agent_label,
         ));
     }
+    // The Resource Server's answers (an agent's name, a message) may echo the bearer token it
+    // was sent: it never goes further, to the screen, --json or the bundle.
+    report.scrub_text(|t| token.access_token.scrub(t, "[the access token]"));
     finish(report, started)
 }
 

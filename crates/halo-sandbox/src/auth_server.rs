@@ -127,6 +127,9 @@ pub(crate) fn token(
             },
         );
     }
+    let id_token = id_token(&st.base_url, expires_in);
+    super::remember_issued(&access_token);
+    super::remember_issued(&id_token);
     let mut resp = json_response(
         StatusCode::OK,
         &json!({
@@ -134,7 +137,7 @@ pub(crate) fn token(
             "token_type": "Bearer",
             "expires_in": expires_in,
             "scope": granted.join(" "),
-            "id_token": id_token(&st.base_url, expires_in),
+            "id_token": id_token,
         }),
     );
     resp.headers_mut()

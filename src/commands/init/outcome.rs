@@ -212,13 +212,9 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
         cfg.insert_profile(&name, profile.clone(), replace)
     })?;
     if plan.store != SecretStoreKind::None {
-        if let Err(e) = ctx.store_secret(
-            plan.store,
-            &plan.profile,
-            &plan.secret,
-            &profile.auth_server,
-            &profile.client_id,
-        ) {
+        if let Err(e) =
+            ctx.store_secret(plan.store, &plan.profile, &plan.secret, &profile.binding())
+        {
             let _ = ctx.config.update(|cfg| {
                 match previous {
                     Some(p) => cfg.profiles.insert(name.clone(), p),

@@ -151,9 +151,10 @@ pub(super) fn run_wizard(
                     .to_string()
             })
         });
-    let stored_secret = stored
-        .filter(|p| !p.sandbox)
-        .and_then(|p| ctx.stored_secret(profile, p).ok().flatten());
+    let stored_secret = stored.filter(|p| !p.sandbox).and_then(|p| {
+        let secret = ctx.stored_secret(profile, p).ok().flatten()?;
+        Some((secret, p.binding()))
+    });
     let draft = Draft {
         preset,
         default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),

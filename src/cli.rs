@@ -85,8 +85,9 @@ pub enum Command {
     Use(UseArgs),
     /// Replace a profile's Client Secret, stored only after it passes a test.
     Secret(SecretArgs),
-    /// Each profile's secret, last test and next step, without the network.
-    Status,
+    /// Each profile's secret, last test and next step, without the network (`test --all` is
+    /// the online check).
+    Status(ProfileArg),
     /// Delete a profile and its stored secret.
     Remove(RemoveArgs),
     /// Print a fresh access token for the profile on stdout.

@@ -30,8 +30,12 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             .map(|e| format!(", expires in {e} s"))
             .unwrap_or_default();
         out.push(format!("  {} token issued{exp}", term.mark(Mark::Ok)));
-    } else if let Some(e) = &r.error {
-        out.push(format!("  {} token: {}", term.mark(Mark::Fail), e.message));
+    } else if r.error.is_some() {
+        // The reason is said once, in the verdict below.
+        out.push(format!(
+            "  {} token: not issued (why, and the fix, below)",
+            term.mark(Mark::Fail)
+        ));
     }
     if let Some(a) = &r.agent {
         out.push(format!(
@@ -67,6 +71,8 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
             };
             let hint = match (&p.status, &p.hint) {
+                // A fix of the verdict's list is said there once, with the rows it covers.
+                (PermissionStatus::Missing, Some(h)) if r.hints.contains(h) => String::new(),
                 (PermissionStatus::Missing, Some(h)) => format!("  {h}"),
                 (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
                 _ => String::new(),
@@ -113,11 +119,38 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             e.message
         ));
         for (i, h) in r.hints.iter().enumerate() {
-            let label = if i == 0 { "fix:" } else { "also:" };
-            out.push(format!("  {} {h}", term.paint(label, Paint::Cyan)));
+            let rows = rows_fixed_by(r, h);
+            let label = match (i, rows.is_empty()) {
+                (0, true) => "fix:".to_string(),
+                (_, true) => "also:".to_string(),
+                (0, false) => format!("fix ({}):", rows.join(", ")),
+                (_, false) => format!("also ({}):", rows.join(", ")),
+            };
+            out.push(format!("  {} {h}", term.paint(&label, Paint::Cyan)));
         }
     }
     out.join("\n")
+}
+
+/// The failing rows (permissions, then readiness checks) whose fix is `hint`.
+fn rows_fixed_by(r: &CheckReport, hint: &str) -> Vec<String> {
+    let permissions = r
+        .permissions
+        .iter()
+        .filter(|p| p.status == PermissionStatus::Missing)
+        .filter(|p| {
+            p.hint.as_deref() == Some(hint) || p.cause.as_ref().is_some_and(|c| c.hint == hint)
+        })
+        .map(|p| p.permission.clone());
+    let readiness = r
+        .readiness
+        .iter()
+        .filter(|c| !c.ok)
+        .filter(|c| {
+            c.hint.as_deref() == Some(hint) || c.cause.as_ref().is_some_and(|d| d.hint == hint)
+        })
+        .map(|c| c.check.id().to_string());
+    permissions.chain(readiness).collect()
 }
 
 /// The word for a failed permission row, from its cause.

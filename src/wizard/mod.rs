@@ -47,6 +47,9 @@ pub struct Draft {
     pub no_checklists: bool,
     /// Presets already set up on this machine: their checklists offer "I already have one" first.
     pub seen_presets: Vec<String>,
+    /// Set when the profile will not be overwritten: the new profile's name is asked before Save
+    /// and Test, and these names are taken.
+    pub new_profile: Option<Vec<String>>,
 }
 
 /// What the conversation decided.
@@ -59,6 +62,8 @@ pub struct Outcome {
     /// The last Save and Test; `ok` false when the operator chose "save anyway".
     pub report: CheckReport,
     pub hosted: bool,
+    /// The new profile's name, when `Draft::new_profile` asked for one.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,12 +108,18 @@ pub fn run(
             &preset,
             draft.address.as_deref(),
             draft.seen_presets.contains(&preset.name),
+            draft.sandbox,
             p,
         )?;
     }
-    let mut values = ask_values(&draft, hosted, p, svc)?;
+    let (mut values, mut address) = ask_values(&draft, hosted, None, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let mut secret = ask_secret(&draft, p)?;
+    // Named before Save and Test, so the test does not show the profile it will not replace.
+    let profile = match &draft.new_profile {
+        Some(taken) => Some(ask_profile_name(&preset.name, taken, p, svc)?),
+        None => None,
+    };
     let mut said: Vec<String> = Vec::new();
     loop {
         let validated = match validate(&values, None) {
@@ -127,7 +138,10 @@ pub fn run(
             }
         }
         p.heading("Save and Test");
-        let report = tester.test(&validated.settings, &secret, &preset);
+        let mut report = tester.test(&validated.settings, &secret, &preset);
+        if let Some(name) = &profile {
+            report.profile = name.clone();
+        }
         p.report(&report);
         if !report.ok {
             match after_failure(&report, p)? {
@@ -156,7 +170,10 @@ pub fn run(
                             values.resource_server =
                                 Some(ask_resource_server(&current(&values.resource_server), p)?)
                         }
-                        _ => values = ask_values(&draft, hosted, p, svc)?,
+                        _ => {
+                            (values, address) =
+                                ask_values(&draft, hosted, Some((&values, &address)), p, svc)?
+                        }
                     }
                     continue;
                 }
@@ -173,6 +190,7 @@ pub fn run(
             store,
             report,
             hosted,
+            profile,
         });
     }
 }
@@ -245,10 +263,40 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
     Ok(i == 0)
 }
 
+/// Asks the new profile's name, offering the preset's name (or the first free variant of it).
+fn ask_profile_name(
+    preset: &str,
+    taken: &[String],
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<String> {
+    let offer = std::iter::once(preset.to_string())
+        .chain((2..).map(|n| format!("{preset}-{n}")))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_default();
+    loop {
+        let typed = p.text("Save as profile", Some(&offer), &|s| {
+            let s = s.trim();
+            if taken.iter().any(|t| t == s) {
+                return Err(format!("profile `{s}` exists already; choose another name"));
+            }
+            Ok(())
+        })?;
+        let name = typed.trim().to_string();
+        match svc.check_profile_name(&name) {
+            Ok(()) => return Ok(name),
+            Err(why) => p.say(&format!("✗ {why}.")),
+        }
+    }
+}
+
+/// Walks the Role, Agent and Application checklists. Against the sandbox Enter confirms a step
+/// (the tour); on a real Halo Enter shows the step again, and only "y" marks it done.
 fn walk_checklists(
     preset: &Preset,
     address: Option<&str>,
     seen: bool,
+    tour: bool,
     p: &mut dyn Prompter,
 ) -> Res<()> {
     let mut pending: Vec<String> = Vec::new();
@@ -295,7 +343,21 @@ fn walk_checklists(
                 last_menu = &s.menu;
             }
             p.say(&format!("  {}. {}", i + 1, s.line()));
-            if !p.confirm(&format!("Done: {}?", s.setting), true)? {
+            let done = if tour {
+                p.confirm(&format!("Done: {}?", s.setting), true)?
+            } else {
+                let question = format!(
+                    "Done: {}? (y when it is done, n for not yet; Enter shows the step again)",
+                    s.setting
+                );
+                loop {
+                    match p.step_done(&question)? {
+                        Some(done) => break done,
+                        None => p.say(&format!("  {}. In {}: {}", i + 1, s.menu, s.line())),
+                    }
+                }
+            };
+            if !done {
                 pending.push(format!("{what}: {}: {}", s.setting, s.value));
             }
         }

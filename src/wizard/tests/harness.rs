@@ -7,7 +7,9 @@ use crate::domain::catalogue::Cause;
 use crate::domain::preset;
 use crate::domain::report::Diagnosis;
 use crate::domain::values::{ConnectionSettings, Discovery};
-use crate::wizard::ports::{Answer, Check, PromptError, Prompter, Services, Tester};
+use crate::wizard::ports::{
+    AddressProblem, Answer, Check, PromptError, Prompter, Services, Tester,
+};
 use crate::wizard::*;
 
 #[derive(Debug, Clone)]
@@ -102,6 +104,23 @@ impl Prompter for Scripted {
             other => panic!("asked confirm {question:?}, script had {other:?}"),
         }
     }
+    fn step_done(&mut self, question: &str) -> Answer<Option<bool>> {
+        if self.auto_confirm_steps && question.starts_with("Done: ") {
+            return Ok(Some(true));
+        }
+        match self.next(question) {
+            A::Confirm(q, b) => {
+                expect("step_done", question, q);
+                Ok(Some(b))
+            }
+            A::Text(q, t) if t.is_empty() => {
+                expect("step_done", question, q);
+                Ok(None)
+            }
+            other => panic!("asked step_done {question:?}, script had {other:?}"),
+        }
+    }
+
     fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
         loop {
             match self.next(question) {
@@ -193,7 +212,10 @@ impl Tester for FakeTester {
 }
 
 pub(super) struct FakeServices {
+    /// What authinfo gives: by default an answer naming nothing, so the values are derived.
     pub(super) discovery: Option<Discovery>,
+    /// Problems the next address checks meet, one each, before authinfo answers.
+    pub(super) problems: VecDeque<AddressProblem>,
     pub(super) keyring: Result<(), String>,
     pub(super) discovered: Vec<String>,
 }
@@ -201,7 +223,8 @@ pub(super) struct FakeServices {
 impl FakeServices {
     pub(super) fn new() -> Self {
         FakeServices {
-            discovery: None,
+            discovery: Some(Discovery::default()),
+            problems: VecDeque::new(),
             keyring: Ok(()),
             discovered: Vec::new(),
         }
@@ -209,9 +232,15 @@ impl FakeServices {
 }
 
 impl Services for FakeServices {
-    fn discover(&mut self, base: &str) -> Option<Discovery> {
+    fn discover(&mut self, base: &str) -> Result<Discovery, AddressProblem> {
         self.discovered.push(base.to_string());
-        self.discovery.clone()
+        if let Some(p) = self.problems.pop_front() {
+            return Err(p);
+        }
+        self.discovery.clone().ok_or_else(|| AddressProblem {
+            message: format!("{base}/api/authinfo answered HTTP 404, not Halo's JSON."),
+            unreached: false,
+        })
     }
     fn keyring(&mut self) -> Result<(), String> {
         self.keyring.clone()

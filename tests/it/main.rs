@@ -37,6 +37,9 @@ mod hostile;
 mod hostile_answers;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.
 mod meta_scopes;
+/// The first ten minutes on a real Halo: the first profile the default, status, hosting, one
+/// failure said once, the sandbox's hand-off and export, an ignored HALO_URL, -q.
+mod newcomer;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.

@@ -33,6 +33,7 @@ fn hosted_happy_path_by_pressing_enter() {
     insta::with_settings!({
         filters => vec![
             (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+            (r"--port \d+", "--port [port]"),
             (r"\b\d+ ms\b", "[n] ms"),
         ],
         omit_expression => true,
@@ -378,15 +379,18 @@ fn on_a_real_halo_enter_shows_the_step_and_only_y_marks_it_done() {
         .at("Role checklist", "\r");
     let steps = role_steps();
     let first = &steps[0];
-    w.at(&format!("Done: {}?", first.setting), "\r");
+    w.at(&format!("Done: {}?", first.setting), "")
+        .at("Enter shows it again)", "\r");
     w.at(&format!("1. In {}", first.menu), "");
-    w.at(&format!("Done: {}?", first.setting), "y\r");
+    w.at(&format!("Done: {}?", first.setting), "")
+        .at("Enter shows it again)", "y\r");
     for s in &steps[1..] {
-        w.at(&format!("Done: {}?", s.setting), "n\r");
+        w.at(&format!("Done: {}?", s.setting), "")
+            .at("Enter shows it again)", "n\r");
     }
-    w.at("Still to do in Halo", "");
     w.at("Agent checklist", &format!("{DOWN}\r"))
         .at("Application checklist", &format!("{DOWN}\r"));
+    w.at("Still to do in Halo", "");
     w.at("Halo address", &format!("{}\r", sb.base_url()))
         .at("Use these three values?", "\r")
         .at("Client ID", &format!("{}\r", sb.client_id()))
@@ -394,7 +398,7 @@ fn on_a_real_halo_enter_shows_the_step_and_only_y_marks_it_done() {
         .at("Saved profile `default`", "");
     assert_eq!(w.finish(), 0);
     let todo = &w.out[w.out.find("Still to do in Halo").unwrap()..];
-    let todo = &todo[..todo.find("Agent checklist").unwrap_or(todo.len())];
+    let todo = &todo[..todo.find("Halo address").unwrap_or(todo.len())];
     assert!(
         !todo.contains(&format!("Role: {}:", first.setting)),
         "{todo}"

@@ -346,10 +346,8 @@ fn walk_checklists(
             let done = if tour {
                 p.confirm(&format!("Done: {}?", s.setting), true)?
             } else {
-                let question = format!(
-                    "Done: {}? (y when it is done, n for not yet; Enter shows the step again)",
-                    s.setting
-                );
+                // Short enough not to wrap: a wrapped prompt leaves half a line behind.
+                let question = format!("Done: {}? (y/n; Enter shows it again)", s.setting);
                 loop {
                     match p.step_done(&question)? {
                         Some(done) => break done,

@@ -118,18 +118,58 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             term.mark(Mark::Fail),
             e.message
         ));
-        for (i, h) in r.hints.iter().enumerate() {
-            let rows = rows_fixed_by(r, h);
-            let label = match (i, rows.is_empty()) {
-                (0, true) => "fix:".to_string(),
-                (_, true) => "also:".to_string(),
-                (0, false) => format!("fix ({}):", rows.join(", ")),
-                (_, false) => format!("also ({}):", rows.join(", ")),
+        let failing = r
+            .permissions
+            .iter()
+            .filter(|p| p.status == PermissionStatus::Missing)
+            .count()
+            + r.readiness.iter().filter(|c| !c.ok).count();
+        for (i, (h, rows)) in fixes(r).iter().enumerate() {
+            let covers = match rows.len() {
+                // A fix that names its rows itself ("Tick edit:invoices …") needs no label.
+                _ if rows.iter().all(|row| h.contains(row.as_str())) => String::new(),
+                n if n == failing && n > 2 => " (every failing row)".to_string(),
+                _ => format!(" ({})", rows.join(", ")),
             };
+            let label = format!("{}{covers}:", if i == 0 { "fix" } else { "also" });
             out.push(format!("  {} {h}", term.paint(&label, Paint::Cyan)));
         }
     }
     out.join("\n")
+}
+
+/// The verdict's fixes, each once with the rows it covers. The permissions missing on the
+/// application share one fix: their "Tick …" lines become one, naming every scope to tick.
+fn fixes(r: &CheckReport) -> Vec<(String, Vec<String>)> {
+    use crate::domain::catalogue::SCOPE_MISSING;
+    let unticked: Vec<&str> = r
+        .permissions
+        .iter()
+        .filter(|p| p.status == PermissionStatus::Missing)
+        .filter(|p| p.cause.as_ref().is_some_and(|c| c.cause == &SCOPE_MISSING))
+        .filter(|p| p.hint.as_ref().is_some_and(|h| r.hints.contains(h)))
+        .map(|p| p.permission.as_str())
+        .collect();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut joined = false;
+    for h in &r.hints {
+        let rows = rows_fixed_by(r, h);
+        let one_scope = rows.len() == 1 && unticked.contains(&rows[0].as_str());
+        if unticked.len() > 1 && one_scope {
+            if !joined {
+                let all = unticked.join(", ");
+                let fix = SCOPE_MISSING
+                    .diagnose(String::new(), &[("scope", &all)])
+                    .hint;
+                // The fix names every scope itself.
+                out.push((fix, Vec::new()));
+                joined = true;
+            }
+            continue;
+        }
+        out.push((h.clone(), rows));
+    }
+    out
 }
 
 /// The failing rows (permissions, then readiness checks) whose fix is `hint`.

@@ -308,3 +308,39 @@ fn quiet_init_prints_nothing_on_success() {
     assert_eq!(run.stdout, "", "no hand-off card under -q");
     assert_eq!(run.stderr, "");
 }
+
+#[test]
+fn man_prints_exit_status_and_examples_and_is_in_help() {
+    let env = TestEnv::new();
+    let run = env.run(&["--help"], &[], None);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("man ")),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["man"], &[], None);
+    run.code(0);
+    let page = &run.stdout;
+    assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
+    assert!(page.contains(".SH EXAMPLES"), "{page}");
+    // Every exit code of the contract is on the page.
+    for code in ["0", "1", "2", "3", "4", "5", "6", "130"] {
+        assert!(
+            page.contains(&format!("\\fB{code}\\fR")),
+            "exit {code} missing:\n{page}"
+        );
+    }
+    let run = env.run(&["man", "init"], &[], None);
+    run.code(0);
+    assert!(
+        run.stdout.contains("halo\\-connect\\-init"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("init \\-\\-sandbox"), "{}", run.stdout);
+    let run = env.run(&["man", "nope"], &[], None);
+    run.code(2);
+    assert!(run.stderr.contains("nope"), "{}", run.stderr);
+}

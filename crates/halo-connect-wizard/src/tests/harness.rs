@@ -111,7 +111,7 @@ impl Prompter for Scripted {
                 expect("step_done", question, q);
                 Ok(Some(b))
             }
-            A::Text(q, t) if t.is_empty() => {
+            A::Text(q, "") => {
                 expect("step_done", question, q);
                 Ok(None)
             }

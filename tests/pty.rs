@@ -568,3 +568,37 @@ fn test_all_on_a_colour_terminal_paints_its_marks() {
     assert!(w.out.contains("\x1b[32m✓\x1b[0m sandbox"), "{:?}", w.out);
     assert!(!w.out.replace("\x1b[", "").contains("[32m"), "{:?}", w.out);
 }
+
+/// An address whose certificate is refused is said as a TLS problem when typed.
+#[test]
+fn an_address_with_a_refused_certificate_is_said_when_typed() {
+    let env = TestEnv::new();
+    let sb = common::sandbox_tls(
+        halo_connect::sandbox::Scenario::Healthy,
+        halo_connect::sandbox::TlsMode::Expired,
+    );
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("certificate", "")
+        .at("did not check out", "\x03");
+    assert_eq!(w.finish(), 130);
+    assert!(!w.out.contains("Client ID"), "{}", w.out);
+}
+
+/// An address where something answers, but not as Halo, is said apart from one that is not
+/// reached, and going on with the derived values is the default.
+#[test]
+fn an_address_that_is_not_halo_is_said_when_typed() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(
+        &env,
+        &["init", "--sandbox", "--scenario", "html-resource-server"],
+    );
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r")
+        .at("but not as Halo does", "")
+        .at("did not check out", "\r")
+        .at("Use these three values?", "\x03");
+    assert_eq!(w.finish(), 130);
+}

@@ -602,3 +602,31 @@ fn an_address_that_is_not_halo_is_said_when_typed() {
         .at("Use these three values?", "\x03");
     assert_eq!(w.finish(), 130);
 }
+
+/// A step marked "not yet" is named again by Save and Test when the failure points to it.
+#[test]
+fn save_and_test_names_the_role_steps_marked_not_yet() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::RoleDenied);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r")
+        .at("Hosting", "\r")
+        .at("Role checklist", "\r");
+    let steps = role_steps();
+    for s in &steps {
+        w.at(&format!("Done: {}?", s.setting), "")
+            .at("Enter shows it again)", "n\r");
+    }
+    w.at("Agent checklist", &format!("{DOWN}\r"))
+        .at("Application checklist", &format!("{DOWN}\r"));
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"));
+    w.at("denied by the Role", "")
+        .at("the failure points to them", "")
+        .at("What next?", "\x03");
+    assert_eq!(w.finish(), 130);
+    let named = &w.out[w.out.rfind("the failure points to them").unwrap()..];
+    assert!(named.contains("Client Contracts Access Level"), "{named}");
+}

@@ -101,10 +101,12 @@ pub fn run(
 ) -> Res<Outcome> {
     let preset = ask_preset(&draft, presets, p)?;
     let hosted = ask_hosting(&draft, p)?;
+    // The checklist steps marked "not yet": (Role, Agent or Application, the step).
+    let mut pending: Vec<(&str, String)> = Vec::new();
     if draft.no_checklists {
         p.say(&format!("Checklists skipped (--no-checklists); `halo-connect checklist --preset {}` prints them.", preset.name));
     } else {
-        walk_checklists(
+        pending = walk_checklists(
             &preset,
             draft.address.as_deref(),
             draft.seen_presets.contains(&preset.name),
@@ -144,6 +146,7 @@ pub fn run(
         }
         p.report(&report);
         if !report.ok {
+            say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
                     match field {
@@ -298,8 +301,8 @@ fn walk_checklists(
     seen: bool,
     tour: bool,
     p: &mut dyn Prompter,
-) -> Res<()> {
-    let mut pending: Vec<String> = Vec::new();
+) -> Res<Vec<(&'static str, String)>> {
+    let mut pending: Vec<(&'static str, String)> = Vec::new();
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
         ("3b. The API-only Agent", "Agent", &preset.agent),
@@ -356,17 +359,45 @@ fn walk_checklists(
                 }
             };
             if !done {
-                pending.push(format!("{what}: {}: {}", s.setting, s.value));
+                pending.push((what, format!("{}: {}", s.setting, s.value)));
             }
         }
     }
     if !pending.is_empty() {
         p.say("Still to do in Halo before the test can pass:");
-        for item in &pending {
-            p.say(&format!("  - {item}"));
+        for (what, item) in &pending {
+            p.say(&format!("  - {what}: {item}"));
         }
     }
-    Ok(())
+    Ok(pending)
+}
+
+/// After a failed Save and Test: the steps marked "not yet" in the checklist the failure points
+/// back to (the catalogue's step of each failing cause), so the likely fix is named once more.
+fn say_pending_at_fault(report: &CheckReport, pending: &[(&str, String)], p: &mut dyn Prompter) {
+    let mut parts: Vec<&str> = Vec::new();
+    let causes = report
+        .error
+        .iter()
+        .chain(report.findings.iter())
+        .chain(report.permissions.iter().filter_map(|r| r.cause.as_ref()))
+        .chain(report.readiness.iter().filter_map(|r| r.cause.as_ref()));
+    for c in causes {
+        if !parts.contains(&c.cause.step) {
+            parts.push(c.cause.step);
+        }
+    }
+    let at_fault: Vec<&(&str, String)> = pending
+        .iter()
+        .filter(|(what, _)| parts.contains(what))
+        .collect();
+    if at_fault.is_empty() {
+        return;
+    }
+    p.say("You marked these steps \"not yet\", and the failure points to them:");
+    for (what, item) in at_fault {
+        p.say(&format!("  - {what}: {item}"));
+    }
 }
 
 fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<SecretStoreKind> {

@@ -722,3 +722,50 @@ fn on_a_real_halo_enter_shows_the_step_again_and_only_y_marks_it_done() {
         p.said
     );
 }
+
+/// Save and Test names again the steps marked "not yet" in the checklist its failure points to,
+/// and only those.
+#[test]
+fn a_failure_names_the_steps_marked_not_yet_in_its_checklist() {
+    let role = preset::lookup("billing").unwrap().role.len();
+    for (cause, named) in [
+        (&catalogue::ROLE_DENIED, true),
+        (&catalogue::SCOPE_MISSING, false),
+    ] {
+        let mut script = vec![
+            A::Select("Preset", 0),
+            A::Select("Hosting", 0),
+            A::Select("Role checklist", 0),
+        ];
+        for _ in 0..role {
+            script.push(A::Confirm("Done: ", false));
+        }
+        script.extend([
+            A::Select("Agent checklist", 1),
+            A::Select("Application checklist", 1),
+            A::Text("Halo address", "https://acme.halopsa.com"),
+            A::Confirm("Use these three values?", true),
+            A::Text("Client ID", ID),
+            A::Secret("Client Secret", SECRET),
+            A::Select("What next?", 2),
+        ]);
+        let mut p = Scripted::new(script);
+        p.auto_confirm_steps = false;
+        let err = run(
+            Draft::default(),
+            &presets(),
+            &mut p,
+            &mut FakeTester::new(&[cause]),
+            &mut FakeServices::new(),
+        )
+        .unwrap_err();
+        assert_eq!(err, WizardError::Quit(5));
+        assert_eq!(
+            p.said("the failure points to them"),
+            named,
+            "{}: {:?}",
+            cause.code,
+            p.said
+        );
+    }
+}

@@ -53,7 +53,6 @@ pub struct Connection {
     pub preset: Preset,
     pub validated: Validated,
     pub secret: Secret,
-    pub secret_source: Source,
     pub trust: Trust,
     /// Whether a stored profile exists to record the result in.
     pub stored: bool,
@@ -342,11 +341,11 @@ pub fn resolve(
     let validated = validate(&inputs.raw, discovery.as_ref())
         .map_err(|e| errors.extend(e))
         .ok();
-    let (secret, secret_source) = match inputs.secret {
-        Some((s, source)) => (check_secret(s).map_err(|e| errors.push(e)).ok(), source),
+    let secret = match inputs.secret {
+        Some((s, _)) => check_secret(s).map_err(|e| errors.push(e)).ok(),
         None => {
             errors.push(ValueError::missing(Field::ClientSecret));
-            (None, Source::Default)
+            None
         }
     };
     if !errors.is_empty() {
@@ -363,7 +362,6 @@ pub fn resolve(
         preset,
         validated,
         secret,
-        secret_source,
         trust: inputs.trust,
         stored,
         notes,

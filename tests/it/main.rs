@@ -17,6 +17,8 @@ mod catalogue;
 mod ci_reports;
 /// The binary against the sandbox: init, test, list, show, token, checklist, TLS, config safety.
 mod cli;
+/// docs/cli.md names every command and flag.
+mod cli_doc;
 /// Handshakes and sockets, counted by the sandbox.
 mod connections;
 /// Malformed values, each refused by the domain and by the binary.

@@ -219,13 +219,6 @@ impl HaloClient {
         &self.opts
     }
 
-    /// The same client with another socket budget; call it before the first request.
-    pub fn with_max_connections(mut self, n: usize) -> HaloClient {
-        self.opts.max_connections = n.max(1);
-        self.sockets = Arc::new(Sockets::new(self.opts.max_connections));
-        self
-    }
-
     /// The same client recording every exchange in `recorder` (the support bundle).
     pub fn with_recorder(mut self, recorder: Option<Arc<Recorder>>) -> HaloClient {
         self.recorder = recorder;

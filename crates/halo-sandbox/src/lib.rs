@@ -9,10 +9,10 @@
 
 mod auth_server;
 mod behaviours;
-mod encoding;
 mod fronts;
 pub mod model;
 mod pages;
+mod random;
 mod reply;
 mod resource_server;
 mod scenario;

@@ -8,7 +8,6 @@ use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::values::ConnectionSettings;
 use crate::error::AppError;
-use crate::store::StoreError;
 use crate::ui::handoff::card_text;
 use crate::ui::json::{self, HandoffCard, InitFacts, ReportOutput};
 
@@ -196,12 +195,9 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
     let mut became_default = false;
     let mut old_default = None;
     let previous = ctx.config.update(|cfg| {
-        if let Some(existing) = cfg.profiles.get(&name) {
-            // Another writer may have created it since we looked; say so rather than overwrite.
-            if !force && !existing.sandbox {
-                return Err(StoreError::ProfileExists { name: name.clone() });
-            }
-        }
+        // Another writer may have created it since we looked: it is refused rather than
+        // overwritten, unless forced or a sandbox profile.
+        let replace = force || cfg.profiles.get(&name).is_some_and(|p| p.sandbox);
         // The first profile becomes the default, so bare commands act on it; so does the first
         // real one after the sandbox tour.
         let chosen = cfg
@@ -211,13 +207,14 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
         let unset = cfg.default_profile.is_none()
             && !cfg.profiles.contains_key(super::super::DEFAULT_PROFILE);
         let dangling = cfg.default_profile.is_some() && chosen.is_none();
+        let previous = cfg.insert_profile(&name, profile.clone(), replace)?;
         became_default = (unset && name != super::super::DEFAULT_PROFILE)
             || (chosen == Some(true) && !profile.sandbox)
             || dangling;
         if became_default {
             old_default = cfg.default_profile.replace(name.clone());
         }
-        Ok(cfg.profiles.insert(name.clone(), profile.clone()))
+        Ok(previous)
     })?;
     if plan.store != SecretStoreKind::None {
         if let Err(e) = ctx.store_secret(

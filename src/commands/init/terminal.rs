@@ -10,7 +10,7 @@ use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::values::{ConnectionSettings, Discovery, Source};
+use crate::domain::values::{ConnectionSettings, Discovery};
 use crate::error::AppError;
 use crate::halo::check::{discover_why, run_check};
 use crate::halo::HaloClient;
@@ -284,7 +284,6 @@ pub(super) fn run_wizard(
         preset: outcome.preset,
         validated: outcome.validated,
         secret: outcome.secret,
-        secret_source: Source::Prompt,
         store: outcome.store,
         sandbox,
         notes: Vec::new(),

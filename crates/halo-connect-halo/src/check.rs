@@ -36,16 +36,45 @@ const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
 /// is on another host than the Resource Server (`domain::values::discovery_base` says when).
 /// A failure says what answered; callers fall back to the derived values.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
+    discover_why(client, base).await.map_err(|f| f.message)
+}
+
+/// Why `api/authinfo` gave nothing: a sentence, the fix when nothing answered, and whether
+/// anything answered at all.
+#[derive(Debug, Clone)]
+pub struct DiscoverFailure {
+    pub message: String,
+    /// The catalogue's fix for a transport failure (refused, DNS, silence, TLS…).
+    pub fix: Option<String>,
+    /// Something answered, but not as Halo's authinfo does.
+    pub answered: bool,
+}
+
+/// `discover`, telling a transport failure (nothing answered) from an answer that is not Halo's.
+pub async fn discover_why(client: &HaloClient, base: &str) -> Result<Discovery, DiscoverFailure> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
-    let answer = client
-        .get(&url, None)
-        .await
-        .map_err(|t| diagnose::transport(&t, false, None).message)?;
+    let answer = client.get(&url, None).await.map_err(|t| {
+        let d = diagnose::transport(&t, false, None);
+        DiscoverFailure {
+            message: d.message,
+            fix: Some(d.hint),
+            answered: false,
+        }
+    })?;
+    let not_halo = |what: String| DiscoverFailure {
+        message: what,
+        fix: None,
+        answered: true,
+    };
     if answer.status != 200 {
-        return Err(format!("{url} answered {}", describe(&answer)));
+        return Err(not_halo(format!("{url} answered {}", describe(&answer))));
     }
-    let info: wire::AuthInfo = serde_json::from_slice(&answer.body)
-        .map_err(|_| format!("{url} answered {}, not Halo's JSON", describe(&answer)))?;
+    let info: wire::AuthInfo = serde_json::from_slice(&answer.body).map_err(|_| {
+        not_halo(format!(
+            "{url} answered {}, not Halo's JSON",
+            describe(&answer)
+        ))
+    })?;
     let tenant_id = match info.tenant_id {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -260,6 +289,7 @@ async fn check(
                 &by_path,
                 settings,
                 &agent_label,
+                &preset.role,
             ));
         }
     } else {
@@ -283,6 +313,7 @@ async fn check(
             recurring.as_ref(),
             settings,
             &agent_label,
+            &preset.role,
         ));
     }
     // The Resource Server's answers (an agent's name, a message) may echo the bearer token it

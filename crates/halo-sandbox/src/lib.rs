@@ -229,12 +229,13 @@ impl Sandbox {
     }
 
     /// The Tenant value to enter: the instance's own, except in `wrong-tenant`, where it is the
-    /// mistyped one a user would enter (the instance still answers to, and advertises, its own).
+    /// mistyped one a user would enter, and in `tenant-required`, where the user left it "Not set"
+    /// (the instance still answers to, and advertises, its own).
     pub fn tenant(&self) -> &str {
-        if self.scenario() == Scenario::WrongTenant {
-            MISTYPED_TENANT
-        } else {
-            TENANT
+        match self.scenario() {
+            Scenario::WrongTenant => MISTYPED_TENANT,
+            Scenario::TenantRequired => "Not set",
+            _ => TENANT,
         }
     }
 

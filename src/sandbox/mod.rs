@@ -34,6 +34,8 @@ use crate::domain::secret::Secret;
 
 /// The tenant name the sandbox answers to, and the one its authinfo names.
 pub const TENANT: &str = "sandbox";
+/// What API Details shows as the Tenant of a self-hosted Halo (`on-premise`).
+pub const NOT_SET: &str = "Not set";
 /// The Tenant a user mistyped, given to type in the `wrong-tenant` scenario.
 pub const MISTYPED_TENANT: &str = "sandbx";
 /// The sandbox application's Client ID (a GUID, as Halo's are).
@@ -206,10 +208,10 @@ impl Sandbox {
     /// The Tenant value to enter: the instance's own, except in `wrong-tenant`, where it is the
     /// mistyped one a user would enter (the instance still answers to, and advertises, its own).
     pub fn tenant(&self) -> &str {
-        if self.scenario() == Scenario::WrongTenant {
-            MISTYPED_TENANT
-        } else {
-            TENANT
+        match self.scenario() {
+            Scenario::WrongTenant => MISTYPED_TENANT,
+            Scenario::OnPremise => NOT_SET,
+            _ => TENANT,
         }
     }
 

@@ -35,6 +35,8 @@ const SLOW_DELAY: Duration = Duration::from_secs(2);
 pub(crate) struct Issued {
     pub scopes: Vec<String>,
     pub expires: Instant,
+    /// The Resource Server answers "Token not found" to it (`token-not-found`).
+    pub lost: bool,
 }
 
 /// State shared by the handler and the `Sandbox` handle.
@@ -49,6 +51,8 @@ pub(crate) struct Shared {
     pub guesses: Mutex<Guesses>,
     /// Requests seen since the scenario was set (for `rate-limited`).
     pub rate_count: AtomicU64,
+    /// Tokens issued since the scenario was set (for `token-not-found`).
+    pub issued_count: AtomicU64,
     /// Paths already called since the scenario was set (for `flaky`).
     pub flaky_seen: Mutex<HashSet<String>>,
     /// The per-run token a change of scenario or guesses must carry (`?token=`), printed by the
@@ -75,6 +79,7 @@ impl Shared {
             tokens: Mutex::new(HashMap::new()),
             guesses: Mutex::new(Guesses::default()),
             rate_count: AtomicU64::new(0),
+            issued_count: AtomicU64::new(0),
             flaky_seen: Mutex::new(HashSet::new()),
             control_token: control_key.unwrap_or_else(control_token),
         }
@@ -88,6 +93,7 @@ impl Shared {
     /// behave the same after a switch as after a start.
     pub fn set_scenario(&self, s: Scenario) {
         self.rate_count.store(0, Ordering::Relaxed);
+        self.issued_count.store(0, Ordering::Relaxed);
         lock(&self.flaky_seen).clear();
         self.scenario.set(s);
     }
@@ -198,7 +204,7 @@ async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri) {
+    if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri, &parts.headers) {
         return r;
     }
     // What stands in front of Halo (a web server, a CDN, a filter, a proxy) answers first.

@@ -65,9 +65,12 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                     (Mark::Fail, missing_word(p.cause.as_ref().map(|c| c.cause)))
                 }
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
+                PermissionStatus::Unchecked => (Mark::Unverified, "unchecked"),
             };
             let hint = match (&p.status, &p.hint) {
-                (PermissionStatus::Missing, Some(h)) => format!("  {h}"),
+                (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h)) => {
+                    format!("  {h}")
+                }
                 (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
                 _ => String::new(),
             };

@@ -1,4 +1,4 @@
-//! The sandbox's model of Halo (`src/sandbox/halo_model.toml`) against Halo's OpenAPI document: every
+//! The sandbox's model of Halo (`crates/halo-sandbox/src/halo_model.toml`) against Halo's OpenAPI document: every
 //! path it serves exists with a GET (and a GET of one record), its list shape follows the paging
 //! parameters the document gives, every field of its rows is a property of the record's schema, and
 //! its list keys agree with the document's own names for lists of those records where it has any.
@@ -306,8 +306,8 @@ fn the_projection_matches_the_openapi_document_when_given() {
     );
 }
 
-/// The sandbox's route table, generated from the document (`src/sandbox/halo_routes.json`).
-const ROUTES_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/sandbox/halo_routes.json");
+/// The sandbox's route table, generated from the document (`crates/halo-sandbox/src/halo_routes.json`).
+const ROUTES_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/halo-sandbox/src/halo_routes.json");
 
 /// Every GET route of the document with the minimal answer the sandbox gives where its model has
 /// no endpoint: one record for `/X/{id}`, a list for "List of" (paged where the document gives
@@ -376,7 +376,7 @@ fn the_route_table_lists_every_get_route_of_the_document() {
         .map(|(p, _)| p.to_string())
         .collect();
     let served: BTreeSet<String> = routes().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(listed, served, "regenerate src/sandbox/halo_routes.json");
+    assert_eq!(listed, served, "regenerate crates/halo-sandbox/src/halo_routes.json");
     assert!(served.len() >= 600, "{}", served.len());
     // A literal segment wins over a parameter; a path Halo lacks matches nothing.
     assert_eq!(route("/asset/nexttag").unwrap().path, "/Asset/NextTag");
@@ -404,6 +404,6 @@ fn the_route_table_matches_the_openapi_document_when_given() {
     let have = std::fs::read_to_string(ROUTES_FILE).unwrap_or_default();
     assert!(
         have == want,
-        "src/sandbox/halo_routes.json is stale: rerun with UPDATE_OPENAPI=1"
+        "crates/halo-sandbox/src/halo_routes.json is stale: rerun with UPDATE_OPENAPI=1"
     );
 }

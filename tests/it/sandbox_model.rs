@@ -307,7 +307,10 @@ fn the_projection_matches_the_openapi_document_when_given() {
 }
 
 /// The sandbox's route table, generated from the document (`crates/halo-sandbox/src/halo_routes.json`).
-const ROUTES_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/halo-sandbox/src/halo_routes.json");
+const ROUTES_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/crates/halo-sandbox/src/halo_routes.json"
+);
 
 /// Every GET route of the document with the minimal answer the sandbox gives where its model has
 /// no endpoint: one record for `/X/{id}`, a list for "List of" (paged where the document gives
@@ -376,7 +379,10 @@ fn the_route_table_lists_every_get_route_of_the_document() {
         .map(|(p, _)| p.to_string())
         .collect();
     let served: BTreeSet<String> = routes().iter().map(|r| r.path.clone()).collect();
-    assert_eq!(listed, served, "regenerate crates/halo-sandbox/src/halo_routes.json");
+    assert_eq!(
+        listed, served,
+        "regenerate crates/halo-sandbox/src/halo_routes.json"
+    );
     assert!(served.len() >= 600, "{}", served.len());
     // A literal segment wins over a parameter; a path Halo lacks matches nothing.
     assert_eq!(route("/asset/nexttag").unwrap().path, "/Asset/NextTag");

@@ -135,7 +135,9 @@ pub(crate) fn token(
     });
     // A recorded client-credentials answer carried one [E: field research, 2026-12].
     if scenario == Scenario::RefreshToken {
-        answer["refresh_token"] = json!(random_hex(32));
+        let refresh = random_hex(32);
+        lock(&st.refresh_tokens).push(refresh.clone());
+        answer["refresh_token"] = json!(refresh);
     }
     let mut resp = json_response(StatusCode::OK, &answer);
     resp.headers_mut()

@@ -239,6 +239,12 @@ impl Sandbox {
         &self.shared.control_token
     }
 
+    /// The refresh tokens the token endpoint has issued (`refresh-token`), so that a test can
+    /// look for them where they must never be.
+    pub fn refresh_tokens_issued(&self) -> Vec<String> {
+        server::lock(&self.shared.refresh_tokens).clone()
+    }
+
     pub fn stats(&self) -> SandboxStats {
         self.shared.stats.snapshot()
     }

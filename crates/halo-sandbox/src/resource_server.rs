@@ -57,6 +57,7 @@ pub(crate) fn api(
     sub: &str,
     query: &str,
     headers: &HeaderMap,
+    body: &[u8],
 ) -> Response {
     if scenario == Scenario::HtmlResourceServer {
         return html(StatusCode::OK, WEB_UI_HTML);
@@ -80,19 +81,16 @@ pub(crate) fn api(
     if scopes.is_empty() {
         return unauthorized("insufficient_scope");
     }
+    if *method == Method::POST || *method == Method::DELETE {
+        return write(st, scenario, method, sub, &scopes, body);
+    }
     if method != Method::GET {
         return not_allowed();
     }
     if sub == "/agent/me" {
         return agent_me(scenario);
     }
-    let (collection, id) = match sub.rsplit_once('/') {
-        Some((c, id)) if !c.is_empty() => match id.parse::<u64>() {
-            Ok(id) => (c, Some(id)),
-            Err(_) => (sub, None),
-        },
-        _ => (sub, None),
-    };
+    let (collection, id) = split_id(sub);
     let Some(ep) = m.endpoint(collection) else {
         return match route(sub) {
             Some(r) => documented(r.answer, &r.tag, sub),
@@ -113,19 +111,7 @@ pub(crate) fn api(
             "You do not have permission to access this area.\n",
         );
     }
-    let hidden = matches!(
-        (scenario, collection),
-        (Scenario::NoRecurringContracts, "/recurringinvoice")
-            | (Scenario::NoTeams, "/team")
-            | (Scenario::NoAssets, "/asset")
-            | (Scenario::ClientRestricted, "/client")
-    );
-    let rows = match (scenario, collection) {
-        _ if hidden => Vec::new(),
-        (Scenario::BigLists, "/tickets") => m.rows_n(ep, BIG_TICKETS),
-        (Scenario::BigLists, "/asset") => m.rows_n(ep, BIG_ASSETS),
-        _ => m.rows(ep),
-    };
+    let rows = current_rows(st, scenario, collection, ep);
     match id {
         Some(id) => match rows.into_iter().find(|r| r["id"] == id) {
             Some(row) => json_response(StatusCode::OK, &row),
@@ -139,6 +125,159 @@ pub(crate) fn api(
             route(collection).map_or(&[][..], |r| &r.params),
             scenario == Scenario::HugeRecordCount,
         ),
+    }
+}
+
+/// `/X/{id}` as (`/x`, Some(id)); any other path as (path, None).
+fn split_id(sub: &str) -> (&str, Option<u64>) {
+    match sub.rsplit_once('/') {
+        Some((c, id)) if !c.is_empty() => match id.parse::<u64>() {
+            Ok(id) => (c, Some(id)),
+            Err(_) => (sub, None),
+        },
+        _ => (sub, None),
+    }
+}
+
+/// The rows a collection holds now: the model's (as the scenario shows them), with this run's
+/// writes applied.
+fn current_rows(st: &Shared, scenario: Scenario, collection: &str, ep: &Endpoint) -> Vec<Value> {
+    let m = model();
+    let hidden = matches!(
+        (scenario, collection),
+        (Scenario::NoRecurringContracts, "/recurringinvoice")
+            | (Scenario::NoTeams, "/team")
+            | (Scenario::NoAssets, "/asset")
+            | (Scenario::ClientRestricted, "/client")
+    );
+    let mut rows = match (scenario, collection) {
+        _ if hidden => return Vec::new(),
+        (Scenario::BigLists, "/tickets") => m.rows_n(ep, BIG_TICKETS),
+        (Scenario::BigLists, "/asset") => m.rows_n(ep, BIG_ASSETS),
+        _ => m.rows(ep),
+    };
+    let writes = lock(&st.writes);
+    if let Some(w) = writes.get(collection) {
+        rows.retain(|r| {
+            r["id"]
+                .as_u64()
+                .is_none_or(|id| !w.deleted.contains(&id) && !w.records.contains_key(&id))
+        });
+        rows.extend(w.records.values().cloned());
+        rows.sort_by_key(|r| r["id"].as_u64().unwrap_or(0));
+    }
+    rows
+}
+
+/// The areas integrations write, and the scope a write needs [G: edit:X of the area's read scope].
+const WRITABLE: &[(&str, &str)] = &[
+    ("/client", "edit:customers"),
+    ("/site", "edit:customers"),
+    ("/users", "edit:customers"),
+    ("/tickets", "edit:tickets"),
+    ("/actions", "edit:tickets"),
+    ("/asset", "edit:assets"),
+];
+
+/// Halo's refusal of an id sent as text or a fraction [E: CIPP-API d83a6fb]; 400 [I].
+const INVALID_ID: &str = "Please select a valid Client/Site/User";
+
+/// A write, kept in this run's memory: `POST /X` with Halo's array body (a record with a known
+/// `id` is changed, any other created) answers the record (an array for several), `DELETE /X/{id}`
+/// removes one. Halo's document has no PUT: an update is a POST with the id [E: n8n's node].
+fn write(
+    st: &Shared,
+    scenario: Scenario,
+    method: &Method,
+    sub: &str,
+    scopes: &[String],
+    body: &[u8],
+) -> Response {
+    let (collection, id) = split_id(sub);
+    let m = model();
+    let (Some(&(_, scope)), Some(ep)) = (
+        WRITABLE.iter().find(|(c, _)| *c == collection),
+        m.endpoint(collection),
+    ) else {
+        return not_allowed();
+    };
+    if !m.held_gives(scopes, scope) {
+        return empty(StatusCode::FORBIDDEN);
+    }
+    let rows = current_rows(st, scenario, collection, ep);
+    let exists = |id: u64| rows.iter().any(|r| r["id"] == id);
+    match (method.as_str(), id) {
+        ("DELETE", Some(id)) if exists(id) => {
+            let mut writes = lock(&st.writes);
+            let w = writes.entry(collection.to_string()).or_default();
+            w.records.remove(&id);
+            w.deleted.insert(id);
+            empty(StatusCode::OK)
+        }
+        ("DELETE", Some(_)) => empty(StatusCode::NOT_FOUND),
+        ("POST", None) => {
+            // Halo's write bodies are arrays of records [E: qmexnetworks 0830c03, n8n's node].
+            let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"ClassName": "System.ArgumentException", "Message": "The request body must be a JSON array of records."}),
+                );
+            };
+            if items.is_empty() || items.iter().any(|i| !i.is_object()) {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"ClassName": "System.ArgumentException", "Message": "The request body must be a JSON array of records."}),
+                );
+            }
+            let bad_id = items.iter().any(|i| {
+                i.as_object().is_some_and(|o| {
+                    o.iter().any(|(k, v)| {
+                        k.ends_with("_id") && !v.is_null() && !v.is_u64() && !v.is_i64()
+                    })
+                })
+            });
+            if bad_id {
+                return json_response(StatusCode::BAD_REQUEST, &json!({ "Message": INVALID_ID }));
+            }
+            let mut next = rows
+                .iter()
+                .filter_map(|r| r["id"].as_u64())
+                .max()
+                .unwrap_or(0);
+            let mut saved = Vec::new();
+            let mut writes = lock(&st.writes);
+            let w = writes.entry(collection.to_string()).or_default();
+            for item in items {
+                let given = item["id"].as_u64().filter(|id| *id > 0 && exists(*id));
+                let mut record = match given {
+                    Some(id) => rows
+                        .iter()
+                        .find(|r| r["id"] == id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    None => {
+                        next += 1;
+                        json!({ "id": next })
+                    }
+                };
+                let id = record["id"].as_u64().unwrap_or(next);
+                if let (Some(r), Some(o)) = (record.as_object_mut(), item.as_object()) {
+                    for (k, v) in o {
+                        if k != "id" {
+                            r.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+                w.deleted.remove(&id);
+                w.records.insert(id, record.clone());
+                saved.push(record);
+            }
+            match saved.len() {
+                1 => json_response(StatusCode::CREATED, &saved[0]),
+                _ => json_response(StatusCode::CREATED, &Value::Array(saved)),
+            }
+        }
+        _ => not_allowed(),
     }
 }
 

@@ -39,6 +39,13 @@ pub(crate) struct Issued {
     pub lost: bool,
 }
 
+/// What a run wrote to one collection: records created or changed, and ids deleted.
+#[derive(Default)]
+pub(crate) struct Written {
+    pub records: std::collections::BTreeMap<u64, serde_json::Value>,
+    pub deleted: HashSet<u64>,
+}
+
 /// State shared by the handler and the `Sandbox` handle.
 pub(crate) struct Shared {
     pub base_url: String,
@@ -51,6 +58,11 @@ pub(crate) struct Shared {
     pub guesses: Mutex<Guesses>,
     /// Requests seen since the scenario was set (for `rate-limited`).
     pub rate_count: AtomicU64,
+    /// The records written in this run (POST and DELETE on the areas integrations write), by
+    /// lower-case collection path.
+    pub writes: Mutex<HashMap<String, Written>>,
+    /// The refresh tokens issued (`refresh-token`), for tests that look for them in outputs.
+    pub refresh_tokens: Mutex<Vec<String>>,
     /// Tokens issued since the scenario was set (for `token-not-found`).
     pub issued_count: AtomicU64,
     /// Paths already called since the scenario was set (for `flaky`).
@@ -80,6 +92,8 @@ impl Shared {
             guesses: Mutex::new(Guesses::default()),
             rate_count: AtomicU64::new(0),
             issued_count: AtomicU64::new(0),
+            refresh_tokens: Mutex::new(Vec::new()),
+            writes: Mutex::new(HashMap::new()),
             flaky_seen: Mutex::new(HashSet::new()),
             control_token: control_key.unwrap_or_else(control_token),
         }
@@ -352,7 +366,7 @@ fn route(
         "/auth" | "/auth/authorize" if method == Method::GET => html(StatusCode::OK, LOGIN_HTML),
         "/auth/token" => auth_server::token(st, scenario, method, query, headers, body),
         p if p == "/api" || p.starts_with("/api/") => {
-            resource_server::api(st, scenario, method, &p[4..], query, headers)
+            resource_server::api(st, scenario, method, &p[4..], query, headers, body)
         }
         _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
     }

@@ -187,6 +187,7 @@ pub(super) fn attribute_to_token(report: &mut CheckReport) {
         .find(|f| {
             [
                 &catalogue::TOKEN_EXPIRED,
+                &catalogue::TOKEN_NOT_FOUND,
                 &catalogue::TOKEN_WITHOUT_SCOPE,
                 &catalogue::AGENT_INACTIVE,
             ]
@@ -334,7 +335,15 @@ pub(super) fn permission_row(
         Read::Status(a) if a.status == 429 && diagnose::resource_status(a, settings)
             .is_some_and(|d| d.cause == &catalogue::RATE_LIMITED) =>
         {
-            row(PermissionStatus::Unchecked, Some(diagnose::rate_limited(a)), None)
+            let said = diagnose::answer_text(a)
+                .map(|t| format!(" ({t:?})"))
+                .unwrap_or_default();
+            let d = diagnose::rate_limited(a);
+            let hint = format!(
+                "Not checked: Halo's request limit refused GET /api{}{said}. {}",
+                probe.path, d.hint
+            );
+            row(PermissionStatus::Unchecked, Some(d), Some(hint))
         }
         other => row(PermissionStatus::Missing, read_failure(other, settings), None),
     }

@@ -326,3 +326,91 @@ async fn on_premise_ignores_the_tenant_and_names_none() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn writes_are_kept_for_the_run_and_later_reads_show_them() {
+    let sb = start(Scenario::Healthy);
+    let c = client();
+    let tok = all_token(&c, &sb).await;
+    let post = |path: &str, body: Value| {
+        c.post(format!("{}{path}", sb.resource_server()))
+            .bearer_auth(&tok)
+            .json(&body)
+            .send()
+    };
+    // Halo's convention: an array of records; a new one gets the next id.
+    let r = post("/Client", serde_json::json!([{ "name": "Written Client" }]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let made: Value = r.json().await.unwrap();
+    assert_eq!(made["id"], 13);
+    assert_eq!(
+        json_of(&c, &sb, "/Client/13", &tok).await["name"],
+        "Written Client"
+    );
+    assert_eq!(json_of(&c, &sb, "/Client", &tok).await["record_count"], 13);
+    // A record with a known id is changed, its other fields kept.
+    post(
+        "/Tickets",
+        serde_json::json!([{ "id": 2, "summary": "Changed" }]),
+    )
+    .await
+    .unwrap();
+    let t = json_of(&c, &sb, "/Tickets/2", &tok).await;
+    assert_eq!(
+        (t["summary"].as_str(), t["client_id"].as_u64()),
+        (Some("Changed"), Some(2))
+    );
+    // A bare object, or an id sent as text, is refused.
+    let r = post("/Site", serde_json::json!({ "name": "x" }))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = post("/Tickets", serde_json::json!([{ "client_id": "57" }]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Please select a valid Client/Site/User"));
+    // DELETE removes it for the rest of the run.
+    let r = c
+        .delete(format!("{}/Asset/1", sb.resource_server()))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(get(&c, &sb, "/Asset/1", &tok).await.status(), 404);
+    assert_eq!(json_of(&c, &sb, "/Asset", &tok).await["record_count"], 5);
+    // Halo has no PUT; areas outside the six are not written.
+    let r = c
+        .put(format!("{}/Client", sb.resource_server()))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!([{ "name": "x" }]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(
+        post("/Invoice", serde_json::json!([{}]))
+            .await
+            .unwrap()
+            .status(),
+        405
+    );
+    // A read-only token may not write.
+    let (_, v) = token(&c, &sb, Some("read:customers")).await;
+    let ro = v["access_token"].as_str().unwrap();
+    let r = c
+        .post(format!("{}/Client", sb.resource_server()))
+        .bearer_auth(ro)
+        .json(&serde_json::json!([{ "name": "x" }]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

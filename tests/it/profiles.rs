@@ -285,6 +285,7 @@ fn a_refused_secret_that_passed_its_last_test_may_have_been_regenerated() {
     let run = env.run(&["test", "fresh", "--json"], &[], None);
     run.code(4);
     assert!(!run.stdout.contains("Login Type"), "{}", run.stdout);
+}
 
 /// After `use billing`, a failure's JSON names the profile the command acted on, as its message
 /// does.

@@ -33,7 +33,7 @@ pub(crate) fn token(
         .remove("tenant")
         .unwrap_or_default();
     let tenant = tenant.trim();
-    // A self-hosted Halo has no tenants and ignores the parameter [E: halo-api.md §4].
+    // A self-hosted Halo has no tenants and ignores the parameter [E: HaloAPI issue #64, CIPP's docs: the tenant is for hosted instances only].
     if scenario == Scenario::OnPremise {
     } else if !tenant.is_empty() {
         // An instance answers a tenant it does not know with an error page, not OAuth JSON.

@@ -69,11 +69,18 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                     (Mark::Fail, missing_word(p.cause.as_ref().map(|c| c.cause)))
                 }
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
+                PermissionStatus::Unchecked => (Mark::Unverified, "unchecked"),
             };
             let hint = match (&p.status, &p.hint) {
                 // A fix of the verdict's list is said there once, with the rows it covers.
-                (PermissionStatus::Missing, Some(h)) if r.hints.contains(h) => String::new(),
-                (PermissionStatus::Missing, Some(h)) => format!("  {h}"),
+                (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h))
+                    if r.hints.contains(h) =>
+                {
+                    String::new()
+                }
+                (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h)) => {
+                    format!("  {h}")
+                }
                 (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
                 _ => String::new(),
             };

@@ -254,6 +254,44 @@ fn the_error_json_names_the_profile_given_by_position() {
     }
 }
 
+#[test]
+fn a_refused_secret_that_passed_its_last_test_may_have_been_regenerated() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "regen".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    env.run(&["test", "regen"], &[], None).code(0);
+    // Someone changes the application's Login Type: Halo regenerates the secret.
+    sb.set_scenario(Scenario::SecretRegenerated);
+    let run = env.run(&["test", "regen", "--json"], &[], None);
+    run.code(4);
+    let v = run.contract(Some("auth"));
+    assert_eq!(v["error"]["code"], "invalid-client");
+    let hints: Vec<&str> = v["hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.contains("Login Type") && h.contains("secret set")),
+        "{hints:?}"
+    );
+    // A secret that never passed gets no such hint.
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "fresh".into(), "--skip-test".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let run = env.run(&["test", "fresh", "--json"], &[], None);
+    run.code(4);
+    assert!(!run.stdout.contains("Login Type"), "{}", run.stdout);
+}
+
 /// After `use billing`, a failure's JSON names the profile the command acted on, as its message
 /// does.
 #[test]

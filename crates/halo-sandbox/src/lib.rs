@@ -35,6 +35,8 @@ pub use secret::ClientSecret;
 
 /// The tenant name the sandbox answers to, and the one its authinfo names.
 pub const TENANT: &str = "sandbox";
+/// What API Details shows as the Tenant of a self-hosted Halo (`on-premise`).
+pub const NOT_SET: &str = "Not set";
 /// The Tenant a user mistyped, given to type in the `wrong-tenant` scenario.
 pub const MISTYPED_TENANT: &str = "sandbx";
 /// The sandbox application's Client ID (a GUID, as Halo's are).
@@ -234,7 +236,8 @@ impl Sandbox {
     pub fn tenant(&self) -> &str {
         match self.scenario() {
             Scenario::WrongTenant => MISTYPED_TENANT,
-            Scenario::TenantRequired => "Not set",
+            Scenario::TenantRequired => NOT_SET,
+            Scenario::OnPremise => NOT_SET,
             _ => TENANT,
         }
     }
@@ -260,6 +263,12 @@ impl Sandbox {
     /// The key a `POST /_sandbox/...` change must carry (`?key=`).
     pub fn control_token(&self) -> &str {
         &self.shared.control_token
+    }
+
+    /// The refresh tokens the token endpoint has issued (`refresh-token`), so that a test can
+    /// look for them where they must never be.
+    pub fn refresh_tokens_issued(&self) -> Vec<String> {
+        server::lock(&self.shared.refresh_tokens).clone()
     }
 
     pub fn stats(&self) -> SandboxStats {

@@ -198,6 +198,7 @@ pub(super) fn attribute_to_token(report: &mut CheckReport) {
         .find(|f| {
             [
                 &catalogue::TOKEN_EXPIRED,
+                &catalogue::TOKEN_NOT_FOUND,
                 &catalogue::TOKEN_WITHOUT_SCOPE,
                 &catalogue::AGENT_INACTIVE,
             ]
@@ -275,6 +276,18 @@ pub(super) fn permission_row(
         );
     };
     match read {
+        // A token Halo lost even after a fresh one: the read could not be made.
+        Read::Status(a) if diagnose::token_not_found(a) => row(
+            PermissionStatus::Unchecked,
+            Some(catalogue::TOKEN_NOT_FOUND.diagnose(
+                format!(
+                    "Halo answered GET /api{} with 400 \"Token not found\", so {scope} could not be checked.",
+                    probe.path
+                ),
+                &[],
+            )),
+            None,
+        ),
         Read::Json { records, .. } => {
             if probe.area == "customers" && *records == Some(0) && scope.starts_with("read:") {
                 return row(
@@ -330,6 +343,20 @@ pub(super) fn permission_row(
                 a.status, probe.path
             )),
         ),
+        // Halo's request limit refused the read: the scope is neither granted nor missing.
+        Read::Status(a) if a.status == 429 && diagnose::resource_status(a, settings)
+            .is_some_and(|d| d.cause == &catalogue::RATE_LIMITED) =>
+        {
+            let said = diagnose::answer_text(a)
+                .map(|t| format!(" ({t:?})"))
+                .unwrap_or_default();
+            let d = diagnose::rate_limited(a);
+            let hint = format!(
+                "Not checked: Halo's request limit refused GET /api{}{said}. {}",
+                probe.path, d.hint
+            );
+            row(PermissionStatus::Unchecked, Some(d), Some(hint))
+        }
         other => row(PermissionStatus::Missing, read_failure(other, settings), None),
     }
 }

@@ -133,7 +133,7 @@ fn permission_rows_follow_the_answers() {
             "read:customers",
             &["read:customers"],
             status(429),
-            PermissionStatus::Missing,
+            PermissionStatus::Unchecked,
             Some(&catalogue::RATE_LIMITED),
         ),
         (
@@ -196,6 +196,56 @@ fn permission_rows_follow_the_answers() {
             PermissionStatus::Missing,
             Some(&catalogue::SCOPE_MISSING),
         ),
+        // Halo's API limit: the read could not be made, whatever its body's shape.
+        (
+            "read:customers",
+            &["read:customers"],
+            Read::Status(answer(
+                429,
+                "application/json",
+                r#"{"error":"Rate Limit Reached - 300 Requests per rolling 5 minute window"}"#,
+            )),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::RATE_LIMITED),
+        ),
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(429, "text/plain", "Too Many Requests")),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::RATE_LIMITED),
+        ),
+        // A token Halo no longer knows, as text or JSON: not a refusal of the area.
+        (
+            "read:customers",
+            &["read:customers"],
+            Read::Status(answer(400, "text/plain", "Token not found")),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::TOKEN_NOT_FOUND),
+        ),
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(
+                400,
+                "application/json",
+                r#"{"message":"Token not found"}"#,
+            )),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::TOKEN_NOT_FOUND),
+        ),
+        // Another 400 is no lost token.
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(
+                400,
+                "application/json",
+                r#"{"message":"Invalid advanced search parameter(s)"}"#,
+            )),
+            PermissionStatus::Unverified,
+            None,
+        ),
         // all:teams names its one area: it does not stand in for an invoice scope.
         (
             "edit:invoices",
@@ -216,6 +266,15 @@ fn permission_rows_follow_the_answers() {
             cause.map(|c| c.code),
             "{scope} granted {granted:?}, read {read:?}"
         );
+        if want == PermissionStatus::Unchecked && cause == Some(&catalogue::RATE_LIMITED) {
+            let hint = row.hint.as_deref().unwrap_or_default();
+            assert!(hint.starts_with("Not checked"), "{row:?}");
+            if let Read::Status(a) = &read {
+                if String::from_utf8_lossy(&a.body).contains("Rate Limit") {
+                    assert!(hint.contains("Rate Limit Reached"), "quotes Halo: {row:?}");
+                }
+            }
+        }
         if want == PermissionStatus::Missing {
             assert!(row.hint.is_some(), "a missing row says what to do: {row:?}");
         }

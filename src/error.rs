@@ -152,8 +152,12 @@ impl From<crate::store::StoreError> for AppError {
                 Some("with init, pass --secret-store file or --secret-store none; with test or token, set HALO_CLIENT_SECRET".to_string())
             }
             S::Locked { .. } => Some("wait for the other halo-connect to finish, then try again".to_string()),
-            S::UnsafeConfigPath { path, .. } => Some(format!(
-                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod o-w {0}`), or keep the config elsewhere with --config PATH",
+            S::UnsafePath { what: crate::store::Trusted::Config, path, .. } => Some(format!(
+                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod go-w {0}`), or keep the config elsewhere with --config PATH",
+                path.display()
+            )),
+            S::UnsafePath { what: crate::store::Trusted::CaFile, path, .. } => Some(format!(
+                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod go-w {0}`), or keep a copy of the CA certificate in a directory only you can write and name it with --ca-cert PATH",
                 path.display()
             )),
             S::Write { .. } => Some("check that the config directory is writable and the disk is not full".to_string()),

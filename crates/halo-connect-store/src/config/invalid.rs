@@ -112,7 +112,7 @@ pub(super) fn check_text(path: &Path, text: &str) -> Result<(), StoreError> {
             DeValue::String(s) => {
                 if let Some(c) = s
                     .chars()
-                    .find(|&c| c.is_control() || crate::domain::printable::is_bidi_control(c))
+                    .find(|&c| c.is_control() || halo_connect_core::printable::is_bidi_control(c))
                 {
                     let place = match profile {
                         Some(p) => format!("key `{key}` of profile `{p}`"),

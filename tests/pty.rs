@@ -347,3 +347,44 @@ fn no_checklists_skips_every_checklist() {
     assert_eq!(w.finish(), 0);
     assert!(!w.out.contains("Role checklist"), "{}", w.out);
 }
+
+/// From a colour terminal, `test > file` keeps the report's file free of escape codes, while the
+/// same report on the terminal is painted: colour is decided per stream.
+#[test]
+fn a_report_redirected_from_a_colour_terminal_is_plain_text() {
+    let env = TestEnv::new();
+    let file = env
+        .config_path()
+        .parent()
+        .unwrap()
+        .with_file_name("report.txt");
+    let run = "\"$HC\" test --sandbox --scenario wrong-secret";
+    let mut w = Wizard::shell(&env, &format!("{run} > '{}'; {run}", file.display()));
+    assert_eq!(w.finish(), 4, "{}", w.out);
+    let report = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        report.contains("token"),
+        "the report went to the file: {report}"
+    );
+    assert!(
+        !report.contains('\x1b'),
+        "escape codes in the file: {report:?}"
+    );
+    assert!(
+        w.out.contains("\x1b[31m"),
+        "the terminal's copy is painted: {:?}",
+        w.out
+    );
+}
+
+/// `test --all` on a colour terminal paints its marks; it never prints a painted mark's codes
+/// stripped of their escape (`[32m✓[0m`).
+#[test]
+fn test_all_on_a_colour_terminal_paints_its_marks() {
+    let env = TestEnv::new();
+    env.run(&["init", "--sandbox"], &[], None).code(0);
+    let mut w = Wizard::shell(&env, "\"$HC\" test --all");
+    assert_eq!(w.finish(), 0, "{}", w.out);
+    assert!(w.out.contains("\x1b[32m✓\x1b[0m sandbox"), "{:?}", w.out);
+    assert!(!w.out.replace("\x1b[", "").contains("[32m"), "{:?}", w.out);
+}

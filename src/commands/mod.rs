@@ -101,6 +101,8 @@ pub struct Ctx {
     session: OnceCell<Session>,
     /// The config file's `default_profile` (`halo-connect use`), read on first need.
     default_profile: OnceCell<Option<String>>,
+    /// The profile this run acts on, once `profile_name` has decided it: the error JSON names it.
+    acting: std::cell::RefCell<Option<String>>,
 }
 
 /// The profile used when none is named.
@@ -132,12 +134,19 @@ impl Ctx {
             recorder: None,
             session: OnceCell::new(),
             default_profile: OnceCell::new(),
+            acting: Default::default(),
         })
     }
 
     /// The profile name: the one named (by position, --profile or HALO_PROFILE), else the config's
     /// default (`halo-connect use`) where the fallback is `default`, else `fallback`.
     pub fn profile_name(&self, fallback: &str) -> String {
+        let name = self.decide_profile(fallback);
+        *self.acting.borrow_mut() = Some(name.clone());
+        name
+    }
+
+    fn decide_profile(&self, fallback: &str) -> String {
         if let Some(named) = &self.global.profile {
             return named.clone();
         }
@@ -151,6 +160,11 @@ impl Ctx {
             }
         }
         fallback.to_string()
+    }
+
+    /// The profile the command decided to act on, if it got that far.
+    pub fn acting_profile(&self) -> Option<String> {
+        self.acting.borrow().clone()
     }
 
     /// Takes a profile named by position as --profile; both, naming different profiles, is a

@@ -230,36 +230,37 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         }
     } else {
         for d in &done {
-            // A line may quote a server's message: printable text only.
-            ctx.term
-                .out(&crate::domain::printable::terminal_safe(&fleet_line(
-                    ctx, d,
-                )));
+            ctx.term.out(&fleet_line(ctx, d));
         }
     }
     Ok(entries.iter().map(FleetEntry::exit_code).max().unwrap_or(0))
 }
 
-/// One profile's line of `test --all`.
+/// One profile's line of `test --all`. A line may quote a server's message: each quoted text is
+/// made printable before the mark is painted, so the paint survives and the server's escapes do not.
 fn fleet_line(ctx: &Ctx, done: &Result<CheckReport, (String, AppError)>) -> String {
+    let safe = crate::domain::printable::terminal_safe;
     match done {
         Ok(r) => {
             let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
             let why = r
                 .error
                 .as_ref()
-                .map(|e| format!("  {} {}", e.message, e.hint))
+                .map(|e| format!("  {} {}", safe(&e.message), safe(&e.hint)))
                 .unwrap_or_default();
             format!(
                 "{mark} {} (exit {}, {} ms){why}",
-                r.profile, r.exit_code, r.elapsed_ms
+                safe(&r.profile),
+                r.exit_code,
+                r.elapsed_ms
             )
         }
         Err((name, e)) => format!(
-            "{} {name} (exit {})  {}",
+            "{} {} (exit {})  {}",
             ctx.term.mark(Mark::Fail),
+            safe(name),
             e.exit_code(),
-            e.message
+            safe(&e.message)
         ),
     }
 }

@@ -76,6 +76,8 @@ mod tests {
         Term {
             style: Style {
                 color: false,
+                color_out: false,
+                color_err: false,
                 unicode: true,
                 hyperlinks: false,
             },

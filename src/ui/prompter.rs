@@ -19,7 +19,7 @@ pub struct DialoguerPrompter {
 
 impl DialoguerPrompter {
     pub fn new(term: Term) -> Self {
-        let theme: Box<dyn Theme> = if term.style.color {
+        let theme: Box<dyn Theme> = if term.style.color_err {
             Box::new(ColorfulTheme::default())
         } else {
             Box::new(SimpleTheme)
@@ -84,16 +84,18 @@ impl Prompter for DialoguerPrompter {
     }
 
     fn link(&mut self, text: &str, url: &str) {
-        err_line(&format!("{text} {}", self.term.link(url, false)));
+        self.term
+            .err(&format!("{text} {}", self.term.link(url, false)));
     }
 
     fn heading(&mut self, title: &str) {
         err_line("");
-        err_line(&self.term.paint(title, Paint::Bold));
+        self.term.err(&self.term.paint(title, Paint::Bold));
     }
 
     fn report(&mut self, report: &CheckReport) {
-        err_line(&render::report_text(&self.term, report, "Save and Test"));
+        self.term
+            .err(&render::report_text(&self.term, report, "Save and Test"));
     }
 }
 

@@ -248,3 +248,27 @@ fn the_error_json_names_the_profile_given_by_position() {
         assert_eq!(run.json()["profile"], "nope", "{args:?}");
     }
 }
+
+/// After `use billing`, a failure's JSON names the profile the command acted on, as its message
+/// does.
+#[test]
+fn the_error_json_names_the_profile_chosen_by_use() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.push("--skip-test".into());
+    env.run(
+        &strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "billing")],
+        None,
+    )
+    .code(0);
+    // The secret goes, so the test fails before any request, with an error of its own.
+    std::fs::remove_file(env.credentials_path()).unwrap();
+    env.run(&["use", "billing"], &[], None).code(0);
+    let run = env.run(&["test", "--json"], &[], None);
+    let v = run.json();
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_eq!(v["profile"], "billing", "{v:#}");
+    assert!(run.stderr.contains("billing"), "{}", run.stderr);
+}

@@ -89,14 +89,18 @@ if [ -n "$want" ]; then
 else
   download "$base/$archive.sha256" "$tmp/$archive.sha256" || fail "could not download $base/$archive.sha256"
   want=$(cut -d' ' -f1 <"$tmp/$archive.sha256")
-  [ -n "$want" ] && [ "$want" = "$got" ] || fail "the SHA-256 of $archive is $got, but the release says $want; nothing was installed"
+  if [ -z "$want" ] || [ "$want" != "$got" ]; then
+    fail "the SHA-256 of $archive is $got, but the release says $want; nothing was installed"
+  fi
   say "the archive's SHA-256 matches $archive.sha256 from the same place, which proves a whole download, not who built it"
 fi
 verify_attestation "$tmp/$archive"
 
 tar -xzf "$tmp/$archive" -C "$tmp"
 src="$tmp/halo-connect-$target"
-[ -f "$src/halo-connect" ] && [ -x "$src/halo-connect" ] || fail "the archive holds no halo-connect binary"
+if [ ! -f "$src/halo-connect" ] || [ ! -x "$src/halo-connect" ]; then
+  fail "the archive holds no halo-connect binary"
+fi
 mkdir -p "$install_dir"
 dest="$install_dir/halo-connect"
 if [ -L "$dest" ]; then
@@ -110,10 +114,10 @@ fi
 # made executable, then renamed over the old one: a running halo-connect is never overwritten in
 # place, and a link planted beside it is never followed.
 new=$(mktemp "$install_dir/.halo-connect.XXXXXX") || fail "cannot create a file in $install_dir"
-cp "$src/halo-connect" "$new" && chmod 0755 "$new" && mv -f "$new" "$dest" || {
+if ! { cp "$src/halo-connect" "$new" && chmod 0755 "$new" && mv -f "$new" "$dest"; }; then
   rm -f "$new"
   fail "could not put halo-connect in $install_dir"
-}
+fi
 if mkdir -p "$man_dir" 2>/dev/null; then
   for page in "$src"/man/*.1; do
     [ -f "$page" ] || continue

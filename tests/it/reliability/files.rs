@@ -280,6 +280,11 @@ fn names_and_values_no_script_or_terminal_should_get_are_refused_on_load() {
             !run.stdout.contains("touch"),
             "{shell} script names the profile"
         );
+        assert!(
+            run.stderr.contains("offers no profile names"),
+            "{}",
+            run.stderr
+        );
     }
     let run = env.run(&["list"], &[], None);
     run.code(3);

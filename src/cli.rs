@@ -206,6 +206,9 @@ pub struct InitArgs {
     /// The wizard skips the Role, Agent and Application checklists (`checklist` prints them).
     #[arg(long)]
     pub no_checklists: bool,
+    /// The integration this connection feeds (`halo-connect handoff --for` lists them): its permissions, its form.
+    #[arg(long = "for", value_name = "NAME")]
+    pub for_integration: Option<String>,
 }
 
 /// A profile named by position, as `--profile` names it.
@@ -269,6 +272,9 @@ pub struct TestArgs {
     pub report: Option<PathBuf>,
     #[command(flatten)]
     pub ci: CiReportArgs,
+    /// Replay that integration's own token request and first reads (n8n, cipp, haloapi, ...).
+    #[arg(long = "as", value_name = "NAME", conflicts_with_all = ["all", "junit", "summary"])]
+    pub as_integration: Option<String>,
 }
 
 /// Report files for CI, written whole after the test.
@@ -364,6 +370,9 @@ pub struct HandoffArgs {
     /// Profile to hand off (the same as --profile NAME).
     #[arg(value_name = "PROFILE")]
     pub name: Option<String>,
+    /// Exactly the fields of that integration's form, in its order and words (n8n, cipp, haloapi, ...).
+    #[arg(long = "for", value_name = "NAME")]
+    pub for_integration: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,6 +21,9 @@ struct Row<'a> {
     /// Whether a test could run now: the secret is where the profile says.
     secret_present: bool,
     secret: String,
+    /// Whether the stored secret is bound to the servers and Client ID it was tested with; null
+    /// when none is stored (store `none`, the emulator's).
+    secret_bound: Option<bool>,
     last_test: Option<&'a LastTest>,
     /// Seconds since the last test, when its time reads.
     last_test_age_s: Option<i64>,
@@ -57,17 +60,27 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
 
 fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
     let env_secret = ctx.env.is_set(env::CLIENT_SECRET);
-    let (present, secret) = match p.secret_store {
-        _ if p.sandbox => (true, "supplied by the emulator".to_string()),
-        SecretStoreKind::None if env_secret => (true, format!("from {}", env::CLIENT_SECRET)),
+    let (present, secret, bound) = match p.secret_store {
+        _ if p.sandbox => (true, "supplied by the emulator".to_string(), None),
+        SecretStoreKind::None if env_secret => (
+            true,
+            format!("from {}", env::CLIENT_SECRET),
+            None,
+        ),
         SecretStoreKind::None => (
             false,
             format!("not stored, and {} is not set", env::CLIENT_SECRET),
+            None,
         ),
-        kind => match ctx.stored_secret(name, p) {
-            Ok(Some(_)) => (true, format!("in the {kind} store")),
-            Ok(None) => (false, format!("missing from the {kind} store")),
-            Err(e) => (false, format!("cannot be read: {e}")),
+        kind => match ctx.stored_secret_fit(name, p) {
+            Ok(Some((_, true))) => (true, format!("in the {kind} store"), Some(true)),
+            Ok(Some((_, false))) => (
+                true,
+                format!("in the {kind} store, not yet bound to the servers and Client ID it was tested with; the next passing `halo-connect test {name}` binds it"),
+                Some(false),
+            ),
+            Ok(None) => (false, format!("missing from the {kind} store"), None),
+            Err(e) => (false, format!("cannot be read: {e}"), None),
         },
     };
     let age = p.last_test.as_ref().and_then(|t| age_seconds(&t.at));
@@ -80,6 +93,9 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
         format!("halo-connect secret set {name}")
     } else {
         match &p.last_test {
+            _ if bound == Some(false) => {
+                format!("halo-connect test {name} (a pass binds the secret)")
+            }
             None => format!("halo-connect test {name}"),
             Some(t) if !t.ok => format!("halo-connect test {name} (it failed last time)"),
             Some(_) => "nothing; `halo-connect test` checks it again".to_string(),
@@ -91,6 +107,7 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
         secret_store: p.secret_store.as_str(),
         secret_present: present,
         secret,
+        secret_bound: bound,
         last_test: p.last_test.as_ref(),
         last_test_age_s: age,
         next,

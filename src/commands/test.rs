@@ -35,6 +35,9 @@ fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 }
 
 fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
+    if let Some(name) = &args.as_integration {
+        return super::test_as::run(ctx, args, name);
+    }
     let selection = Selection {
         from_env: args.from_env,
         sandbox: args.sandbox,
@@ -57,6 +60,9 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     if conn.stored {
         record(ctx, &[&report]);
     }
+    if report.ok && conn.bind_after_pass {
+        bind_passed(ctx, &conn);
+    }
     super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
     if ctx.global.json {
         ctx.term
@@ -65,6 +71,15 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
+}
+
+/// Binds a stored secret that was not bound yet to the profile it just passed the test with.
+fn bind_passed(ctx: &Ctx, conn: &Connection) {
+    if let Ok(config) = ctx.config.load() {
+        if let Some(p) = config.profiles.get(&conn.profile) {
+            ctx.bind_after_pass(&conn.profile, p, &conn.secret);
+        }
+    }
 }
 
 /// Stores each report's verdict as the profile's `last_test`; a failure to write only warns.
@@ -203,6 +218,13 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     });
     let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
     record(ctx, &ok_reports);
+    for (t, d) in targets.iter().zip(&done) {
+        if let (Ok((conn, _)), Ok(r)) = (t, d) {
+            if r.ok && conn.bind_after_pass {
+                bind_passed(ctx, conn);
+            }
+        }
+    }
     let outcomes = done
         .iter()
         .map(|d| d.as_ref().map_err(|(n, e)| (n.as_str(), e)));

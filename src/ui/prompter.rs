@@ -127,34 +127,25 @@ pub fn install_interrupt_handler() {
 
 /// The terminal's settings when the wizard started, restored on Ctrl-C. ctrlc runs its handler on
 /// a thread of its own, not in the signal handler, so restoring there is safe.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct TerminalState {
     #[cfg(unix)]
-    termios: Option<libc::termios>,
+    termios: Option<rustix::termios::Termios>,
 }
 
 impl TerminalState {
     fn save() -> TerminalState {
-        #[cfg(unix)]
-        {
-            // SAFETY: tcgetattr fills the struct we own; a zeroed termios is a valid value to pass.
-            let mut t: libc::termios = unsafe { std::mem::zeroed() };
-            let ok = unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } == 0;
-            TerminalState {
-                termios: ok.then_some(t),
-            }
+        TerminalState {
+            #[cfg(unix)]
+            termios: rustix::termios::tcgetattr(std::io::stdin()).ok(),
         }
-        #[cfg(not(unix))]
-        TerminalState {}
     }
 
     fn restore(&self) {
         #[cfg(unix)]
         if let Some(t) = &self.termios {
-            // SAFETY: tcsetattr reads the settings tcgetattr gave for the same terminal.
-            unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t);
-            }
+            let now = rustix::termios::OptionalActions::Now;
+            let _ = rustix::termios::tcsetattr(std::io::stdin(), now, t);
         }
     }
 }

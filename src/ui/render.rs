@@ -186,11 +186,6 @@ pub fn checklist_text_at(p: &Preset, page: Option<&str>) -> String {
     out.join("\n")
 }
 
-/// A preset's checklist as Markdown, to hand to a Halo administrator.
-pub fn checklist_markdown(p: &Preset) -> String {
-    checklist_markdown_at(p, None)
-}
-
 /// The Markdown checklist; `page` (Halo's applications page) heads the Application steps.
 pub fn checklist_markdown_at(p: &Preset, page: Option<&str>) -> String {
     let mut out = vec![
@@ -289,12 +284,15 @@ mod tests {
     /// adds the final newline), so any change to the data or its expansion shows up here.
     #[test]
     fn every_checklist_is_pinned() {
-        use super::{checklist_markdown, checklist_text};
+        use super::{checklist_markdown_at, checklist_text};
         use crate::domain::preset::all;
         for p in all() {
             let json = serde_json::to_string_pretty(p).expect("a preset serializes");
             insta::assert_snapshot!(format!("{}.text", p.name), checklist_text(p));
-            insta::assert_snapshot!(format!("{}.markdown", p.name), checklist_markdown(p));
+            insta::assert_snapshot!(
+                format!("{}.markdown", p.name),
+                checklist_markdown_at(p, None)
+            );
             insta::assert_snapshot!(format!("{}.json", p.name), json);
         }
     }

@@ -347,6 +347,11 @@ fn client_ids_are_checked_and_non_guids_noted() {
         ("abc def", "space"),
         ("https://acme.halopsa.com", "address"),
         ("a\"b", "'\"'"),
+        // Finding 16: a bidi override or an invisible character hides what the ID really is.
+        ("3f2b9c4e\u{202e}0d6a", "\\u{202e}"),
+        ("3f2b9c4e\u{200b}0d6a", "\\u{200b}"),
+        ("3f2b9c4e\u{061c}0d6a", "\\u{61c}"),
+        ("3f2b9c4e\u{e0041}0d6a", "\\u{e0041}"),
     ] {
         let e = parse_client_id(bad).unwrap_err().to_string();
         assert!(e.contains(want), "{bad:?}: {e}");

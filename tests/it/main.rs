@@ -17,6 +17,8 @@ mod catalogue;
 mod ci_reports;
 /// The binary against the sandbox: init, test, list, show, token, checklist, TLS, config safety.
 mod cli;
+/// docs/cli.md names every command and flag.
+mod cli_doc;
 /// Handshakes and sockets, counted by the sandbox.
 mod connections;
 /// Malformed values, each refused by the domain and by the binary.
@@ -39,8 +41,12 @@ mod hostile_answers;
 /// no link followed.
 #[cfg(unix)]
 mod installer;
+/// Each integration profile through the binary: `test --as`, `handoff --for`, byte for byte.
+mod integrations;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.
 mod meta_scopes;
+/// n8n's published HaloPSA credential and node code against the sandbox (`.ci/run` unpacks it).
+mod n8n;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.

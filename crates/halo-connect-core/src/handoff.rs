@@ -257,7 +257,7 @@ impl Handoff {
                     form(Shape::WithSlash, auth),
                     form(Shape::WithoutSlash, auth.trim_end_matches('/')),
                 ],
-                rule: "Type it with the final \"/\"; only a form that refuses the \"/\" gets it without.".into(),
+                rule: "It depends on how the form adds the token path: forms that add /token (n8n, CIPP) want it without the final \"/\", forms that add token (the billing guides' forms) with it. `halo-connect handoff --for NAME` gives your form's one shape.".into(),
                 stored_in: None,
             },
             tenant_row(&settings.tenant, api_details),

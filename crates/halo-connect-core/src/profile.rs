@@ -42,6 +42,29 @@ impl fmt::Display for SecretStoreKind {
     }
 }
 
+/// Where Halo runs: hosted by Halo, or on the operator's own server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hosting {
+    Hosted,
+    OnPremise,
+}
+
+impl Hosting {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hosting::Hosted => "hosted",
+            Hosting::OnPremise => "on-premise",
+        }
+    }
+}
+
+impl fmt::Display for Hosting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The result of the last Save and Test, kept so `list` can show it without the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,4 +101,11 @@ pub struct Profile {
     pub ca_cert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
+}
+
+impl Profile {
+    /// Where this profile's stored secret may go (`domain::binding`).
+    pub fn binding(&self) -> super::binding::Binding {
+        super::binding::Binding::of(&self.auth_server, &self.resource_server, &self.client_id)
+    }
 }

@@ -120,7 +120,10 @@ pub fn is_hosted(host: &str) -> bool {
         .any(|d| host.len() > d.len() + 1 && host.ends_with(&format!(".{d}")))
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// This machine's own addresses, the one rule for two questions: plain `http://` is allowed only
+/// to them (`parse_address`), and only they skip a proxy from the environment
+/// (`LOOPBACK_NO_PROXY`), so a plain-http secret never crosses to a proxy in cleartext.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -128,6 +131,9 @@ fn is_loopback(url: &Url) -> bool {
         None => false,
     }
 }
+
+/// `is_loopback` as a `NO_PROXY` list: `localhost`, all of 127.0.0.0/8 and `::1`.
+pub const LOOPBACK_NO_PROXY: &str = "localhost,127.0.0.0/8,::1,[::1]";
 
 /// Parses an address pasted for `field`: trimmed, https (http only to loopback), no query, no
 /// credentials, no spaces.

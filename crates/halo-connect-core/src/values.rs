@@ -153,10 +153,11 @@ pub fn parse_client_id(input: &str) -> Result<(String, Vec<Note>), ValueError> {
             Reason::Other("it is an address; the Client ID is the GUID shown on the application's Details tab".into()),
         ));
     }
-    if let Some(c) = t
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '&' | '?' | '#'))
-    {
+    if let Some(c) = t.chars().find(|&c| {
+        c.is_control()
+            || super::printable::is_hidden(c)
+            || matches!(c, '"' | '\'' | '<' | '>' | '&' | '?' | '#')
+    }) {
         return Err(ValueError::new(
             Field::ClientId,
             input,

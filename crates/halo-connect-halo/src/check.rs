@@ -18,7 +18,7 @@ use halo_connect_core::secret::Secret;
 use halo_connect_core::values::{ConnectionSettings, Discovery};
 
 use super::answerer::describe;
-use super::client::HaloClient;
+use super::client::{ClientOptions, HaloClient};
 use super::diagnose::{self, TokenOutcome};
 use super::transport::Transport;
 use super::verdict::{
@@ -70,7 +70,7 @@ pub async fn exchange_token(
         .await
     {
         Ok(answer) => without_secret(diagnose::token_answer(&answer, settings), secret),
-        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
+        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options()).await),
     }
 }
 
@@ -89,9 +89,13 @@ fn without_secret(outcome: TokenOutcome, secret: &Secret) -> TokenOutcome {
 }
 
 /// Names a transport failure; a refused certificate gets a second look at what the server sent.
-async fn explain(t: &Transport, settings: &ConnectionSettings, timeout: Duration) -> Diagnosis {
+/// That look opens a socket of its own, so it is skipped when a proxy carries https: it would
+/// reach the server by another path than the request did.
+async fn explain(t: &Transport, settings: &ConnectionSettings, opts: &ClientOptions) -> Diagnosis {
+    let timeout = opts.timeout;
+    let proxied = opts.proxies.https.is_some() || opts.proxies.all.is_some();
     let chain = match t {
-        Transport::Tls { .. } => {
+        Transport::Tls { .. } if !proxied => {
             let url = settings.auth_server.url_for_inspection();
             match url {
                 Some((host, port)) => tokio::task::spawn_blocking(move || {
@@ -281,6 +285,9 @@ async fn check(
             &agent_label,
         ));
     }
+    // The Resource Server's answers (an agent's name, a message) may echo the bearer token it
+    // was sent: it never goes further, to the screen, --json or the bundle.
+    report.scrub_text(|t| token.access_token.scrub(t, "[the access token]"));
     finish(report, started)
 }
 

@@ -9,6 +9,7 @@ pub mod ports;
 mod tests;
 mod values;
 
+use halo_connect_core::binding::Binding;
 use halo_connect_core::field::Field;
 use halo_connect_core::handoff::applications_page;
 use halo_connect_core::kind::Kind;
@@ -36,8 +37,9 @@ pub struct Draft {
     pub address: Option<String>,
     /// A secret given by stdin, file or env: not asked.
     pub secret: Option<Secret>,
-    /// The stored secret of a re-run: Enter keeps it.
-    pub stored_secret: Option<Secret>,
+    /// The stored secret of a re-run and where it was tested: Enter keeps it, only while the
+    /// values in effect are those.
+    pub stored_secret: Option<(Secret, Binding)>,
     /// The emulator's secret: Enter uses it.
     pub sandbox_secret: Option<Secret>,
     /// A store given by flag.
@@ -108,7 +110,19 @@ pub fn run(
     }
     let mut values = ask_values(&draft, hosted, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
-    let mut secret = ask_secret(&draft, p)?;
+    let fitting = |values: &RawValues| {
+        validate(values, None).is_ok_and(|v| {
+            draft
+                .stored_secret
+                .as_ref()
+                .is_some_and(|(_, b)| fits(b, &v))
+        })
+    };
+    let mut secret = if draft.stored_secret.is_some() && !fitting(&values) {
+        ask_secret(&without_stored(&draft, p), p)?
+    } else {
+        ask_secret(&draft, p)?
+    };
     let mut said: Vec<String> = Vec::new();
     loop {
         let validated = match validate(&values, None) {
@@ -120,6 +134,15 @@ pub fn run(
                 continue;
             }
         };
+        // A value changed after a failed test: the stored secret does not follow it elsewhere.
+        let kept_stored = draft
+            .stored_secret
+            .as_ref()
+            .is_some_and(|(s, _)| s.expose() == secret.expose());
+        if kept_stored && !fitting(&values) {
+            secret = ask_secret(&without_stored(&draft, p), p)?;
+            continue;
+        }
         for n in validated.notes.iter().map(|n| format!("Note: {n}.")) {
             if !said.contains(&n) {
                 p.say(&n);
@@ -335,6 +358,27 @@ fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res
     }
 }
 
+/// Whether validated values are the ones a stored secret was tested with.
+fn fits(b: &Binding, v: &Validated) -> bool {
+    let s = &v.settings;
+    Binding::of(
+        s.auth_server.as_str(),
+        s.resource_server.as_str(),
+        &s.client_id,
+    ) == *b
+}
+
+/// The draft without its stored secret, said: the values in effect are not those it was tested
+/// with, so it is not sent to them.
+fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
+    p.say("The stored Client Secret was tested with other servers or another Client ID, so it is not sent to these: paste the Client Secret of this application.");
+    Draft {
+        secret: None,
+        stored_secret: None,
+        ..draft.clone()
+    }
+}
+
 fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     if let Some(s) = &draft.secret {
         p.say("Using the Client Secret given by stdin, file or HALO_CLIENT_SECRET.");
@@ -343,9 +387,10 @@ fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     let keep = draft
         .stored_secret
         .as_ref()
+        .map(|(s, _)| s)
         .or(draft.sandbox_secret.as_ref());
     let question = match (&draft.stored_secret, &draft.sandbox_secret) {
-        (Some(s), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
+        (Some((s, _)), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
         (None, Some(_)) => {
             "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string()
         }

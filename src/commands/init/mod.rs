@@ -32,7 +32,6 @@ pub struct Plan {
     pub preset: Preset,
     pub validated: Validated,
     pub secret: Secret,
-    pub secret_source: Source,
     pub store: SecretStoreKind,
     pub sandbox: Option<Sandbox>,
     pub notes: Vec<String>,
@@ -42,7 +41,17 @@ pub struct Plan {
     pub ca_cert: Option<String>,
 }
 
-pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
+    // `--for NAME`: the preset whose form that integration is, or `custom` with exactly what its
+    // application must have ticked, so the checklists and the test match what it requests.
+    if let Some(name) = args.for_integration.clone() {
+        let integration = super::integration_named(&name)?;
+        if args.values.preset.is_none() && args.values.preset_file.is_none() {
+            let (preset, scopes) = crate::domain::integration::preset_for(integration);
+            args.values.preset = Some(preset);
+            args.values.scopes = scopes;
+        }
+    }
     // The emulator is the address; a typed one would be silently replaced (HALO_URL is left to
     // scripts that set it for other runs).
     if args.sandbox && ctx.matches.value_source("url") == Some(ValueSource::CommandLine) {
@@ -77,7 +86,29 @@ fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
+    refuse_unusable(&args, &plan)?;
     test_and_save(ctx, &args, plan)
+}
+
+/// `--for NAME`: values that integration cannot use are exit 5, in its words, before any request.
+fn refuse_unusable(args: &InitArgs, plan: &Plan) -> Result<(), AppError> {
+    let Some(i) = args
+        .for_integration
+        .as_deref()
+        .and_then(crate::domain::integration::find)
+    else {
+        return Ok(());
+    };
+    let settings = &plan.validated.settings;
+    let hosting = crate::domain::integration::hosting_of(settings);
+    match crate::domain::integration::cannot_use(i, settings, hosting) {
+        None => Ok(()),
+        Some(u) => {
+            let d = crate::domain::catalogue::INTEGRATION_CANNOT_USE
+                .diagnose(u.message, &[("fix", &u.fix), ("integration", &i.name)]);
+            Err(AppError::new(d.kind(), d.message.clone()).with_hint(d.hint))
+        }
+    }
 }
 
 /// Gathers and validates every value without prompting.
@@ -115,7 +146,6 @@ fn build_plan(
         preset: conn.preset,
         validated: conn.validated,
         secret: conn.secret,
-        secret_source: conn.secret_source,
         trust: conn.trust,
         store,
         sandbox,

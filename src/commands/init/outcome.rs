@@ -8,7 +8,6 @@ use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::values::ConnectionSettings;
 use crate::error::AppError;
-use crate::store::StoreError;
 use crate::ui::handoff::card_text;
 use crate::ui::json::{self, HandoffCard, InitFacts, ReportOutput};
 
@@ -132,7 +131,25 @@ pub fn conclude(
     }
     if let Some(card) = card.as_ref().filter(|_| !ctx.global.json) {
         ctx.term.out("");
-        ctx.term.out(&card_text(&ctx.term, card));
+        // `--for NAME`: that integration's form alone, in its order and words.
+        match args
+            .for_integration
+            .as_deref()
+            .and_then(crate::domain::integration::find)
+        {
+            Some(i) => {
+                let hosting = crate::domain::integration::hosting_of(settings);
+                let masked = plan.secret.masked();
+                let filled = crate::domain::integration::form(i, settings, hosting, Some(&masked));
+                ctx.term.out(&crate::ui::replay::form_text(
+                    &ctx.term,
+                    &plan.profile,
+                    &filled,
+                    &card.warnings,
+                ));
+            }
+            None => ctx.term.out(&card_text(&ctx.term, card)),
+        }
     }
     Ok(exit)
 }
@@ -189,22 +206,15 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
 pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Result<(), AppError> {
     let name = plan.profile.clone();
     let previous = ctx.config.update(|cfg| {
-        if let Some(existing) = cfg.profiles.get(&name) {
-            // Another writer may have created it since we looked; say so rather than overwrite.
-            if !force && !existing.sandbox {
-                return Err(StoreError::ProfileExists { name: name.clone() });
-            }
-        }
-        Ok(cfg.profiles.insert(name.clone(), profile.clone()))
+        // Another writer may have created it since we looked: it is refused rather than
+        // overwritten, unless forced or a sandbox profile.
+        let replace = force || cfg.profiles.get(&name).is_some_and(|p| p.sandbox);
+        cfg.insert_profile(&name, profile.clone(), replace)
     })?;
     if plan.store != SecretStoreKind::None {
-        if let Err(e) = ctx.store_secret(
-            plan.store,
-            &plan.profile,
-            &plan.secret,
-            &profile.auth_server,
-            &profile.client_id,
-        ) {
+        if let Err(e) =
+            ctx.store_secret(plan.store, &plan.profile, &plan.secret, &profile.binding())
+        {
             let _ = ctx.config.update(|cfg| {
                 match previous {
                     Some(p) => cfg.profiles.insert(name.clone(), p),

@@ -10,7 +10,7 @@ use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::values::{ConnectionSettings, Discovery, Source};
+use crate::domain::values::{ConnectionSettings, Discovery};
 use crate::error::AppError;
 use crate::halo::check::{discover, run_check};
 use crate::halo::HaloClient;
@@ -151,9 +151,10 @@ pub(super) fn run_wizard(
                     .to_string()
             })
         });
-    let stored_secret = stored
-        .filter(|p| !p.sandbox)
-        .and_then(|p| ctx.stored_secret(profile, p).ok().flatten());
+    let stored_secret = stored.filter(|p| !p.sandbox).and_then(|p| {
+        let secret = ctx.stored_secret(profile, p).ok().flatten()?;
+        Some((secret, p.binding()))
+    });
     let draft = Draft {
         preset,
         default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),
@@ -235,7 +236,6 @@ pub(super) fn run_wizard(
         preset: outcome.preset,
         validated: outcome.validated,
         secret: outcome.secret,
-        secret_source: Source::Prompt,
         store: outcome.store,
         sandbox,
         notes: Vec::new(),

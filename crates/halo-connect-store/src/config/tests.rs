@@ -44,7 +44,7 @@ fn a_profile_round_trips() {
     let q = profile("id-2");
     cf.update(|c| {
         c.insert_profile("default", p.clone(), false)?;
-        c.insert_profile("ci.prod", q.clone(), false)
+        c.insert_profile("ci.prod", q.clone(), false).map(drop)
     })
     .unwrap();
 

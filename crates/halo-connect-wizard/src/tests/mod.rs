@@ -334,12 +334,41 @@ fn a_rerun_offers_the_stored_secret_masked_and_enter_keeps_it() {
     script.push(A::Secret("Enter keeps ••••••••2e15", ""));
     let mut p = Scripted::new(script);
     let draft = Draft {
-        stored_secret: Some(Secret::new(SECRET)),
+        stored_secret: Some((Secret::new(SECRET), acme_binding())),
         ..Draft::default()
     };
     let mut t = FakeTester::new(&[]);
     let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
     assert_eq!(out.secret.expose(), SECRET);
+}
+
+fn acme_binding() -> halo_connect_core::binding::Binding {
+    halo_connect_core::binding::Binding::of(
+        "https://acme.halopsa.com/auth/",
+        "https://acme.halopsa.com/api",
+        ID,
+    )
+}
+
+/// A stored secret goes only to the servers and Client ID it was tested with: a re-run that
+/// names another address is not offered it, and asks for this application's secret.
+#[test]
+fn a_rerun_naming_another_server_is_not_offered_the_stored_secret() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "https://other.halopsa.com");
+    script.push(A::Secret("paste it", SECRET));
+    let mut p = Scripted::new(script);
+    let draft = Draft {
+        stored_secret: Some((
+            Secret::new("stored-one-3f1c9a2e-7b4d-4e8a-9c61"),
+            acme_binding(),
+        )),
+        ..Draft::default()
+    };
+    let mut t = FakeTester::new(&[]);
+    let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert_eq!(out.secret.expose(), SECRET);
+    assert!(p.said("not sent to these"));
 }
 
 #[test]

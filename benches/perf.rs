@@ -59,7 +59,7 @@ fn sandbox(scenario: Scenario, latency: Duration) -> Sandbox {
         scenario,
         tls: TlsMode::Valid,
         latency,
-        client_secret: Some(Secret::new(SECRET)),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(SECRET)),
         ..SandboxOptions::default()
     })
     .expect("the sandbox starts")
@@ -509,7 +509,7 @@ fn spread_fleet(latency: Duration, runs: u64) -> (Duration, u64) {
             Sandbox::start(SandboxOptions {
                 tls: TlsMode::Off,
                 latency,
-                client_secret: Some(Secret::new(SECRET)),
+                client_secret: Some(halo_connect::sandbox::ClientSecret::new(SECRET)),
                 ..SandboxOptions::default()
             })
             .expect("the sandbox starts")
@@ -534,7 +534,7 @@ fn hung_neighbour(home: &Home, latency: Duration) -> Duration {
     let dead = Sandbox::start(SandboxOptions {
         scenario: Scenario::NoAnswer,
         latency,
-        client_secret: Some(Secret::new(SECRET)),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(SECRET)),
         ..SandboxOptions::default()
     })
     .expect("sandbox");

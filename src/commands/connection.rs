@@ -169,7 +169,9 @@ impl Origin<'_> {
                 let secret = match super::secret_from_inputs(ctx, values)? {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
-                        (Some(sb), _) => Some((sb.client_secret().clone(), Source::Sandbox)),
+                        (Some(sb), _) => {
+                            Some((Secret::new(sb.client_secret().expose()), Source::Sandbox))
+                        }
                         (None, Some(p)) => ctx.stored_secret(name, p)?.map(|s| (s, Source::Stored)),
                         (None, None) => None,
                     },
@@ -193,7 +195,10 @@ impl Origin<'_> {
             Origin::Sandbox(sb) => Ok(Inputs {
                 raw: raw_from_sandbox(sb),
                 // HALO_CLIENT_SECRET lets a test send the sandbox a wrong secret on purpose.
-                secret: env_secret(ctx).or(Some((sb.client_secret().clone(), Source::Sandbox))),
+                secret: env_secret(ctx).or(Some((
+                    Secret::new(sb.client_secret().expose()),
+                    Source::Sandbox,
+                ))),
                 trust: Trust {
                     ca_file: None,
                     ca_pem: sb.ca_pem(),

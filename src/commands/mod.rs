@@ -414,7 +414,10 @@ pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppEr
     let scenario = parse_scenario(scenario.unwrap_or("healthy"))?;
     let opts = SandboxOptions {
         scenario,
-        client_secret: ctx.env.get("HALO_SANDBOX_SECRET").map(Secret::new),
+        client_secret: ctx
+            .env
+            .get("HALO_SANDBOX_SECRET")
+            .map(crate::sandbox::ClientSecret::new),
         control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
         latency: Duration::from_millis(
             ctx.env

@@ -28,7 +28,7 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
     let custom_secret = ctx
         .env
         .get("HALO_SANDBOX_SECRET")
-        .map(crate::domain::secret::Secret::new);
+        .map(crate::sandbox::ClientSecret::new);
     let secret_given = custom_secret.is_some();
     let sb = Sandbox::start(SandboxOptions {
         scenario,

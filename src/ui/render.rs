@@ -282,3 +282,20 @@ fn for_terminal(r: &CheckReport) -> CheckReport {
     r.notes.iter_mut().for_each(s);
     r
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every checklist exactly as `checklist --format text|markdown|json` prints it (the terminal
+    /// adds the final newline), so any change to the data or its expansion shows up here.
+    #[test]
+    fn every_checklist_is_pinned() {
+        use super::{checklist_markdown, checklist_text};
+        use crate::domain::preset::all;
+        for p in all() {
+            let json = serde_json::to_string_pretty(p).expect("a preset serializes");
+            insta::assert_snapshot!(format!("{}.text", p.name), checklist_text(p));
+            insta::assert_snapshot!(format!("{}.markdown", p.name), checklist_markdown(p));
+            insta::assert_snapshot!(format!("{}.json", p.name), json);
+        }
+    }
+}

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use halo_connect::domain::secret::Secret;
 use std::sync::Mutex;
 
 use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
@@ -228,7 +227,7 @@ pub fn sandbox_tls(scenario: Scenario, tls: TlsMode) -> Sandbox {
     Sandbox::start(SandboxOptions {
         scenario,
         tls,
-        client_secret: Some(Secret::new(CANARY)),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(CANARY)),
         ..SandboxOptions::default()
     })
     .expect("sandbox")

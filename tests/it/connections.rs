@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use crate::common::*;
-use halo_connect::domain::secret::Secret;
 use halo_connect::sandbox::{Sandbox, SandboxOptions, TlsMode};
 
 /// A config with `n` profiles of `preset` on the sandbox; their secret comes from
@@ -33,7 +32,7 @@ fn start(tls: TlsMode, latency: Duration) -> Sandbox {
     Sandbox::start(SandboxOptions {
         tls,
         latency,
-        client_secret: Some(Secret::new(CANARY)),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(CANARY)),
         ..SandboxOptions::default()
     })
     .expect("sandbox")
@@ -141,7 +140,7 @@ fn each_host_of_a_fleet_gets_its_own_socket_budget() {
     for sb in &hosts {
         let st = sb.stats();
         assert!(st.max_concurrent_connections <= 3, "{st:?}");
-        // Each host reaches its own limit (the unit tests in src/halo/sockets.rs show they are
+        // Each host reaches its own limit (the unit tests in crates/halo-connect-halo/src/sockets.rs show they are
         // independent).
         assert!(st.max_concurrent_connections >= 2, "{st:?}");
     }

@@ -3,7 +3,6 @@
 //! without the network; completion scripts that carry the names.
 
 use crate::common::{init_args, sandbox, strs, TestEnv, CANARY};
-use halo_connect::domain::secret::Secret;
 use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario};
 
 /// A sandbox profile called `name`, saved without a prompt.
@@ -87,7 +86,7 @@ fn use_sets_the_default_profile_and_profile_still_wins() {
 fn rotation_setup(env: &TestEnv, secret: &str) -> Sandbox {
     let sb = Sandbox::start(SandboxOptions {
         scenario: Scenario::Healthy,
-        client_secret: Some(Secret::new(secret)),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(secret)),
         ..SandboxOptions::default()
     })
     .unwrap();

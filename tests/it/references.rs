@@ -13,7 +13,7 @@ const NOT_REPO_FILES: &[&str] = &[
     "helpers.rs",
     "misc.rs",
     "halo-setup.md",
-    // Files the support bundle's tests write in a temp dir (src/store/report_file.rs,
+    // Files the support bundle's tests write in a temp dir (crates/halo-connect-store/src/report_file.rs,
     // tests/it/report.rs).
     "link.md",
     "no/such/dir/r.md",
@@ -57,7 +57,7 @@ fn scanned() -> Vec<PathBuf> {
         root.join("Cargo.toml"),
         root.join(".ci/run"),
     ];
-    for dir in ["docs", "src", "tests", "benches"] {
+    for dir in ["docs", "src", "tests", "benches", "crates"] {
         walk(&root.join(dir), &mut files);
     }
     files.retain(|f| {
@@ -97,7 +97,7 @@ fn exists(reference: &str, file: &Path, repo: &[String]) -> bool {
         p.canonicalize()
             .is_ok_and(|c| c.starts_with(root.canonicalize().unwrap()))
     };
-    const TOP: [&str; 6] = ["src/", "tests/", "docs/", "benches/", "presets/", ".ci/"];
+    const TOP: [&str; 6] = ["src/", "tests/", "docs/", "benches/", "crates/", ".ci/"];
     if NOT_REPO_FILES.contains(&reference) {
         return true;
     }
@@ -129,7 +129,7 @@ fn references(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for w in text.split(|c: char| !word(c)) {
         let w = w.trim_end_matches(['.', '-']);
-        let path_like = ["src/", "tests/", "docs/", "benches/", "presets/", ".ci/"]
+        let path_like = ["src/", "tests/", "docs/", "benches/", "crates/", ".ci/"]
             .iter()
             .any(|t| w.starts_with(t))
             || w.starts_with("./")

@@ -1,4 +1,4 @@
-//! The sandbox's model of Halo (`src/sandbox/halo_model.toml`) against Halo's OpenAPI document: every
+//! The sandbox's model of Halo (`crates/halo-sandbox/src/halo_model.toml`) against Halo's OpenAPI document: every
 //! path it serves exists with a GET (and a GET of one record), its list shape follows the paging
 //! parameters the document gives, every field of its rows is a property of the record's schema, and
 //! its list keys agree with the document's own names for lists of those records where it has any.

@@ -100,52 +100,70 @@ fn no_test_file_is_forgotten() {
     assert!(missing.is_empty(), "declared but absent: {missing:#?}");
 }
 
-/// The published crate builds on its own: every file the source embeds (`include_str!`) is in
-/// `cargo package --list`, and no test data is.
+/// Each published crate builds on its own: every file its source embeds (`include_str!`) is in
+/// its `cargo package --list`, and no test data is.
 #[test]
-fn the_package_holds_what_the_source_embeds_and_no_test_data() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["package", "--list", "--allow-dirty", "--offline"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let listed = String::from_utf8_lossy(&out.stdout).to_string();
-    let files: Vec<&str> = listed.lines().collect();
-    assert!(files.iter().all(|f| !f.starts_with("tests/")), "{listed}");
-    let mut embedded = Vec::new();
-    let mut stack = vec![std::path::PathBuf::from(root).join("src")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
-            for (i, _) in text.match_indices("include_str!(\"") {
-                let rest = &text[i + "include_str!(\"".len()..];
-                let name = &rest[..rest.find('"').unwrap()];
-                let full = p.parent().unwrap().join(name).canonicalize().unwrap();
-                let rel = full
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                embedded.push(rel);
+fn each_package_holds_what_its_source_embeds_and_no_test_data() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut embedded_total = 0;
+    for (name, dir) in [
+        ("halo-connect", "."),
+        ("halo-connect-core", "crates/halo-connect-core"),
+        ("halo-connect-halo", "crates/halo-connect-halo"),
+        ("halo-connect-store", "crates/halo-connect-store"),
+        ("halo-connect-wizard", "crates/halo-connect-wizard"),
+        ("halo-sandbox", "crates/halo-sandbox"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args([
+                "package",
+                "--list",
+                "--allow-dirty",
+                "--offline",
+                "-p",
+                name,
+            ])
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let listed = String::from_utf8_lossy(&out.stdout).to_string();
+        let files: Vec<&str> = listed.lines().collect();
+        assert!(
+            files.iter().all(|f| !f.starts_with("tests/")),
+            "{name}: {listed}"
+        );
+        let base = root.join(dir).canonicalize().unwrap();
+        let mut stack = vec![base.join("src")];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                for (i, _) in text.match_indices("include_str!(\"") {
+                    let rest = &text[i + "include_str!(\"".len()..];
+                    let file = &rest[..rest.find('"').unwrap()];
+                    let full = p.parent().unwrap().join(file).canonicalize().unwrap();
+                    let rel = full
+                        .strip_prefix(&base)
+                        .unwrap_or_else(|_| panic!("{name} embeds {file} from outside its crate"))
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    assert!(
+                        files.contains(&rel.as_str()),
+                        "{name}: {rel} is embedded but not packaged:\n{listed}"
+                    );
+                    embedded_total += 1;
+                }
             }
         }
     }
-    assert!(embedded.len() >= 2, "{embedded:?}");
-    for e in &embedded {
-        assert!(
-            files.contains(&e.as_str()),
-            "{e} is embedded but not packaged:\n{listed}"
-        );
-    }
+    assert!(embedded_total >= 2, "{embedded_total}");
 }

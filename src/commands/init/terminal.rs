@@ -161,7 +161,9 @@ pub(super) fn run_wizard(
         address,
         secret: secret_from_inputs(ctx, &args.values)?.map(|s| s.0),
         stored_secret,
-        sandbox_secret: sandbox.as_ref().map(|s| s.client_secret().clone()),
+        sandbox_secret: sandbox
+            .as_ref()
+            .map(|s| Secret::new(s.client_secret().expose())),
         store: args
             .secret_store
             .map(SecretStoreKind::from)

@@ -10,7 +10,8 @@ use proptest::prelude::*;
 
 use super::{fuzz, CANARY};
 
-const EMBEDDED_PRESETS: &str = include_str!("../../../presets/presets.toml");
+const EMBEDDED_PRESETS: &str =
+    include_str!("../../../crates/halo-connect-core/presets/presets.toml");
 
 /// Mutations of a valid text: byte-range deletions, insertions, duplicated and swapped lines.
 fn mutated(base: &'static str) -> impl Strategy<Value = String> {

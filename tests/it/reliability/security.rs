@@ -125,7 +125,7 @@ fn no_debug_output_shows_a_secret() {
         expires_in: Some(3600),
     };
     let opts = SandboxOptions {
-        client_secret: Some(s()),
+        client_secret: Some(halo_connect::sandbox::ClientSecret::new(CANARY)),
         ..SandboxOptions::default()
     };
     let sb = halo_connect::sandbox::Sandbox::start(opts.clone()).unwrap();

@@ -1,0 +1,335 @@
+//! Save and Test's round trips: the token exchange (a refused scope list costs one more, asking for
+//! `all`), then `Agent/me`, one cheapest read per permission area, the preset's readiness reads
+//! and an authinfo cross-check, all at once over one connection pool. What the answers mean is
+//! `verdict`'s job; this file only sends, gathers and times. It does not print.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+
+use halo_connect_core::catalogue;
+use halo_connect_core::preset::{Preset, ReadinessCheck};
+use halo_connect_core::report::{CheckReport, Diagnosis, PermissionRow, PermissionStatus};
+use halo_connect_core::scope::{
+    covers, granted_meta, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
+};
+use halo_connect_core::secret::Secret;
+use halo_connect_core::values::{ConnectionSettings, Discovery};
+
+use super::answerer::describe;
+use super::client::HaloClient;
+use super::diagnose::{self, TokenOutcome};
+use super::transport::Transport;
+use super::verdict::{
+    agent, attribute_to_token, cross_check_authinfo, instance, is_on_premise, permission_row,
+    readiness_row, token_findings, Read,
+};
+use super::{tls_inspect, wire};
+
+/// Which Halo answered (name and version); rides in the second round trip, and a refusal is no
+/// failure.
+const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
+
+/// Asks `GET <base>/api/authinfo` (no token) for the Authorization Server and the Tenant
+/// (`tenant_id`): for an address alone, and for a Tenant missing where the Authorization Server
+/// is on another host than the Resource Server (`domain::values::discovery_base` says when).
+/// A failure says what answered; callers fall back to the derived values.
+pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
+    let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
+    let answer = client
+        .get(&url, None)
+        .await
+        .map_err(|t| diagnose::transport(&t, false, None).message)?;
+    if answer.status != 200 {
+        return Err(format!("{url} answered {}", describe(&answer)));
+    }
+    let info: wire::AuthInfo = serde_json::from_slice(&answer.body)
+        .map_err(|_| format!("{url} answered {}, not Halo's JSON", describe(&answer)))?;
+    let tenant_id = match info.tenant_id {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(Discovery {
+        auth_url: info.auth_url,
+        tenant_id,
+    })
+}
+
+/// Exchanges the client credentials for a token with the given scopes.
+pub async fn exchange_token(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    secret: &Secret,
+    scopes: &[String],
+) -> TokenOutcome {
+    let url = settings.auth_server.token_url(&settings.tenant);
+    match client
+        .post_token(&url, &settings.client_id, secret, scopes)
+        .await
+    {
+        Ok(answer) => without_secret(diagnose::token_answer(&answer, settings), secret),
+        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
+    }
+}
+
+/// An answer quoted in a message may echo the form it was sent: the secret never goes further.
+fn without_secret(outcome: TokenOutcome, secret: &Secret) -> TokenOutcome {
+    let clean = |s: String| secret.scrub(&s, "[the Client Secret]");
+    match outcome {
+        TokenOutcome::Failed(mut d) => {
+            d.message = clean(d.message);
+            d.hint = clean(d.hint);
+            TokenOutcome::Failed(d)
+        }
+        TokenOutcome::ScopeRefused(desc) => TokenOutcome::ScopeRefused(clean(desc)),
+        issued => issued,
+    }
+}
+
+/// Names a transport failure; a refused certificate gets a second look at what the server sent.
+async fn explain(t: &Transport, settings: &ConnectionSettings, timeout: Duration) -> Diagnosis {
+    let chain = match t {
+        Transport::Tls { .. } => {
+            let url = settings.auth_server.url_for_inspection();
+            match url {
+                Some((host, port)) => tokio::task::spawn_blocking(move || {
+                    tls_inspect::inspect(&host, port, timeout.min(Duration::from_secs(5)))
+                })
+                .await
+                .ok()
+                .flatten(),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    diagnose::transport(t, is_on_premise(settings), chain.as_ref())
+}
+
+async fn read(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    token: Option<&Secret>,
+    path: &str,
+    query: &str,
+    key: &str,
+) -> Read {
+    let url = settings.resource_server.join(path, query);
+    match client.get(&url, token).await {
+        Err(t) => Read::Failed(t),
+        Ok(a) if !(200..300).contains(&a.status) => Read::Status(a),
+        Ok(a) => match (a.is_json(), a.json()) {
+            (true, Some(value)) => Read::Json {
+                records: wire::record_count(&value, key),
+                value,
+            },
+            _ => Read::NotJson(a),
+        },
+    }
+}
+
+async fn check(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    secret: &Secret,
+    preset: &Preset,
+    profile: &str,
+) -> CheckReport {
+    let started = Instant::now();
+    let mut report = CheckReport::new(
+        profile,
+        &preset.name,
+        settings.resource_server.as_str(),
+        settings.auth_server.as_str(),
+        settings.tenant.as_option(),
+    );
+    let requested: Vec<String> = preset.scopes.clone();
+    let wants_all = requested.iter().any(|s| s == "all");
+
+    // Round trip 1: the preset's scopes. A refusal costs one more round trip, asking for `all`.
+    let (token, app_scopes) = match exchange_token(client, settings, secret, &requested).await {
+        TokenOutcome::Issued(t) => (t, None),
+        TokenOutcome::ScopeRefused(desc) => {
+            match exchange_token(client, settings, secret, &["all".to_string()]).await {
+                TokenOutcome::Issued(t) => {
+                    let app = t.scopes.clone();
+                    report.notes.push(format!("Halo refused the preset's scope list ({desc}); asking for \"all\" showed what the application has."));
+                    (t, Some(app))
+                }
+                TokenOutcome::ScopeRefused(d2) => {
+                    report.error = Some(catalogue::SCOPE_MISSING.diagnose(
+                        format!("Halo refused every scope requested ({d2})."),
+                        &[("scope", &requested.join(", "))],
+                    ));
+                    return finish(report, started);
+                }
+                TokenOutcome::Failed(d) => {
+                    report.error = Some(d);
+                    return finish(report, started);
+                }
+            }
+        }
+        TokenOutcome::Failed(d) => {
+            report.error = Some(d);
+            return finish(report, started);
+        }
+    };
+
+    let all_ticked = !wants_all && token.scopes.iter().any(|s| s == "all");
+    let lacking: Vec<String> = requested
+        .iter()
+        .filter(|s| !covers(&token.scopes, s))
+        .cloned()
+        .collect();
+    report.token.ok = true;
+    report.token.granted_scopes = token.scopes.clone();
+    report.token.expires_in = token.expires_in;
+
+    // Round trip 2, all at once: Agent/me, one read per area, readiness reads, the authinfo
+    // cross-check, InstanceInfo and (when the granted list fell short) the `all` request that
+    // shows what the application has.
+    let probes = probes_for(preset);
+    let access = Some(&token.access_token);
+    let probe_futs = probes
+        .iter()
+        .map(|p| read(client, settings, access, p.path, p.query, p.list_key));
+    // A meta scope in the grant is what asking for `all` would show; the reads decide its rows.
+    let ask_all =
+        app_scopes.is_none() && !lacking.is_empty() && granted_meta(&token.scopes).is_none();
+    let wants_recurring = preset
+        .readiness
+        .contains(&ReadinessCheck::ActiveRecurringContracts);
+    let (me, reads, recurring, all_outcome, authinfo, instance_read) = tokio::join!(
+        read(client, settings, access, AGENT_ME_PATH, "", ""),
+        join_all(probe_futs),
+        async {
+            if wants_recurring {
+                Some(
+                    read(
+                        client,
+                        settings,
+                        access,
+                        RECURRING_PATH,
+                        "count=1",
+                        "invoices",
+                    )
+                    .await,
+                )
+            } else {
+                None
+            }
+        },
+        async {
+            if ask_all {
+                Some(exchange_token(client, settings, secret, &["all".to_string()]).await)
+            } else {
+                None
+            }
+        },
+        read(client, settings, None, AUTHINFO_PATH, "", ""),
+        read(client, settings, access, INSTANCE_INFO_PATH, "", "")
+    );
+    report.instance = instance(&instance_read);
+    let app_scopes: Option<Vec<String>> = app_scopes.or(match all_outcome {
+        Some(TokenOutcome::Issued(t)) => Some(t.scopes),
+        _ => None,
+    });
+    let by_path: BTreeMap<&str, &Read> = probes.iter().map(|p| p.path).zip(reads.iter()).collect();
+
+    let agent_name = agent(&me, settings, &mut report);
+    let agent_label = agent_name
+        .map(|n| format!("the agent {n:?}"))
+        .unwrap_or_else(|| "the application's agent".to_string());
+    cross_check_authinfo(&authinfo, settings, &mut report);
+
+    token_findings(&token, &requested, all_ticked, &mut report);
+
+    // A token without any scope is one finding, not one per row.
+    if !token.scopes.is_empty() || requested.is_empty() {
+        for scope in &requested {
+            report.permissions.push(permission_row(
+                scope,
+                &token,
+                app_scopes.as_deref(),
+                &by_path,
+                settings,
+                &agent_label,
+            ));
+        }
+    } else {
+        for scope in &requested {
+            report.permissions.push(PermissionRow {
+                permission: scope.clone(),
+                status: PermissionStatus::Missing,
+                hint: Some(format!(
+                    "Tick {scope} on the application's Permissions tab."
+                )),
+                cause: Some(
+                    catalogue::TOKEN_WITHOUT_SCOPE.diagnose("The token carries no scope.", &[]),
+                ),
+            });
+        }
+    }
+    for check in &preset.readiness {
+        report.readiness.push(readiness_row(
+            *check,
+            &by_path,
+            recurring.as_ref(),
+            settings,
+            &agent_label,
+        ));
+    }
+    finish(report, started)
+}
+
+fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
+    attribute_to_token(&mut report);
+    // Rounded up: a check that made requests never took "0 ms".
+    report.elapsed_ms = started.elapsed().as_micros().div_ceil(1000) as u64;
+    report.finish();
+    report
+}
+
+/// Runs the whole Save and Test and returns its report; a recorder on the client keeps it too.
+pub async fn run_check(
+    client: &HaloClient,
+    settings: &ConnectionSettings,
+    secret: &Secret,
+    preset: &Preset,
+    profile: &str,
+) -> CheckReport {
+    let report = check(client, settings, secret, preset, profile).await;
+    if let Some(rec) = client.recorder() {
+        rec.finished(settings, preset, &report);
+    }
+    report
+}
+
+/// The distinct reads a preset needs: one per area of its scopes, plus readiness reads.
+fn probes_for(preset: &Preset) -> Vec<&'static Probe> {
+    let mut out: Vec<&'static Probe> = Vec::new();
+    let mut push = |p: &'static Probe| {
+        if !out.iter().any(|o| o.path == p.path) {
+            out.push(p);
+        }
+    };
+    for s in &preset.scopes {
+        if let Some(p) = probe_for(s) {
+            push(p);
+        }
+    }
+    for r in &preset.readiness {
+        let path = match r {
+            ReadinessCheck::VisibleTeams => "/Team",
+            ReadinessCheck::VisibleAssets => "/Asset",
+            ReadinessCheck::WebhookPermission => "/Webhook",
+            ReadinessCheck::ActiveRecurringContracts => continue,
+        };
+        if let Some(p) = PROBES.iter().find(|p| p.path == path) {
+            push(p);
+        }
+    }
+    out
+}

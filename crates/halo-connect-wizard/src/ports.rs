@@ -1,0 +1,58 @@
+//! What the wizard needs from the outside, owned by the wizard: a `Prompter` to ask questions, a
+//! `Tester` for Save and Test, and `Services` for discovery and the keyring probe. The dialoguer
+//! prompter and the real tester implement these elsewhere; tests script them.
+
+use halo_connect_core::preset::Preset;
+use halo_connect_core::report::CheckReport;
+use halo_connect_core::secret::Secret;
+use halo_connect_core::values::{ConnectionSettings, Discovery};
+
+/// Why a question got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptError {
+    /// Ctrl-C or Esc: stop, save nothing.
+    Interrupted,
+    Io(String),
+}
+
+pub type Answer<T> = Result<T, PromptError>;
+
+/// A validator: Ok, or the reason shown under the prompt.
+pub type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
+
+/// Asks the operator. Every question names what it asks in Halo's words.
+pub trait Prompter {
+    fn select(&mut self, question: &str, options: &[String], default: usize) -> Answer<usize>;
+    fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
+    fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String>;
+    /// Hidden input. An empty answer is returned as an empty secret (the caller decides).
+    fn secret(&mut self, question: &str) -> Answer<Secret>;
+    /// A line of information or a note.
+    fn say(&mut self, line: &str);
+    /// A line that ends in a URL, which a terminal may make clickable.
+    fn link(&mut self, text: &str, url: &str) {
+        self.say(&format!("{text} {url}"));
+    }
+    /// A heading for a new part of the flow.
+    fn heading(&mut self, title: &str);
+    /// Shows a finished Save and Test.
+    fn report(&mut self, report: &CheckReport);
+}
+
+/// Runs Save and Test (the real one shows a spinner and talks to Halo).
+pub trait Tester {
+    fn test(
+        &mut self,
+        settings: &ConnectionSettings,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> CheckReport;
+}
+
+/// The other effects the wizard asks for.
+pub trait Services {
+    /// `GET <base>/api/authinfo`, or None when it fails.
+    fn discover(&mut self, base: &str) -> Option<Discovery>;
+    /// Whether an OS keyring answers (time-limited), with the reason when not.
+    fn keyring(&mut self) -> Result<(), String>;
+}

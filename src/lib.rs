@@ -27,6 +27,14 @@ use crate::ui::term::{Term, TermEnv};
 pub fn run() -> i32 {
     hardening::no_core_dumps();
     let env = Env::from_process();
+    let cwd = std::env::current_dir().ok();
+    if let Some(code) = commands::completions::complete_if_asked(
+        &env,
+        std::env::args_os().collect(),
+        cwd.as_deref(),
+    ) {
+        return code;
+    }
     let matches = match cli::Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

@@ -250,7 +250,17 @@ fn the_powershell_completion_script_is_generated() {
         "{}",
         &run.stdout[..run.stdout.len().min(400)]
     );
-    assert!(run.stdout.contains("'--junit'"), "completes the new flags");
+    let asked = env.run(
+        &["--", "halo-connect", "test", "--ju"],
+        &[("HALO_CONNECT_COMPLETE", "powershell")],
+        None,
+    );
+    asked.code(0);
+    assert!(
+        asked.stdout.lines().any(|l| l.starts_with("--junit")),
+        "completes the new flags: {}",
+        asked.stdout
+    );
 }
 
 #[test]

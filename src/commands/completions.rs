@@ -194,7 +194,7 @@ mod tests {
     fn options_and_scenarios_complete() {
         let got = complete(&["halo-connect", "init", "--pre"]);
         assert!(got.contains(&"--preset".to_string()), "{got:?}");
-        let got = complete(&["halo-connect", "sandbox", "--scenario", "wrong"]);
+        let got = complete(&["halo-connect", "sandbox", "--scenario", "wrong-s"]);
         assert_eq!(got, vec!["wrong-secret".to_string()]);
     }
 

@@ -246,7 +246,7 @@ fn the_powershell_completion_script_is_generated() {
     run.code(0);
     assert!(
         run.stdout
-            .contains("Register-ArgumentCompleter -Native -CommandName 'halo-connect'"),
+            .contains("Register-ArgumentCompleter -Native -CommandName halo-connect "),
         "{}",
         &run.stdout[..run.stdout.len().min(400)]
     );

@@ -203,7 +203,7 @@ fn completion_names_the_profiles_of_the_moment_and_the_script_none() {
     assert_eq!(ask(&["test", "--profile", "lab"]), ["lab-profile"]);
     assert_eq!(ask(&["handoff", "lab"]), ["lab-profile"]);
     assert!(ask(&["init", "--preset", ""]).contains(&"company-asset-sync".to_string()));
-    assert_eq!(ask(&["init", "--scenario", "wrong"]), ["wrong-secret"]);
+    assert_eq!(ask(&["init", "--scenario", "wrong-s"]), ["wrong-secret"]);
     let again = env.run(&["completions", "bash"], &[], None);
     assert_eq!(
         again.stdout, script.stdout,

@@ -36,10 +36,10 @@ pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Cryptographically random bytes from the aws-lc provider rustls already links.
+/// Cryptographically random bytes from the ring provider rustls already links.
 pub(crate) fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
-    if rustls::crypto::aws_lc_rs::default_provider()
+    if rustls::crypto::ring::default_provider()
         .secure_random
         .fill(&mut buf)
         .is_err()

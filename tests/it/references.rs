@@ -27,6 +27,7 @@ const NOT_REPO_FILES: &[&str] = &[
     "./b",
     // The dotenv file a user sources (`set -a; . ./.env`), named in export's docs and tests.
     "./.env",
+    "./q.env",
     // The release's licence notices, which scripts/third-party-licenses.sh writes into each archive.
     "THIRD-PARTY-LICENSES.md",
 ];

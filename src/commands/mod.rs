@@ -340,7 +340,7 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         }
         Command::Use(a) => default::run(ctx, a),
         Command::Secret(a) => secret::run(ctx, a),
-        Command::Status => status::run(ctx),
+        Command::Status(a) => status::run(ctx, a.name.as_deref()),
         Command::Remove(a) => {
             ctx.name_profile(&a.profile)?;
             remove::run(ctx, a)

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cli::TestArgs;
+use crate::domain::catalogue;
 use crate::domain::field::env;
 use crate::domain::profile::{LastTest, SecretStoreKind};
 use crate::domain::report::CheckReport;
@@ -58,6 +59,7 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     ));
     report.notes.splice(0..0, conn.notes.iter().cloned());
     if conn.stored {
+        regenerated_secret_hint(ctx, &mut report);
         record(ctx, &[&report]);
     }
     if report.ok && conn.bind_after_pass {
@@ -79,6 +81,36 @@ fn bind_passed(ctx: &Ctx, conn: &Connection) {
         if let Some(p) = config.profiles.get(&conn.profile) {
             ctx.bind_after_pass(&conn.profile, p, &conn.secret);
         }
+    }
+}
+
+/// A refused secret that passed the profile's last test may have been regenerated (a change of
+/// the application's Login Type does that): that fix joins the hints.
+fn regenerated_secret_hint(ctx: &Ctx, report: &mut CheckReport) {
+    let refused = report
+        .error
+        .as_ref()
+        .is_some_and(|e| e.cause.printed() == &catalogue::INVALID_CLIENT);
+    if !refused {
+        return;
+    }
+    let Ok(config) = ctx.config.load() else {
+        return;
+    };
+    let Some(last) = config
+        .profiles
+        .get(&report.profile)
+        .and_then(|p| p.last_test.as_ref())
+        .filter(|t| t.ok)
+    else {
+        return;
+    };
+    let d = catalogue::SECRET_REGENERATED.diagnose(
+        "The Client Secret that passed the last test was refused.",
+        &[("when", &last.at)],
+    );
+    if !report.hints.contains(&d.hint) {
+        report.hints.push(d.hint);
     }
 }
 

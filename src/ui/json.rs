@@ -204,6 +204,8 @@ pub struct ShowOutput<'a> {
     pub config_path: String,
     pub secret_store: &'a str,
     pub sandbox: bool,
+    /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    pub hosting: Option<&'static str>,
     pub scopes: &'a [String],
     pub ca_cert: Option<&'a str>,
     pub last_test: Option<&'a LastTest>,
@@ -339,6 +341,8 @@ pub struct HandoffCard<'a> {
     pub preset: &'a str,
     /// `api-details` (the five values) or `sign-in-address`.
     pub asks_for: &'static str,
+    /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    pub hosting: Option<&'static str>,
     pub warnings: &'a [String],
     pub values: Vec<HandoffValue<'a>>,
 }
@@ -349,6 +353,7 @@ impl<'a> HandoffCard<'a> {
             profile: &h.profile,
             preset: &h.preset,
             asks_for: h.asks.as_str(),
+            hosting: h.hosting.map(|x| x.as_str()),
             warnings: &h.warnings,
             values: h.rows.iter().map(HandoffValue::new).collect(),
         }

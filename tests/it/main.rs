@@ -29,6 +29,8 @@ mod domain;
 mod everyday;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
+/// The `haloitsm-python` PyPI client against the sandbox (`.ci/run` installs it).
+mod haloitsm;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
 mod halopsa;
 /// The hand-off: `handoff`, `export` in every format, and the card at the end of `init`.
@@ -47,6 +49,9 @@ mod integrations;
 mod meta_scopes;
 /// n8n's published HaloPSA credential and node code against the sandbox (`.ci/run` unpacks it).
 mod n8n;
+/// The first ten minutes on a real Halo: the first profile the default, status, hosting, one
+/// failure said once, the sandbox's hand-off and export, an ignored HALO_URL, -q.
+mod newcomer;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.

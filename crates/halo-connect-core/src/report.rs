@@ -54,6 +54,9 @@ pub enum PermissionStatus {
     Granted,
     Missing,
     Unverified,
+    /// The read that proves it could not be made (Halo's request limit was reached): neither
+    /// granted nor missing.
+    Unchecked,
 }
 
 /// One permission (scope) of the preset and what the test found.
@@ -204,6 +207,11 @@ impl CheckReport {
     pub fn finish(&mut self) {
         let mut causes: Vec<Diagnosis> = self.findings.clone();
         for row in &self.permissions {
+            if row.status == PermissionStatus::Unchecked {
+                if let Some(c) = &row.cause {
+                    causes.push(c.clone());
+                }
+            }
             if row.status == PermissionStatus::Missing {
                 causes.push(row.cause.clone().unwrap_or_else(|| {
                     Diagnosis::new(

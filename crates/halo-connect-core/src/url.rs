@@ -368,6 +368,26 @@ pub fn derive_from_address(input: &str) -> Result<Derived, ValueError> {
     })
 }
 
+impl Derived {
+    /// The Tenant to offer when the operator said where Halo runs: on-premise has none ("Not
+    /// set"); a Halo hosted by Halo is named by its host's first label (`acme` of
+    /// `acme.halopsa.com`, and of a custom domain too), unless the host is an IP address.
+    pub fn tenant_for(&self, hosted: bool) -> Tenant {
+        if !hosted {
+            return Tenant::NotSet;
+        }
+        match self.base.host() {
+            Some(Host::Domain(d)) => d
+                .split('.')
+                .next()
+                .filter(|l| !l.is_empty() && d.contains('.'))
+                .map(|l| Tenant::Named(l.to_ascii_lowercase()))
+                .unwrap_or(Tenant::NotSet),
+            _ => Tenant::NotSet,
+        }
+    }
+}
+
 /// Checks the pair for a shared Authorization Server without a tenant.
 pub fn check_tenant_for(auth: &AuthServer, tenant: &Tenant) -> Result<(), ValueError> {
     if auth.is_shared() && *tenant == Tenant::NotSet {

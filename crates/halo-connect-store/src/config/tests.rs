@@ -14,6 +14,7 @@ fn profile(client_id: &str) -> Profile {
         auth_server: "https://acme.halopsa.com/auth/".into(),
         tenant: Some("acme".into()),
         client_id: client_id.into(),
+        hosting: None,
         secret_store: SecretStoreKind::File,
         scopes: vec![],
         sandbox: false,

@@ -61,7 +61,7 @@ fn shell(value: &str) -> Result<Zeroizing<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// A dotenv value that every reader takes back as it was: `set -a; . ./.env` in sh and bash,
+/// A dotenv value that every reader takes back as it was: `set -a; . FILE` in sh and bash,
 /// docker compose, python-dotenv and dotenvy. Bare when only URL-safe characters; else
 /// single-quoted (literal everywhere, and python-dotenv turns only `\\` and `\'` back, so a
 /// backslash before another or at the end rules it out); else double-quoted with `\` and `"`

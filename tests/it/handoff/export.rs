@@ -253,7 +253,7 @@ fn dotenv_line_by_line_and_through_dotenvy() {
     assert_eq!(read, dotenv_want());
 }
 
-/// `set -a; . ./.env` runs no command from a value and reads each back as it was.
+/// `set -a; . FILE` runs no command from a value and reads each back as it was.
 #[test]
 fn dotenv_sourced_by_sh_runs_nothing_and_reads_back() {
     let env = dotenv_env();
@@ -268,7 +268,7 @@ fn dotenv_sourced_by_sh_runs_nothing_and_reads_back() {
     let names: Vec<String> = dotenv_want().into_iter().map(|(k, _)| k).collect();
     for shell in ["sh", "bash"] {
         let script = format!(
-            "cd '{}' && set -a && . ./q.env && for v in {}; do eval \"printf '%s=%s\\n' $v \\\"\\${{$v}}\\\"\"; done",
+            "cd '{}' && set -a && . \"$PWD/q.env\" && for v in {}; do eval \"printf '%s=%s\\n' $v \\\"\\${{$v}}\\\"\"; done",
             out.path().display(),
             names.join(" ")
         );

@@ -29,6 +29,8 @@ mod domain;
 mod everyday;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
+/// The `haloitsm-python` PyPI client against the sandbox, with the handed-off values.
+mod haloitsm;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
 mod halopsa;
 /// The hand-off: `handoff`, `export` in every format, and the card at the end of `init`.

@@ -1,0 +1,116 @@
+//! A second real client as the judge: the `haloitsm-python` PyPI package, at the version pinned in
+//! tests/python/requirements.txt (.ci/run installs it), is given the `base_url` and Client ID that
+//! `handoff --for haloitsm-python --json` says to type, and gets a token and lists tickets and
+//! clients from the sandbox through tests/python/haloitsm_client.py. Where the package is absent
+//! the test says so and passes, except under CI (`CI` set, or `HALO_TEST_PYTHON=1`), where it must run.
+
+use std::time::Duration;
+
+use crate::common::*;
+use assert_cmd::Command;
+use halo_connect::sandbox::Scenario;
+
+const REQUIREMENTS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/python/requirements.txt"
+));
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/python/haloitsm_client.py"
+);
+
+fn pinned() -> &'static str {
+    REQUIREMENTS
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("haloitsm-python=="))
+        .expect("requirements.txt pins haloitsm-python")
+}
+
+fn must_run() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty())
+        || std::env::var("HALO_TEST_PYTHON").is_ok_and(|v| v == "1")
+}
+
+fn installed() -> Result<String, String> {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "from importlib.metadata import version; import halo; print(version('haloitsm-python'))",
+        ])
+        .output()
+        .map_err(|e| format!("python3 cannot be run ({e})"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the haloitsm-python package is not installed ({})",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn haloitsm_python_reads_through_the_sandbox_with_the_handed_off_values() {
+    let version = match installed() {
+        Ok(v) => v,
+        Err(why) if !must_run() => {
+            eprintln!(
+                "SKIPPED: {why}; install it with `python3 -m pip install -r tests/python/requirements.txt` \
+                 (this test must run under CI or with HALO_TEST_PYTHON=1)"
+            );
+            return;
+        }
+        Err(why) => panic!(
+            "{why}: run `python3 -m pip install -r tests/python/requirements.txt` (.ci/run does)"
+        ),
+    };
+    assert_eq!(
+        version,
+        pinned(),
+        "run `python3 -m pip install -r tests/python/requirements.txt`"
+    );
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "itsm".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let handoff = env.run(
+        &["handoff", "itsm", "--for", "haloitsm-python", "--json"],
+        &[],
+        None,
+    );
+    handoff.code(0);
+    let v = handoff.json();
+    let field = |label: &str| -> String {
+        v["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"] == label)
+            .and_then(|f| f["value"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("no {label}: {v:#}"))
+    };
+    let before = sb.stats().token_requests;
+    let out = Command::new("python3")
+        .arg(SCRIPT)
+        .arg(field("base_url"))
+        .arg(field("client_id"))
+        .write_stdin(format!("{CANARY}\n"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "haloitsm-python failed against the sandbox:\n{stdout}\n{stderr}"
+    );
+    assert!(!stdout.contains(CANARY) && !stderr.contains(CANARY));
+    let passed = stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    assert_eq!(passed, 4, "{stdout}");
+    assert_eq!(sb.stats().token_requests, before + 1);
+}

@@ -85,8 +85,9 @@ pub enum Command {
     Use(UseArgs),
     /// Replace a profile's Client Secret, stored only after it passes a test.
     Secret(SecretArgs),
-    /// Each profile's secret, last test and next step, without the network.
-    Status,
+    /// Each profile's secret, last test and next step, without the network (`test --all` is
+    /// the online check).
+    Status(ProfileArg),
     /// Delete a profile and its stored secret.
     Remove(RemoveArgs),
     /// Print a fresh access token for the profile on stdout.
@@ -103,8 +104,8 @@ pub enum Command {
     Handoff(HandoffArgs),
     /// The profile as HALO_* variables, for scripts and CI secret stores.
     Export(ExportArgs),
-    /// Write the man pages, generated from this definition (for packagers).
-    #[command(hide = true)]
+    /// Print the manual page, with EXIT STATUS and EXAMPLES (`man init` for one command's;
+    /// `--out-dir DIR` writes every page, for `man -l` or a MANPATH).
     Man(ManArgs),
 }
 
@@ -404,6 +405,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
+    /// The command whose page to print (`init`, `presets show`); without it, the main page.
+    #[arg(value_name = "COMMAND", num_args = 0..)]
+    pub command: Vec<String>,
     /// Write halo-connect.1 and one page per command here; without it, the main page on stdout.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,

@@ -147,7 +147,12 @@ pub(super) fn secret_place(ctx: &Ctx, profile: &Profile) -> String {
 fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let stored_in = secret_place(ctx, profile);
     let read = match profile.secret_store {
-        SecretStoreKind::None if profile.sandbox => Ok(None),
+        // The emulator's demo secret is public by design: it opens only the emulator.
+        SecretStoreKind::None if profile.sandbox => Ok(Some(Secret::new(
+            ctx.env
+                .get("HALO_SANDBOX_SECRET")
+                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
+        ))),
         SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
         _ => ctx.stored_secret(name, profile),
     };

@@ -58,6 +58,21 @@ impl Prompter for DialoguerPrompter {
             .ok_or(PromptError::Interrupted)
     }
 
+    fn step_done(&mut self, question: &str) -> Answer<Option<bool>> {
+        let answer = Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .allow_empty(true)
+            .validate_with(|s: &String| match step_answer(s) {
+                Ok(_) => Ok(()),
+                Err(()) => Err(
+                    "type y when the step is done, n for not yet, or press Enter to see it again",
+                ),
+            })
+            .interact_text()
+            .map_err(io)?;
+        Ok(step_answer(&answer).unwrap_or(None))
+    }
+
     fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
         let mut input = Input::<String>::with_theme(self.theme.as_ref()).with_prompt(question);
         if let Some(d) = default {
@@ -96,6 +111,16 @@ impl Prompter for DialoguerPrompter {
     fn report(&mut self, report: &CheckReport) {
         self.term
             .err(&render::report_text(&self.term, report, "Save and Test"));
+    }
+}
+
+/// A checklist answer: y/yes/done, n/no/not yet, or nothing (show the step again).
+fn step_answer(s: &str) -> Result<Option<bool>, ()> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "y" | "yes" | "done" => Ok(Some(true)),
+        "n" | "no" | "not yet" => Ok(Some(false)),
+        _ => Err(()),
     }
 }
 

@@ -1,14 +1,15 @@
-//! A second real client as the judge: the `haloitsm-python` PyPI package, at the version pinned in
-//! tests/python/requirements.txt (.ci/run installs it), is given the `base_url` and Client ID that
-//! `handoff --for haloitsm-python --json` says to type, and gets a token and lists tickets and
-//! clients from the sandbox through tests/python/haloitsm_client.py. Where the package is absent
-//! the test says so and passes, except under CI (`CI` set, or `HALO_TEST_PYTHON=1`), where it must run.
+//! A second real client against the sandbox: the `haloitsm-python` PyPI package, at the version
+//! pinned in tests/python/requirements.txt (.ci/run installs it), makes every one of its read calls
+//! through tests/python/haloitsm_client.py. Every call must pass except the ones that fail against
+//! Halo too (routes Halo does not have, the package's own bugs), which must keep failing: the
+//! sandbox may not answer a route Halo lacks. The values `handoff --for haloitsm-python` says to type
+//! are the ones it signs in with. Where the package is absent the test says so and passes, except
+//! under CI (`CI` set, or `HALO_TEST_PYTHON=1`), where it must run.
 
 use std::time::Duration;
 
-use crate::common::*;
 use assert_cmd::Command;
-use halo_connect::sandbox::Scenario;
+use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario};
 
 const REQUIREMENTS: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -19,6 +20,7 @@ const SCRIPT: &str = concat!(
     "/tests/python/haloitsm_client.py"
 );
 
+/// The version the requirements pin, e.g. "0.1.0".
 fn pinned() -> &'static str {
     REQUIREMENTS
         .lines()
@@ -31,6 +33,7 @@ fn must_run() -> bool {
         || std::env::var("HALO_TEST_PYTHON").is_ok_and(|v| v == "1")
 }
 
+/// The installed version of the package, or why there is none.
 fn installed() -> Result<String, String> {
     let out = std::process::Command::new("python3")
         .args([
@@ -52,7 +55,7 @@ fn installed() -> Result<String, String> {
 }
 
 #[test]
-fn haloitsm_python_reads_through_the_sandbox_with_the_handed_off_values() {
+fn the_haloitsm_python_client_reads_through_the_sandbox() {
     let version = match installed() {
         Ok(v) => v,
         Err(why) if !must_run() => {
@@ -69,8 +72,54 @@ fn haloitsm_python_reads_through_the_sandbox_with_the_handed_off_values() {
     assert_eq!(
         version,
         pinned(),
-        "run `python3 -m pip install -r tests/python/requirements.txt`"
+        "haloitsm-python {version} is installed, the test pins {}: run `python3 -m pip install -r tests/python/requirements.txt`",
+        pinned()
     );
+    let sb = Sandbox::start(SandboxOptions {
+        scenario: Scenario::Healthy,
+        ..SandboxOptions::default()
+    })
+    .expect("sandbox");
+    let out = Command::new("python3")
+        .arg(SCRIPT)
+        .arg(sb.base_url())
+        .arg(sb.client_id())
+        .write_stdin(format!("{}\n", sb.client_secret().expose()))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the haloitsm-python client failed against the sandbox:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{stdout}");
+    let passed = stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    let expected = stdout.lines().filter(|l| l.starts_with("xfail ")).count();
+    assert!(passed >= 37, "only {passed} calls passed:\n{stdout}");
+    // The routes Halo lacks still answer "no such route".
+    for name in ["Ticket.get_actions", "KBArticleList.get_by_slug"] {
+        assert!(
+            stdout.contains(&format!("xfail {name} ")),
+            "{name}:\n{stdout}"
+        );
+    }
+    assert_eq!(expected, 6, "{stdout}");
+}
+
+/// The package signs in and reads with exactly what `handoff --for haloitsm-python` hands over.
+#[test]
+fn the_haloitsm_python_client_works_with_the_handed_off_values() {
+    if let Err(why) = installed() {
+        if must_run() {
+            panic!("{why}: run `python3 -m pip install -r tests/python/requirements.txt` (.ci/run does)");
+        }
+        eprintln!("SKIPPED: {why} (this test must run under CI or with HALO_TEST_PYTHON=1)");
+        return;
+    }
+    use crate::common::*;
     let sb = sandbox(Scenario::Healthy);
     let env = TestEnv::new();
     let mut args = init_args(&sb);
@@ -93,7 +142,6 @@ fn haloitsm_python_reads_through_the_sandbox_with_the_handed_off_values() {
             .and_then(|f| f["value"].as_str().map(str::to_string))
             .unwrap_or_else(|| panic!("no {label}: {v:#}"))
     };
-    let before = sb.stats().token_requests;
     let out = Command::new("python3")
         .arg(SCRIPT)
         .arg(field("base_url"))
@@ -107,10 +155,7 @@ fn haloitsm_python_reads_through_the_sandbox_with_the_handed_off_values() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "haloitsm-python failed against the sandbox:\n{stdout}\n{stderr}"
+        "haloitsm-python failed with the handed-off values:\n{stdout}\n{stderr}"
     );
     assert!(!stdout.contains(CANARY) && !stderr.contains(CANARY));
-    let passed = stdout.lines().filter(|l| l.starts_with("ok ")).count();
-    assert_eq!(passed, 4, "{stdout}");
-    assert_eq!(sb.stats().token_requests, before + 1);
 }

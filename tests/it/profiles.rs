@@ -59,8 +59,13 @@ fn use_sets_the_default_profile_and_profile_still_wins() {
     let env = TestEnv::new();
     sandbox_profile(&env, "lab");
     sandbox_profile(&env, "other");
-    let run = env.run(&["show"], &[], None);
-    run.code(3);
+    // The first profile saved is the default until `use` says otherwise.
+    let run = env.run(&["show", "--json"], &[], None);
+    run.code(0);
+    assert_eq!(run.json()["profile"], "lab");
+    let run = env.run(&["use", "other"], &[], None);
+    run.code(0);
+    assert_eq!(env.run(&["use"], &[], None).stdout.trim(), "other");
     let run = env.run(&["use", "lab"], &[], None);
     run.code(0);
     assert!(env.config_text().contains("default_profile = \"lab\""));
@@ -183,14 +188,33 @@ fn status_with_no_profiles_says_how_to_make_one() {
 }
 
 #[test]
-fn completion_scripts_carry_profile_preset_and_scenario_names() {
+fn completion_names_the_profiles_of_the_moment_and_the_script_none() {
     let env = TestEnv::new();
+    let script = env.run(&["completions", "bash"], &[], None);
+    script.code(0);
+    // Asked at TAB time (as the script asks): the profiles in the config now.
+    let ask = |words: &[&str]| {
+        let mut args = vec!["--", "halo-connect"];
+        args.extend_from_slice(words);
+        let run = env.run(&args, &[("HALO_CONNECT_COMPLETE", "fish")], None);
+        run.code(0);
+        run.stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(ask(&["test", "--profile", ""]).is_empty());
     sandbox_profile(&env, "lab-profile");
-    let run = env.run(&["completions", "bash"], &[], None);
-    run.code(0);
-    for name in ["lab-profile", "company-asset-sync", "wrong-secret"] {
-        assert!(run.stdout.contains(name), "{name} missing");
-    }
+    assert_eq!(ask(&["test", "--profile", "lab"]), ["lab-profile"]);
+    assert_eq!(ask(&["handoff", "lab"]), ["lab-profile"]);
+    assert!(ask(&["init", "--preset", ""]).contains(&"company-asset-sync".to_string()));
+    assert_eq!(ask(&["init", "--scenario", "wrong-s"]), ["wrong-secret"]);
+    let again = env.run(&["completions", "bash"], &[], None);
+    assert_eq!(
+        again.stdout, script.stdout,
+        "the script does not change with the profiles"
+    );
+    assert!(!again.stdout.contains("lab-profile"));
 }
 
 #[test]
@@ -247,6 +271,44 @@ fn the_error_json_names_the_profile_given_by_position() {
         run.code(3);
         assert_eq!(run.json()["profile"], "nope", "{args:?}");
     }
+}
+
+#[test]
+fn a_refused_secret_that_passed_its_last_test_may_have_been_regenerated() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "regen".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    env.run(&["test", "regen"], &[], None).code(0);
+    // Someone changes the application's Login Type: Halo regenerates the secret.
+    sb.set_scenario(Scenario::SecretRegenerated);
+    let run = env.run(&["test", "regen", "--json"], &[], None);
+    run.code(4);
+    let v = run.contract(Some("auth"));
+    assert_eq!(v["error"]["code"], "invalid-client");
+    let hints: Vec<&str> = v["hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.contains("Login Type") && h.contains("secret set")),
+        "{hints:?}"
+    );
+    // A secret that never passed gets no such hint.
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "fresh".into(), "--skip-test".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let run = env.run(&["test", "fresh", "--json"], &[], None);
+    run.code(4);
+    assert!(!run.stdout.contains("Login Type"), "{}", run.stdout);
 }
 
 /// After `use billing`, a failure's JSON names the profile the command acted on, as its message

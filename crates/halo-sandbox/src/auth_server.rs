@@ -3,6 +3,7 @@
 //! rules, and JWT-shaped tokens. Every refusal is one of the model's error shapes; nothing here
 //! words an answer for a client's classifier to find.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -43,7 +44,9 @@ pub(crate) fn token(
         .remove("tenant")
         .unwrap_or_default();
     let tenant = tenant.trim();
-    if !tenant.is_empty() {
+    // A self-hosted Halo has no tenants and ignores the parameter [E: HaloAPI issue #64, CIPP's docs: the tenant is for hosted instances only].
+    if scenario == Scenario::OnPremise {
+    } else if !tenant.is_empty() {
         // An instance answers a tenant it does not know with an error page, not OAuth JSON.
         if !tenant.eq_ignore_ascii_case(TENANT) {
             return html(StatusCode::INTERNAL_SERVER_ERROR, SERVER_ERROR_HTML);
@@ -80,10 +83,15 @@ pub(crate) fn token(
         .as_bytes()
         .ct_eq(st.client_secret.expose().as_bytes())
         .into();
-    if scenario == Scenario::WrongSecret || !id_ok || !secret_ok {
+    // A regenerated secret is a wrong one by the time it is sent.
+    let old_secret = scenario == Scenario::SecretRegenerated;
+    if scenario == Scenario::WrongSecret || old_secret || !id_ok || !secret_ok {
         return refuse("invalid_client");
     }
     // Credentials are right; the application's own settings refuse the login.
+    if scenario == Scenario::AwaitingApproval {
+        return refuse("awaiting_approval");
+    }
     if scenario == Scenario::LoginRefused {
         return refuse("login_refused");
     }
@@ -113,6 +121,11 @@ pub(crate) fn token(
         TokenForm::Jwt => access_jwt(&st.base_url, &granted, expires_in),
         TokenForm::Opaque => random_hex(32),
     };
+    let lost = match scenario {
+        Scenario::TokenNotFound => st.issued_count.fetch_add(1, Ordering::Relaxed) == 0,
+        Scenario::TokenNotFoundAlways => true,
+        _ => false,
+    };
     {
         let mut tokens = lock(&st.tokens);
         let now = Instant::now();
@@ -124,19 +137,28 @@ pub(crate) fn token(
             Issued {
                 scopes: granted.clone(),
                 expires: now + Duration::from_secs(expires_in),
+                lost,
             },
         );
     }
-    let mut resp = json_response(
-        StatusCode::OK,
-        &json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": expires_in,
-            "scope": granted.join(" "),
-            "id_token": id_token(&st.base_url, expires_in),
-        }),
-    );
+    let id_token = id_token(&st.base_url, expires_in);
+    super::remember_issued(&access_token);
+    super::remember_issued(&id_token);
+    let mut answer = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "scope": granted.join(" "),
+        "id_token": id_token,
+    });
+    // A recorded client-credentials answer carried one [E: field research, 2026-12].
+    if scenario == Scenario::RefreshToken {
+        let refresh = random_hex(32);
+        super::remember_issued(&refresh);
+        lock(&st.refresh_tokens).push(refresh.clone());
+        answer["refresh_token"] = json!(refresh);
+    }
+    let mut resp = json_response(StatusCode::OK, &answer);
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp.headers_mut()

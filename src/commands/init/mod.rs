@@ -14,7 +14,7 @@ use clap::parser::ValueSource;
 use crate::cli::InitArgs;
 use crate::domain::field::Field;
 use crate::domain::preset::Preset;
-use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
 use crate::domain::values::{Source, Validated};
 use crate::error::AppError;
@@ -35,6 +35,8 @@ pub struct Plan {
     pub store: SecretStoreKind,
     pub sandbox: Option<Sandbox>,
     pub notes: Vec<String>,
+    /// Hosted by Halo or on-premise: as answered in the wizard, else as the Tenant shows.
+    pub hosting: Option<Hosting>,
     /// What the client trusts for this connection (`--ca-cert`, the sandbox's CA).
     pub trust: Trust,
     /// The `--ca-cert` path to store in the profile.
@@ -65,13 +67,20 @@ pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
 }
 
 fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
-    let profile = ctx.profile_name(if args.sandbox {
+    let mut profile = ctx.profile_name(if args.sandbox {
         SANDBOX_PROFILE
     } else {
         DEFAULT_PROFILE
     });
     crate::store::validate_profile_name(&profile)?;
     let config = ctx.config.load()?;
+    // The tour's profile may be the default; a real setup named by no one does not replace it.
+    if !args.sandbox
+        && !ctx.profile_given()
+        && config.profiles.get(&profile).is_some_and(|p| p.sandbox)
+    {
+        profile = DEFAULT_PROFILE.to_string();
+    }
     let stored = config.profiles.get(&profile).cloned();
     if ctx.can_prompt(args.non_interactive) {
         return run_wizard(ctx, &args, &profile, stored.as_ref());
@@ -141,6 +150,11 @@ fn build_plan(
         ));
     }
     let store = choose_store(ctx, args, sandbox.is_some(), stored.map(|p| p.secret_store))?;
+    // Without the question, the Tenant tells: on-premise Halo has none.
+    let hosting = Some(match conn.validated.settings.tenant {
+        crate::domain::url::Tenant::NotSet => Hosting::OnPremise,
+        crate::domain::url::Tenant::Named(_) => Hosting::Hosted,
+    });
     Ok(Plan {
         profile: profile.to_string(),
         preset: conn.preset,
@@ -150,6 +164,7 @@ fn build_plan(
         store,
         sandbox,
         notes,
+        hosting,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     })
 }

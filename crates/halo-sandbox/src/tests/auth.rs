@@ -321,3 +321,24 @@ async fn a_wrong_tenant_is_one_the_user_typed() {
     sb.set_scenario(Scenario::Healthy);
     assert_eq!(sb.tenant(), TENANT);
 }
+
+#[tokio::test]
+async fn approval_regenerated_secrets_and_refresh_tokens() {
+    let sb = start(Scenario::AwaitingApproval);
+    let c = client();
+    let (status, v) = token(&c, &sb, None).await;
+    assert_eq!((status, v["error"].as_str()), (400, Some("invalid_client")));
+    sb.set_scenario(Scenario::SecretRegenerated);
+    let (status, v) = token(&c, &sb, None).await;
+    assert_eq!((status, v["error"].as_str()), (401, Some("invalid_client")));
+    sb.set_scenario(Scenario::RefreshToken);
+    let (status, v) = token(&c, &sb, Some("all")).await;
+    assert_eq!(status, 200);
+    assert!(
+        v["refresh_token"].as_str().is_some_and(|t| t.len() >= 32),
+        "{v}"
+    );
+    sb.set_scenario(Scenario::Healthy);
+    let (_, v) = token(&c, &sb, Some("all")).await;
+    assert!(v.get("refresh_token").is_none());
+}

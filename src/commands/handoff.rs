@@ -43,7 +43,8 @@ pub fn run(ctx: &Ctx, args: HandoffArgs) -> Result<i32, AppError> {
         stored_secret_view(ctx, &name, profile),
     );
     if let Some(i) = integration {
-        return for_integration(ctx, &name, i, &settings, &card);
+        let hosting = profile.hosting.unwrap_or_else(|| hosting_of(&settings));
+        return for_integration(ctx, &name, i, &settings, hosting, &card);
     }
     if ctx.global.json {
         ctx.term
@@ -61,9 +62,9 @@ fn for_integration(
     name: &str,
     i: &'static Integration,
     settings: &ConnectionSettings,
+    hosting: crate::domain::profile::Hosting,
     card: &Handoff,
 ) -> Result<i32, AppError> {
-    let hosting = hosting_of(settings);
     if let Some(u) = cannot_use(i, settings, hosting) {
         let d = catalogue::INTEGRATION_CANNOT_USE
             .diagnose(u.message, &[("fix", &u.fix), ("integration", &i.name)]);

@@ -2,8 +2,9 @@
 //! pinned in tests/python/requirements.txt (.ci/run installs it), makes every one of its read calls
 //! through tests/python/haloitsm_client.py. Every call must pass except the ones that fail against
 //! Halo too (routes Halo does not have, the package's own bugs), which must keep failing: the
-//! sandbox may not answer a route Halo lacks. Where the package is absent the test says so and
-//! passes, except under CI (`CI` set, or `HALO_TEST_PYTHON=1`), where it must run.
+//! sandbox may not answer a route Halo lacks. The values `handoff --for haloitsm-python` says to type
+//! are the ones it signs in with. Where the package is absent the test says so and passes, except
+//! under CI (`CI` set, or `HALO_TEST_PYTHON=1`), where it must run.
 
 use std::time::Duration;
 
@@ -106,4 +107,55 @@ fn the_haloitsm_python_client_reads_through_the_sandbox() {
         );
     }
     assert_eq!(expected, 6, "{stdout}");
+}
+
+/// The package signs in and reads with exactly what `handoff --for haloitsm-python` hands over.
+#[test]
+fn the_haloitsm_python_client_works_with_the_handed_off_values() {
+    if let Err(why) = installed() {
+        if must_run() {
+            panic!("{why}: run `python3 -m pip install -r tests/python/requirements.txt` (.ci/run does)");
+        }
+        eprintln!("SKIPPED: {why} (this test must run under CI or with HALO_TEST_PYTHON=1)");
+        return;
+    }
+    use crate::common::*;
+    let sb = sandbox(Scenario::Healthy);
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "itsm".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let handoff = env.run(
+        &["handoff", "itsm", "--for", "haloitsm-python", "--json"],
+        &[],
+        None,
+    );
+    handoff.code(0);
+    let v = handoff.json();
+    let field = |label: &str| -> String {
+        v["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["label"] == label)
+            .and_then(|f| f["value"].as_str().map(str::to_string))
+            .unwrap_or_else(|| panic!("no {label}: {v:#}"))
+    };
+    let out = Command::new("python3")
+        .arg(SCRIPT)
+        .arg(field("base_url"))
+        .arg(field("client_id"))
+        .write_stdin(format!("{CANARY}\n"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "haloitsm-python failed with the handed-off values:\n{stdout}\n{stderr}"
+    );
+    assert!(!stdout.contains(CANARY) && !stderr.contains(CANARY));
 }

@@ -23,10 +23,6 @@ const VERSION_FILE: &str = include_str!(concat!(
 ));
 const SHIM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node/n8n_halopsa.js");
 
-/// n8n's lists the sandbox cannot serve until issue 20 is merged (it adds `/TicketType` and the
-/// sites' `clientsite_name`): attempted and reported, not yet required. Empty it after the merge.
-const PENDING_SANDBOX: &[&str] = &["getHaloPSASites", "getHaloPSATicketsTypes"];
-
 /// The pinned package, e.g. "n8n-nodes-base@2.41.2".
 fn pinned() -> &'static str {
     VERSION_FILE
@@ -140,15 +136,14 @@ fn n8n_s_own_code_gets_a_token_and_loads_its_lists_with_the_handed_off_values() 
     let clients = step(&lines, "getHaloPSAClients");
     assert_eq!(clients["ok"], true, "{clients}");
     assert_eq!(clients["count"], 12);
-    let agents = step(&lines, "getHaloPSAAgents");
-    assert_eq!(agents["ok"], true, "{agents}");
-    for name in ["getHaloPSASites", "getHaloPSATicketsTypes"] {
+    for name in [
+        "getHaloPSASites",
+        "getHaloPSATicketsTypes",
+        "getHaloPSAAgents",
+    ] {
         let s = step(&lines, name);
-        if PENDING_SANDBOX.contains(&name) {
-            eprintln!("PENDING (issue 20): n8n {name}: {s}");
-        } else {
-            assert_eq!(s["ok"], true, "{s}");
-        }
+        assert_eq!(s["ok"], true, "n8n {name}: {s}");
+        assert!(s["count"].as_u64().unwrap() > 0, "n8n {name}: {s}");
     }
 
     // Typed with the final "/", n8n posts to /auth//token: the hand-off says why not.

@@ -10,11 +10,11 @@ pub use halo_connect_store as store;
 pub use halo_connect_wizard as wizard;
 pub use halo_sandbox as sandbox;
 
-pub mod cli;
-pub mod commands;
-pub mod error;
+mod cli;
+mod commands;
+mod error;
 mod hardening;
-pub mod ui;
+mod ui;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -142,4 +142,9 @@ fn init_logging(verbose: u8) {
         .with_target(false)
         .without_time()
         .try_init();
+}
+
+/// The command line's definition, for tools that read it (docs checks, completions).
+pub fn command() -> clap::Command {
+    cli::Cli::command()
 }

@@ -13,7 +13,17 @@ use crate::sandbox::Scenario;
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: CompletionsArgs) -> Result<i32, AppError> {
-    let profiles: Vec<String> = ctx.config.load().map(|c| c.names()).unwrap_or_default();
+    // Names come only from a config that loads, where each is `A-Z a-z 0-9 . _ -`: nothing a
+    // shell would run or expand reaches the script.
+    let profiles: Vec<String> = match ctx.config.load() {
+        Ok(c) => c.names(),
+        Err(e) => {
+            ctx.term.warn(&format!(
+                "the script offers no profile names, because the config could not be read: {e}"
+            ));
+            Vec::new()
+        }
+    };
     let mut presets: Vec<String> = preset::all().iter().map(|p| p.name.clone()).collect();
     presets.push("custom".into());
     presets.dedup();

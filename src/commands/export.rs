@@ -1,6 +1,7 @@
 //! `export`: a stored profile as `HALO_*` variables (env, dotenv, json or PowerShell) that
 //! `test --from-env` reads back. The Client Secret is added only with `--with-secret`, read from
-//! the profile's store, and never written to a terminal. `--output FILE` writes 0600 atomically
+//! the profile's store, and never written to a terminal or to a regular file (`> FILE`) that is not
+//! this user's and private. `--output FILE` writes 0600 atomically
 //! and replaces a file only with `--force`.
 
 use clap::ValueEnum;
@@ -23,6 +24,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             "--with-secret would print the Client Secret on this terminal, where it stays in the scrollback",
         )
         .with_hint("pipe it where it goes (eval \"$(halo-connect export --with-secret)\" sets it in your shell), or write it with --output FILE"));
+    }
+    if args.with_secret && args.output.is_none() {
+        if let Some(why) = ctx.term.stdout_exposed_file() {
+            return Err(AppError::usage(format!(
+                "--with-secret would write the Client Secret where others could read it: {why}"
+            ))
+            .with_hint("write it with --output FILE, which is made 0600, or make the file private before redirecting to it (`umask 077`, or `chmod 600 FILE`)"));
+        }
     }
     let name = named_profile(ctx, args.name.as_deref())?;
     let config = ctx.config.load()?;
@@ -53,7 +62,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
         ));
     }
     if profile.sandbox {
-        ctx.term.warn(&format!("profile `{name}` was made against the built-in sandbox; its addresses were the emulator's and lead nowhere now."));
+        ctx.term.warn(&sandbox_port_note(&name, profile));
     }
     let secret = if args.with_secret {
         Some(stored_secret(ctx, &name, profile)?)
@@ -121,13 +130,32 @@ fn format_of(ctx: &Ctx, given: Option<ExportFormat>) -> Result<Format, AppError>
     })
 }
 
+/// What a sandbox profile's stored addresses need: the emulator serving on their port again.
+pub(super) fn sandbox_port_note(name: &str, profile: &Profile) -> String {
+    let port = url::Url::parse(&profile.resource_server)
+        .ok()
+        .and_then(|u| u.port());
+    match port {
+        Some(port) => format!(
+            "profile `{name}` was made against the built-in sandbox, whose port {port} served only that run; start it there again with `halo-connect sandbox --port {port}` (in another terminal) and these values work, the Client Secret being the demo secret it prints."
+        ),
+        None => format!(
+            "profile `{name}` was made against the built-in sandbox, which served only that run; `halo-connect sandbox` starts it again and prints the values to use."
+        ),
+    }
+}
+
 /// The Client Secret from the profile's own store; where there is none, says where it should
 /// come from instead.
 fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, AppError> {
     let kind = profile.secret_store;
     if kind == SecretStoreKind::None && profile.sandbox {
-        return Err(AppError::config(format!("profile `{name}` is a sandbox profile: the emulator supplies its own secret and none is stored, so --with-secret has nothing to add"))
-            .with_hint("export a profile made with `halo-connect init` against your Halo; the sandbox's secret is the one `halo-connect sandbox` prints"));
+        // The emulator's demo secret is public by design: it opens only the emulator.
+        return Ok(Secret::new(
+            ctx.env
+                .get("HALO_SANDBOX_SECRET")
+                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
+        ));
     }
     if kind == SecretStoreKind::None {
         let why = format!("profile `{name}` keeps no Client Secret (secret store: none), so --with-secret has nothing to add");

@@ -36,6 +36,9 @@ fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 }
 
 fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
+    if let Some(name) = &args.as_integration {
+        return super::test_as::run(ctx, args, name);
+    }
     let selection = Selection {
         from_env: args.from_env,
         sandbox: args.sandbox,
@@ -59,6 +62,9 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         regenerated_secret_hint(ctx, &mut report);
         record(ctx, &[&report]);
     }
+    if report.ok && conn.bind_after_pass {
+        bind_passed(ctx, &conn);
+    }
     super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
     if ctx.global.json {
         ctx.term
@@ -67,6 +73,15 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
+}
+
+/// Binds a stored secret that was not bound yet to the profile it just passed the test with.
+fn bind_passed(ctx: &Ctx, conn: &Connection) {
+    if let Ok(config) = ctx.config.load() {
+        if let Some(p) = config.profiles.get(&conn.profile) {
+            ctx.bind_after_pass(&conn.profile, p, &conn.secret);
+        }
+    }
 }
 
 /// A refused secret that passed the profile's last test may have been regenerated (a change of
@@ -235,6 +250,13 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     });
     let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
     record(ctx, &ok_reports);
+    for (t, d) in targets.iter().zip(&done) {
+        if let (Ok((conn, _)), Ok(r)) = (t, d) {
+            if r.ok && conn.bind_after_pass {
+                bind_passed(ctx, conn);
+            }
+        }
+    }
     let outcomes = done
         .iter()
         .map(|d| d.as_ref().map_err(|(n, e)| (n.as_str(), e)));

@@ -95,6 +95,7 @@ mod tests {
         let h = Handoff {
             profile: "p".into(),
             preset: "billing".into(),
+            hosting: None,
             asks: Asks::ApiDetails,
             warnings: vec!["Careful.".into()],
             rows: vec![Row {

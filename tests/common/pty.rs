@@ -17,6 +17,8 @@ pub const DOWN: &str = "\x1b[B";
 pub struct Pty {
     pub s: expectrl::session::OsSession,
     pub out: String,
+    /// Keys pressed so far: each character, Enter, or arrow key counts one.
+    pub keys: usize,
 }
 
 impl Pty {
@@ -58,6 +60,7 @@ impl Pty {
         Pty {
             s,
             out: String::new(),
+            keys: 0,
         }
     }
 
@@ -75,6 +78,7 @@ impl Pty {
             // keys typed before that; an operator never types that fast.
             std::thread::sleep(Duration::from_millis(250));
             self.s.send(keys).unwrap();
+            self.keys += keys.replace(DOWN, "v").chars().count();
         }
         self
     }

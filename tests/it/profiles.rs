@@ -59,8 +59,13 @@ fn use_sets_the_default_profile_and_profile_still_wins() {
     let env = TestEnv::new();
     sandbox_profile(&env, "lab");
     sandbox_profile(&env, "other");
-    let run = env.run(&["show"], &[], None);
-    run.code(3);
+    // The first profile saved is the default until `use` says otherwise.
+    let run = env.run(&["show", "--json"], &[], None);
+    run.code(0);
+    assert_eq!(run.json()["profile"], "lab");
+    let run = env.run(&["use", "other"], &[], None);
+    run.code(0);
+    assert_eq!(env.run(&["use"], &[], None).stdout.trim(), "other");
     let run = env.run(&["use", "lab"], &[], None);
     run.code(0);
     assert!(env.config_text().contains("default_profile = \"lab\""));

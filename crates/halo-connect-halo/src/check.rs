@@ -18,7 +18,7 @@ use halo_connect_core::secret::Secret;
 use halo_connect_core::values::{ConnectionSettings, Discovery};
 
 use super::answerer::describe;
-use super::client::HaloClient;
+use super::client::{ClientOptions, HaloClient};
 use super::diagnose::{self, TokenOutcome};
 use super::transport::Transport;
 use super::verdict::{
@@ -36,16 +36,45 @@ const INSTANCE_INFO_PATH: &str = "/InstanceInfo";
 /// is on another host than the Resource Server (`domain::values::discovery_base` says when).
 /// A failure says what answered; callers fall back to the derived values.
 pub async fn discover(client: &HaloClient, base: &str) -> Result<Discovery, String> {
+    discover_why(client, base).await.map_err(|f| f.message)
+}
+
+/// Why `api/authinfo` gave nothing: a sentence, the fix when nothing answered, and whether
+/// anything answered at all.
+#[derive(Debug, Clone)]
+pub struct DiscoverFailure {
+    pub message: String,
+    /// The catalogue's fix for a transport failure (refused, DNS, silence, TLS…).
+    pub fix: Option<String>,
+    /// Something answered, but not as Halo's authinfo does.
+    pub answered: bool,
+}
+
+/// `discover`, telling a transport failure (nothing answered) from an answer that is not Halo's.
+pub async fn discover_why(client: &HaloClient, base: &str) -> Result<Discovery, DiscoverFailure> {
     let url = format!("{}/api{}", base.trim_end_matches('/'), AUTHINFO_PATH);
-    let answer = client
-        .get(&url, None)
-        .await
-        .map_err(|t| diagnose::transport(&t, false, None).message)?;
+    let answer = client.get(&url, None).await.map_err(|t| {
+        let d = diagnose::transport(&t, false, None);
+        DiscoverFailure {
+            message: d.message,
+            fix: Some(d.hint),
+            answered: false,
+        }
+    })?;
+    let not_halo = |what: String| DiscoverFailure {
+        message: what,
+        fix: None,
+        answered: true,
+    };
     if answer.status != 200 {
-        return Err(format!("{url} answered {}", describe(&answer)));
+        return Err(not_halo(format!("{url} answered {}", describe(&answer))));
     }
-    let info: wire::AuthInfo = serde_json::from_slice(&answer.body)
-        .map_err(|_| format!("{url} answered {}, not Halo's JSON", describe(&answer)))?;
+    let info: wire::AuthInfo = serde_json::from_slice(&answer.body).map_err(|_| {
+        not_halo(format!(
+            "{url} answered {}, not Halo's JSON",
+            describe(&answer)
+        ))
+    })?;
     let tenant_id = match info.tenant_id {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -70,7 +99,7 @@ pub async fn exchange_token(
         .await
     {
         Ok(answer) => without_secret(diagnose::token_answer(&answer, settings), secret),
-        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options().timeout).await),
+        Err(t) => TokenOutcome::Failed(explain(&t, settings, client.options()).await),
     }
 }
 
@@ -89,9 +118,13 @@ fn without_secret(outcome: TokenOutcome, secret: &Secret) -> TokenOutcome {
 }
 
 /// Names a transport failure; a refused certificate gets a second look at what the server sent.
-async fn explain(t: &Transport, settings: &ConnectionSettings, timeout: Duration) -> Diagnosis {
+/// That look opens a socket of its own, so it is skipped when a proxy carries https: it would
+/// reach the server by another path than the request did.
+async fn explain(t: &Transport, settings: &ConnectionSettings, opts: &ClientOptions) -> Diagnosis {
+    let timeout = opts.timeout;
+    let proxied = opts.proxies.https.is_some() || opts.proxies.all.is_some();
     let chain = match t {
-        Transport::Tls { .. } => {
+        Transport::Tls { .. } if !proxied => {
             let url = settings.auth_server.url_for_inspection();
             match url {
                 Some((host, port)) => tokio::task::spawn_blocking(move || {
@@ -268,6 +301,7 @@ async fn check(
                 &by_path,
                 settings,
                 &agent_label,
+                &preset.role,
             ));
         }
     } else {
@@ -291,8 +325,12 @@ async fn check(
             recurring.as_ref(),
             settings,
             &agent_label,
+            &preset.role,
         ));
     }
+    // The Resource Server's answers (an agent's name, a message) may echo the bearer token it
+    // was sent: it never goes further, to the screen, --json or the bundle.
+    report.scrub_text(|t| token.access_token.scrub(t, "[the access token]"));
     finish(report, started)
 }
 

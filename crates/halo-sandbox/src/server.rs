@@ -95,7 +95,7 @@ impl Shared {
             refresh_tokens: Mutex::new(Vec::new()),
             writes: Mutex::new(HashMap::new()),
             flaky_seen: Mutex::new(HashSet::new()),
-            control_token: control_key.unwrap_or_else(control_token),
+            control_token: control_key.unwrap_or_else(|| crate::random::random_hex(16)),
         }
     }
 
@@ -274,21 +274,6 @@ fn is_loopback_host(parts: &axum::http::request::Parts, port: u16) -> bool {
     ["127.0.0.1", "localhost", "[::1]"].iter().any(|name| {
         host.eq_ignore_ascii_case(&format!("{name}:{port}")) || host.eq_ignore_ascii_case(name)
     })
-}
-
-/// 128 random bits, from the standard library's per-process random hash keys.
-fn control_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let part = || {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.finish()
-    };
-    format!("{:016x}{:016x}", part(), part())
 }
 
 fn control(st: &Shared, method: &Method, path: &str, query: &str) -> Response {

@@ -5,7 +5,7 @@ use super::{Cause, Emulation};
 use crate::kind::Kind;
 
 // Fixes that several causes share, because no answer of Halo's tells those causes apart.
-const FIX_TOKEN_URL_NOT_FOUND: &str = "Copy the Authorization Server again from Configuration > Integrations > HaloPSA API (API Details), with its trailing \"/\"; it is not the address of the web interface.";
+const FIX_TOKEN_URL_NOT_FOUND: &str = "Copy the Authorization Server again from Configuration > Integrations > HaloPSA API (API Details); it is not the address of the web interface. Forms that add /token themselves (n8n, CIPP) want it without the final \"/\", forms that add token want it with: `halo-connect handoff --for NAME` gives your form's one shape.";
 const FIX_INVALID_CLIENT: &str = "Open the application in Configuration > Integrations > HaloPSA API > View Applications: check it is Active (and approved, where the install makes an administrator approve new applications), copy the Client ID again (it changes when the application is first saved), and paste the whole Client Secret (73 characters, shown only once; make a new one if it is lost).";
 const FIX_WRONG_TENANT: &str = "Copy the Tenant from Configuration > Integrations > HaloPSA API (API Details); on-premise Halo shows \"Not set\", so give --tenant \"Not set\".";
 const FIX_SCOPE_MISSING: &str = "Tick {scope} on the application's Permissions tab (Configuration > Integrations > HaloPSA API > View Applications > your application > Permissions), then Save.";
@@ -13,10 +13,10 @@ const FIX_PROXY: &str = "Check the address and the network path to Halo (proxy s
 
 catalogue! {
     // Values and the token endpoint.
-    TOKEN_URL_NOT_FOUND = "token-url-not-found", Server, "Values", "Authorization Server wrong, or without its trailing \"/\"",
+    TOKEN_URL_NOT_FOUND = "token-url-not-found", Server, "Values", "Authorization Server wrong, or in a shape the integration's form does not want",
         symptom: "\"Save and Test\" says authentication failed; the integration's log shows 404 from the token URL.",
         recognised: "The token POST to <Authorization Server>token answers 404, or a web page instead of JSON.",
-        cause: "Clients join the Authorization Server and \"token\" as text: without the final \"/\" (or with the web interface's address) the request goes to a page that does not exist.",
+        cause: "Clients join the Authorization Server and the token path as text: the wrong final \"/\" for that client (a missing one, or a doubled \"//token\"), or the web interface's address, sends the request to a page that does not exist.",
         fix: FIX_TOKEN_URL_NOT_FOUND,
         emulation: Emulation::WrongValue { var: "HALO_AUTH_SERVER", value: "{base}/login/" };
     TOKEN_URL_HTML = "token-url-html", Server, "Values", "Token request sent to the web interface instead of the Authorization Server",
@@ -364,4 +364,29 @@ catalogue! {
         cause: "This machine reaches Halo through a proxy that wants a user name and password.",
         fix: "Give the proxy's credentials in HTTPS_PROXY (http://user:password@proxy:port), or ask the network team to let this machine reach {host} without proxy sign-in (or to list it in NO_PROXY if it may go direct).",
         emulation: Emulation::Scenario { scenario: "proxy-auth", preset: "billing" };
+    // An integration's own requests (`test --as NAME`, `init --for NAME`).
+    INTEGRATION_CANNOT_USE = "integration-cannot-use-values", Permission, "Values", "Values the integration cannot use",
+        symptom: "The integration's form has no place for a value this Halo needs, or its code builds an address this Halo does not have.",
+        recognised: "Before any request: the integration profile's own rules (presets/integrations.toml) against the values, e.g. a client that builds https://<tenant>.halopsa.com for an on-premise Halo.",
+        cause: "The integration builds part of the connection itself, and this Halo does not fit what it builds.",
+        fix: "{fix} `halo-connect handoff --for {integration}` shows what its form takes.",
+        emulation: Emulation::Evidence("refused from the profile's rules before any request; tests/it/integrations.rs runs each through the binary");
+    INTEGRATION_TOKEN_SCOPE = "integration-scope-refused", Permission, "Application", "The integration's own scope request is refused",
+        symptom: "The integration's Test button fails although halo-connect's own test passes.",
+        recognised: "The token request replayed with the integration's scope string is refused for its scopes (invalid_scope, or invalid_request naming scopes).",
+        cause: "The integration asks for scopes of its own (n8n: admin edit:tickets edit:customers, a hidden field) that the application does not grant.",
+        fix: "{fix} Then press the integration's Test button again.",
+        emulation: Emulation::Evidence("the sandbox's healthy application lacks admin, which n8n asks for; tests/it/integrations.rs replays it");
+    INTEGRATION_READ_DENIED = "integration-read-denied", Permission, "Application", "A first read of the integration is refused",
+        symptom: "The integration connects, then its first list (sites, clients, ticket types...) is empty or fails with 401/403.",
+        recognised: "One of the integration's first reads, replayed as its code makes it, answers 401 or 403.",
+        cause: "The application's scopes or the agent's role do not open an area the integration reads first.",
+        fix: "Give the application what {integration} reads ({fix}) on its Permissions tab (Configuration > Integrations > HaloPSA API > View Applications > your application > Permissions), and the agent's role the matching access level, then Save.",
+        emulation: Emulation::Evidence("tests/it/integrations.rs replays reads against a sandbox application without the scope");
+    INTEGRATION_READ_FAILED = "integration-read-failed", Server, "Values", "A first read of the integration does not get what it maps",
+        symptom: "The integration connects, then a drop-down stays empty or a node fails reading a list.",
+        recognised: "One of the integration's first reads, replayed as its code makes it, answers 404, a page, or JSON without the list or fields its code maps.",
+        cause: "The path, the Resource Server's shape or this Halo's version does not give the list the integration's code expects.",
+        fix: "Check the Resource Server the integration was given ({fix}); if it is right, this Halo does not serve what the integration reads.",
+        emulation: Emulation::Evidence("tests/it/integrations.rs replays reads the sandbox lacks");
 }

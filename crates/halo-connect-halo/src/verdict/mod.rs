@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use halo_connect_core::catalogue;
-use halo_connect_core::preset::ReadinessCheck;
+use halo_connect_core::preset::{ReadinessCheck, Step};
 use halo_connect_core::printable::printable;
 use halo_connect_core::report::{
     AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, PermissionStatus, ReadinessRow,
@@ -53,6 +53,17 @@ pub(super) fn token_findings(
 pub(super) fn is_on_premise(settings: &ConnectionSettings) -> bool {
     settings.tenant == Tenant::NotSet
         && !halo_connect_core::url::is_hosted(&settings.resource_server.host())
+}
+
+/// A Role setting with the access level the preset's Role checklist gives it, for the fix.
+fn with_level(setting: &str, role: &[Step]) -> String {
+    match role.iter().find(|s| s.setting == setting) {
+        Some(step) => format!(
+            "{setting} set to \"{}\" (the level this preset needs)",
+            step.value
+        ),
+        None => setting.to_string(),
+    }
 }
 
 /// The outcome of one GET on the Resource Server.
@@ -226,6 +237,7 @@ pub(super) fn permission_row(
     by_path: &BTreeMap<&str, &Read>,
     settings: &ConnectionSettings,
     agent: &str,
+    role: &[Step],
 ) -> PermissionRow {
     let row = |status, cause: Option<Diagnosis>, hint: Option<String>| PermissionRow {
         permission: scope.to_string(),
@@ -319,7 +331,7 @@ pub(super) fn permission_row(
                     "The token carries {scope}, but Halo refused GET /api{} with HTTP {}: the Role of {agent} lacks {}.",
                     probe.path, a.status, probe.role_setting
                 ),
-                &[("agent", agent), ("setting", probe.role_setting)],
+                &[("agent", agent), ("setting", &with_level(probe.role_setting, role))],
             )),
             None,
         ),
@@ -354,6 +366,7 @@ pub(super) fn readiness_row(
     recurring: Option<&Read>,
     settings: &ConnectionSettings,
     agent: &str,
+    role: &[Step],
 ) -> ReadinessRow {
     let (read, what, empty) = match check {
         ReadinessCheck::ActiveRecurringContracts => (
@@ -410,7 +423,7 @@ pub(super) fn readiness_row(
             };
             fail(catalogue::ROLE_DENIED.diagnose(
                 format!("Halo refused to list {what} (HTTP {}): the Role of {agent} lacks {setting}, so this check could not run.", a.status),
-                &[("agent", agent), ("setting", setting)],
+                &[("agent", agent), ("setting", &with_level(setting, role))],
             ))
         }
         Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(cause.diagnose(

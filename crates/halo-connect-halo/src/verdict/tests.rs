@@ -64,6 +64,7 @@ fn permission(scope: &str, granted: &[&str], read: Read) -> PermissionRow {
         &by_path,
         &settings(),
         "the agent \"API\"",
+        &[],
     )
 }
 
@@ -289,6 +290,7 @@ fn a_scope_without_a_read_that_proves_it_is_unverified() {
         &BTreeMap::new(),
         &settings(),
         "the agent",
+        &[],
     );
     assert_eq!(row.status, PermissionStatus::Unverified);
 }
@@ -353,7 +355,7 @@ fn readiness_rows_follow_the_answers() {
         };
         let by_path: BTreeMap<&str, &Read> = [(path, &read)].into_iter().collect();
         let recurring = (check == ActiveRecurringContracts).then_some(&read);
-        let row = readiness_row(check, &by_path, recurring, &settings(), "the agent");
+        let row = readiness_row(check, &by_path, recurring, &settings(), "the agent", &[]);
         assert_eq!(row.ok, ok, "{check:?} {read:?}: {row:?}");
         assert_eq!(
             row.cause.as_ref().map(|c| c.code()),
@@ -480,6 +482,7 @@ fn a_refusal_from_in_front_of_halo_is_no_role_verdict() {
             None,
             &settings(),
             "the agent",
+            &[],
         );
         assert!(!r.ok);
         assert_eq!(r.cause.as_ref().map(|c| c.cause), Some(want), "{read:?}");

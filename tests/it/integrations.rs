@@ -5,9 +5,9 @@
 //! and `handoff --for NAME` gives that form's fields in its order with one value each. The JSON of
 //! both is checked against docs/schema/.
 //!
-//! Reads the sandbox cannot answer yet (issue 20 adds `/TicketType` and the sites' `clientsite_name`)
-//! are listed in `PENDING_SANDBOX`: they must be attempted and reported, and pass once the sandbox
-//! serves them. Empty that list when issue 20 is merged.
+//! Reads the sandbox cannot answer yet would be listed in `PENDING_SANDBOX`: attempted and
+//! reported, required once the sandbox serves them. Issue 20 emptied it (`/TicketType`, the sites'
+//! `clientsite_name`).
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -20,12 +20,8 @@ use crate::common::*;
 use crate::handoff::{hosted, profile_toml, store_secret};
 use halo_connect::sandbox::Scenario;
 
-/// (integration, read path): reads the sandbox does not serve until issue 20 is merged.
-const PENDING_SANDBOX: &[(&str, &str)] = &[
-    ("n8n", "/site"),
-    ("n8n", "/TicketType"),
-    ("cipp", "/TicketType"),
-];
+/// (integration, read path): reads the sandbox does not serve yet.
+const PENDING_SANDBOX: &[(&str, &str)] = &[];
 
 fn pending(integration: &str, path: &str) -> bool {
     PENDING_SANDBOX.contains(&(integration, path))

@@ -23,9 +23,9 @@ const VERSION_FILE: &str = include_str!(concat!(
 ));
 const SHIM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node/n8n_halopsa.js");
 
-/// n8n's lists the sandbox cannot serve until issue 20 is merged (it adds `/TicketType` and the
-/// sites' `clientsite_name`): attempted and reported, not yet required. Empty it after the merge.
-const PENDING_SANDBOX: &[&str] = &["getHaloPSASites", "getHaloPSATicketsTypes"];
+/// n8n's lists the sandbox cannot serve yet: attempted and reported, not yet required. Issue 20
+/// emptied it (`/TicketType`, the sites' `clientsite_name`).
+const PENDING_SANDBOX: &[&str] = &[];
 
 /// The pinned package, e.g. "n8n-nodes-base@2.41.2".
 fn pinned() -> &'static str {

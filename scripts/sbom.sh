@@ -5,7 +5,7 @@
 #
 # One CycloneDX 1.5 JSON document, OUT_DIR/halo-connect.cdx.json, describing halo-connect and
 # every crate that any of the release targets builds with (Cargo.lock's resolution; build
-# dependencies such as cc, which compiles aws-lc, included; dev-dependencies excluded).
+# dependencies such as cc, which compiles ring's C and assembly, included; dev-dependencies excluded).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out_dir=${1:-$root/dist}

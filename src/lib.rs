@@ -27,6 +27,14 @@ use crate::ui::term::{Term, TermEnv};
 pub fn run() -> i32 {
     hardening::no_core_dumps();
     let env = Env::from_process();
+    let cwd = std::env::current_dir().ok();
+    if let Some(code) = commands::completions::complete_if_asked(
+        &env,
+        std::env::args_os().collect(),
+        cwd.as_deref(),
+    ) {
+        return code;
+    }
     let matches = match cli::Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
@@ -131,16 +139,31 @@ fn report_error(term: &Term, json: bool, fleet: bool, profile: &str, e: &AppErro
 }
 
 fn init_logging(verbose: u8) {
-    let filter = match verbose {
-        0 => "off",
-        1 => "halo_connect=info,warn,rustls_platform_verifier=off",
-        _ => "halo_connect=debug,warn,rustls_platform_verifier=off",
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // halo-connect's own crates (every target starting `halo_connect`) at -v's level, others'
+    // warnings, and nothing from the platform verifier (it logs each refused certificate).
+    let ours = match verbose {
+        0 => LevelFilter::OFF,
+        1 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+    let filter = if verbose == 0 {
+        Targets::new()
+    } else {
+        Targets::new()
+            .with_default(LevelFilter::WARN)
+            .with_target("halo_connect", ours)
+            .with_target("rustls_platform_verifier", LevelFilter::OFF)
+    };
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .without_time()
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(fmt)
+        .with(filter)
         .try_init();
 }
 

@@ -5,6 +5,8 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "pty/completions.rs"]
+mod completions;
 
 use std::process::Command;
 use std::time::Duration;

@@ -246,11 +246,21 @@ fn the_powershell_completion_script_is_generated() {
     run.code(0);
     assert!(
         run.stdout
-            .contains("Register-ArgumentCompleter -Native -CommandName 'halo-connect'"),
+            .contains("Register-ArgumentCompleter -Native -CommandName halo-connect "),
         "{}",
         &run.stdout[..run.stdout.len().min(400)]
     );
-    assert!(run.stdout.contains("'--junit'"), "completes the new flags");
+    let asked = env.run(
+        &["--", "halo-connect", "test", "--ju"],
+        &[("HALO_CONNECT_COMPLETE", "powershell")],
+        None,
+    );
+    asked.code(0);
+    assert!(
+        asked.stdout.lines().any(|l| l.starts_with("--junit")),
+        "completes the new flags: {}",
+        asked.stdout
+    );
 }
 
 #[test]

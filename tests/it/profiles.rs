@@ -188,14 +188,33 @@ fn status_with_no_profiles_says_how_to_make_one() {
 }
 
 #[test]
-fn completion_scripts_carry_profile_preset_and_scenario_names() {
+fn completion_names_the_profiles_of_the_moment_and_the_script_none() {
     let env = TestEnv::new();
+    let script = env.run(&["completions", "bash"], &[], None);
+    script.code(0);
+    // Asked at TAB time (as the script asks): the profiles in the config now.
+    let ask = |words: &[&str]| {
+        let mut args = vec!["--", "halo-connect"];
+        args.extend_from_slice(words);
+        let run = env.run(&args, &[("HALO_CONNECT_COMPLETE", "fish")], None);
+        run.code(0);
+        run.stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(ask(&["test", "--profile", ""]).is_empty());
     sandbox_profile(&env, "lab-profile");
-    let run = env.run(&["completions", "bash"], &[], None);
-    run.code(0);
-    for name in ["lab-profile", "company-asset-sync", "wrong-secret"] {
-        assert!(run.stdout.contains(name), "{name} missing");
-    }
+    assert_eq!(ask(&["test", "--profile", "lab"]), ["lab-profile"]);
+    assert_eq!(ask(&["handoff", "lab"]), ["lab-profile"]);
+    assert!(ask(&["init", "--preset", ""]).contains(&"company-asset-sync".to_string()));
+    assert_eq!(ask(&["init", "--scenario", "wrong-s"]), ["wrong-secret"]);
+    let again = env.run(&["completions", "bash"], &[], None);
+    assert_eq!(
+        again.stdout, script.stdout,
+        "the script does not change with the profiles"
+    );
+    assert!(!again.stdout.contains("lab-profile"));
 }
 
 #[test]

@@ -470,7 +470,7 @@ impl RawAnswer {
 
 /// Installs the process-wide rustls crypto provider once (reqwest and the sandbox share it).
 pub fn install_crypto_provider() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 #[cfg(test)]

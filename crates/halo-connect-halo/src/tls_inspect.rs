@@ -87,7 +87,7 @@ impl ServerCertVerifier for Recorder {
 
 /// Connects to `host:port`, records the presented chain, and gives up after `timeout`.
 pub fn inspect(host: &str, port: u16, timeout: Duration) -> Option<ChainInfo> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let recorder = Arc::new(Recorder {
         seen: Mutex::new(None),
         provider: provider.clone(),

@@ -1,10 +1,10 @@
-//! Randomness for the emulator's tokens and control key: the CSPRNG of the crypto provider rustls
+//! Randomness for the emulator's tokens and control key: the CSPRNG of the crypto provider (ring) rustls
 //! already links. Nothing here may fall back to a predictable source.
 
 /// `n` cryptographically random bytes, as hex.
 pub(crate) fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
-    if rustls::crypto::aws_lc_rs::default_provider()
+    if rustls::crypto::ring::default_provider()
         .secure_random
         .fill(&mut buf)
         .is_err()

@@ -85,10 +85,10 @@ pub(crate) fn generate(mode: TlsMode) -> io::Result<ServerCerts> {
     })
 }
 
-/// A rustls server config with its own aws-lc provider (no process-wide default needed) and
+/// A rustls server config with its own ring provider (no process-wide default needed) and
 /// ALPN for h2 and http/1.1.
 pub(crate) fn server_config(certs: ServerCerts) -> io::Result<Arc<rustls::ServerConfig>> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(other)?

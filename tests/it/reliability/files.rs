@@ -276,14 +276,11 @@ fn names_and_values_no_script_or_terminal_should_get_are_refused_on_load() {
     for shell in ["bash", "zsh", "fish"] {
         let run = env.run(&["completions", shell], &[], None);
         run.code(0);
+        // The scripts ask the binary for names at each TAB, from a config that loads; none is
+        // baked into the script.
         assert!(
             !run.stdout.contains("touch"),
             "{shell} script names the profile"
-        );
-        assert!(
-            run.stderr.contains("offers no profile names"),
-            "{}",
-            run.stderr
         );
     }
     let run = env.run(&["list"], &[], None);

@@ -126,6 +126,8 @@ fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
         .enable_all()
         .build()
         .unwrap();
+    // rustls is built without a default provider: ring's, as the binary installs it.
+    halo_connect::halo::client::install_crypto_provider();
     let status = rt.block_on(async {
         // reqwest is built without a crypto provider of its own: the tool's (ring) is installed.
         halo_connect::halo::client::install_crypto_provider();

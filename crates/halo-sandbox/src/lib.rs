@@ -159,6 +159,10 @@ impl Sandbox {
     /// Starts the emulator on its own thread and tokio runtime (so sync callers and callers inside
     /// another runtime both work) and returns once it listens on 127.0.0.1.
     pub fn start(opts: SandboxOptions) -> io::Result<Sandbox> {
+        // rustls is built with ring and no default provider: a process that starts a sandbox and
+        // then builds an HTTPS client (the tests, a tool's own test suite) gets ring's, as
+        // halo-connect's client does; an earlier choice stands.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let listener = std::net::TcpListener::bind(("127.0.0.1", opts.port))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();

@@ -219,8 +219,16 @@ async fn records_carry_the_fields_clients_read_and_filters_never_return_every_ro
         .map(|t| &t["user_id"])
         .collect();
     assert_eq!(ids, [&Value::from(1)], "{mine}");
+    // Site n is client n's, and so are its users, tickets and assets.
+    let at_site = json_of(&c, &sb, "/Users?site_id=5", &tok).await;
+    let users = at_site["users"].as_array().unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(
+        (&users[0]["site_id"], &users[0]["client_id"]),
+        (&Value::from(5), &Value::from(5))
+    );
     // A documented filter the rows cannot answer: no rows, never every row.
-    let none = json_of(&c, &sb, "/Tickets?site_id=1", &tok).await;
+    let none = json_of(&c, &sb, "/Tickets?status_id=1", &tok).await;
     assert_eq!(none["tickets"].as_array().unwrap().len(), 0, "{none}");
     assert_eq!(none["record_count"], 0);
     // An undocumented parameter changes nothing.

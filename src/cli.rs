@@ -85,8 +85,9 @@ pub enum Command {
     Use(UseArgs),
     /// Replace a profile's Client Secret, stored only after it passes a test.
     Secret(SecretArgs),
-    /// Each profile's secret, last test and next step, without the network.
-    Status,
+    /// Each profile's secret, last test and next step, without the network (`test --all` is
+    /// the online check).
+    Status(ProfileArg),
     /// Delete a profile and its stored secret.
     Remove(RemoveArgs),
     /// Print a fresh access token for the profile on stdout.
@@ -103,8 +104,8 @@ pub enum Command {
     Handoff(HandoffArgs),
     /// The profile as HALO_* variables, for scripts and CI secret stores.
     Export(ExportArgs),
-    /// Write the man pages, generated from this definition (for packagers).
-    #[command(hide = true)]
+    /// Print the manual page, with EXIT STATUS and EXAMPLES (`man init` for one command's;
+    /// `--out-dir DIR` writes every page, for `man -l` or a MANPATH).
     Man(ManArgs),
 }
 
@@ -206,6 +207,9 @@ pub struct InitArgs {
     /// The wizard skips the Role, Agent and Application checklists (`checklist` prints them).
     #[arg(long)]
     pub no_checklists: bool,
+    /// The integration this connection feeds (`halo-connect handoff --for` lists them): its permissions, its form.
+    #[arg(long = "for", value_name = "NAME")]
+    pub for_integration: Option<String>,
 }
 
 /// A profile named by position, as `--profile` names it.
@@ -269,6 +273,9 @@ pub struct TestArgs {
     pub report: Option<PathBuf>,
     #[command(flatten)]
     pub ci: CiReportArgs,
+    /// Replay that integration's own token request and first reads (n8n, cipp, haloapi, ...).
+    #[arg(long = "as", value_name = "NAME", conflicts_with_all = ["all", "junit", "summary"])]
+    pub as_integration: Option<String>,
 }
 
 /// Report files for CI, written whole after the test.
@@ -364,6 +371,9 @@ pub struct HandoffArgs {
     /// Profile to hand off (the same as --profile NAME).
     #[arg(value_name = "PROFILE")]
     pub name: Option<String>,
+    /// Exactly the fields of that integration's form, in its order and words (n8n, cipp, haloapi, ...).
+    #[arg(long = "for", value_name = "NAME")]
+    pub for_integration: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -395,6 +405,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
+    /// The command whose page to print (`init`, `presets show`); without it, the main page.
+    #[arg(value_name = "COMMAND", num_args = 0..)]
+    pub command: Vec<String>,
     /// Write halo-connect.1 and one page per command here; without it, the main page on stdout.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,

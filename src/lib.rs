@@ -10,11 +10,11 @@ pub use halo_connect_store as store;
 pub use halo_connect_wizard as wizard;
 pub use halo_sandbox as sandbox;
 
-pub mod cli;
-pub mod commands;
-pub mod error;
+mod cli;
+mod commands;
+mod error;
 mod hardening;
-pub mod ui;
+mod ui;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -52,6 +52,9 @@ pub fn run() -> i32 {
     };
     let term_env = TermEnv {
         no_color: env.is_set("NO_COLOR"),
+        force_color: env
+            .get("CLICOLOR_FORCE")
+            .is_some_and(|v| !v.is_empty() && v != "0"),
         term_dumb: env.get("TERM") == Some("dumb"),
         utf8: ["LC_ALL", "LC_CTYPE", "LANG"]
             .iter()
@@ -111,11 +114,15 @@ pub fn run() -> i32 {
         });
     // `test --all --json` prints an array whatever happens, its one error included.
     let fleet = sub_name == "test" && flag("all");
-    let result = Ctx::new(&cli, sub, env, term.clone())
-        .and_then(|mut ctx| commands::dispatch(cli, &mut ctx));
+    let (result, acting) = match Ctx::new(&cli, sub, env, term.clone()) {
+        Ok(mut ctx) => (commands::dispatch(cli, &mut ctx), ctx.acting_profile()),
+        Err(e) => (Err(e), None),
+    };
     match result {
         Ok(code) => code,
         Err(e) => {
+            // The profile the command decided on; the guess above only for a failure before that.
+            let profile = acting.unwrap_or(profile);
             report_error(&term, json, fleet, &profile, &e);
             e.exit_code()
         }
@@ -158,4 +165,9 @@ fn init_logging(verbose: u8) {
         .with(fmt)
         .with(filter)
         .try_init();
+}
+
+/// The command line's definition, for tools that read it (docs checks, completions).
+pub fn command() -> clap::Command {
+    cli::Cli::command()
 }

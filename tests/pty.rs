@@ -26,6 +26,8 @@ fn hosted_happy_path_by_pressing_enter() {
         .at("Client ID", "\r")
         .at("Client Secret", "\r");
     w.at("Saved sandbox profile", "");
+    // The skip-checklists path: 9 Enters and 3 arrow keys.
+    assert_eq!(w.keys, 12);
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Save and Test passed"), "{}", w.out);
     assert!(w.out.contains("API Sandbox"), "names the agent: {}", w.out);
@@ -33,6 +35,7 @@ fn hosted_happy_path_by_pressing_enter() {
     insta::with_settings!({
         filters => vec![
             (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+            (r"--port \d+", "--port [port]"),
             (r"\b\d+ ms\b", "[n] ms"),
         ],
         omit_expression => true,
@@ -63,6 +66,7 @@ fn on_premise_with_not_set() {
         !cfg.contains("tenant ="),
         "no tenant is stored on-premise:\n{cfg}"
     );
+    assert!(cfg.contains("hosting = \"on-premise\""), "{cfg}");
 }
 
 #[test]
@@ -256,6 +260,7 @@ fn ctrl_c_at_any_prompt_leaves_echo_on() {
         let mut w = Wizard {
             s,
             out: String::new(),
+            keys: 0,
         };
         for (at, keys) in keys_to(prompt) {
             w.at(at, &keys);
@@ -307,6 +312,12 @@ fn a_taken_profile_name_leads_to_a_new_profile_named_after_the_preset() {
     w.at("Save as profile", "\r")
         .at("Saved profile `billing`", "");
     assert_eq!(w.finish(), 0);
+    // Named before Save and Test, which shows the new name, not the profile it keeps.
+    let named = w.out.find("Save as profile").unwrap();
+    let tested = w.out.find("Save and Test").unwrap();
+    assert!(named < tested, "{}", w.out);
+    assert!(w.out[tested..].contains("billing"), "{}", w.out);
+    assert!(!w.out[tested..].contains("Profile default"), "{}", w.out);
     let cfg = env.config_text();
     assert!(
         cfg.contains("[profiles.default]") && cfg.contains("[profiles.billing]"),
@@ -348,4 +359,276 @@ fn no_checklists_skips_every_checklist() {
         .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(!w.out.contains("Role checklist"), "{}", w.out);
+}
+
+/// The first steps of the billing preset's Role checklist, as the wizard asks them.
+fn role_steps() -> Vec<halo_connect::domain::preset::Step> {
+    halo_connect::domain::preset::lookup("billing")
+        .unwrap()
+        .role
+        .clone()
+}
+
+/// On a real Halo, Enter at a step shows it again; only "y" marks it done, and what was not done
+/// is listed before the values.
+#[test]
+fn on_a_real_halo_enter_shows_the_step_and_only_y_marks_it_done() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r")
+        .at("Hosting", "\r")
+        .at("Role checklist", "\r");
+    let steps = role_steps();
+    let first = &steps[0];
+    w.at(&format!("Done: {}?", first.setting), "")
+        .at("Enter shows it again)", "\r");
+    w.at(&format!("1. In {}", first.menu), "");
+    w.at(&format!("Done: {}?", first.setting), "")
+        .at("Enter shows it again)", "y\r");
+    for s in &steps[1..] {
+        w.at(&format!("Done: {}?", s.setting), "")
+            .at("Enter shows it again)", "n\r");
+    }
+    w.at("Agent checklist", &format!("{DOWN}\r"))
+        .at("Application checklist", &format!("{DOWN}\r"));
+    w.at("Still to do in Halo", "");
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"))
+        .at("Saved profile `default`", "");
+    assert_eq!(w.finish(), 0);
+    let todo = &w.out[w.out.find("Still to do in Halo").unwrap()..];
+    let todo = &todo[..todo.find("Halo address").unwrap_or(todo.len())];
+    assert!(
+        !todo.contains(&format!("Role: {}:", first.setting)),
+        "{todo}"
+    );
+    assert!(
+        todo.contains(&format!("Role: {}:", steps[1].setting)),
+        "{todo}"
+    );
+    assert!(env.config_text().contains("hosting = \"hosted\""));
+}
+
+/// Against the sandbox, the tour keeps Enter as "done".
+#[test]
+fn the_sandbox_tour_confirms_each_step_with_enter() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(&env, &["init", "--sandbox"]);
+    w.at("Preset", "\r")
+        .at("Hosting", "\r")
+        .at("Role checklist", "\r");
+    for s in role_steps() {
+        w.at(&format!("Done: {}?", s.setting), "\r");
+    }
+    w.at("Agent checklist", &format!("{DOWN}\r"))
+        .at("Application checklist", &format!("{DOWN}\r"));
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r")
+        .at("Client Secret", "\r")
+        .at("Saved sandbox profile", "");
+    assert_eq!(w.finish(), 0);
+    assert!(!w.out.contains("Still to do in Halo"), "{}", w.out);
+}
+
+/// A refused address is said as soon as it is typed, before any other question.
+#[test]
+fn a_refused_address_is_said_when_typed() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "http://127.0.0.1:1\r")
+        .at("refused the connection", "")
+        .at("did not check out", "\r");
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"))
+        .at("Saved profile `default`", "");
+    assert_eq!(w.finish(), 0);
+    let refused = w.out.find("refused the connection").unwrap();
+    assert!(
+        !w.out[..refused].contains("Client ID"),
+        "said before the Client ID: {}",
+        w.out
+    );
+}
+
+/// An address without https:// is offered back with it as the default; a name that is not found
+/// is said at once.
+#[test]
+fn a_mistyped_address_gets_the_https_form_as_default() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file", "--timeout", "3"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "halo.invalid\r")
+        .at("Enter takes https://halo.invalid", "")
+        .at("Halo address", "\r");
+    // Enter took the suggestion: it is the address checked.
+    w.at("did not check out", "\r");
+    assert!(w.out.contains("halo.invalid"), "{}", w.out);
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"))
+        .at("Saved profile `default`", "");
+    assert_eq!(w.finish(), 0);
+}
+
+/// A host that never answers is said within the time limit, with a spinner, not a frozen screen.
+#[test]
+fn a_silent_address_is_said_within_the_time_limit() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(
+        &env,
+        &[
+            "init",
+            "--sandbox",
+            "--scenario",
+            "no-answer",
+            "--timeout",
+            "2",
+        ],
+    );
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r")
+        .at("Checking", "")
+        .at("No answer from", "")
+        .at("did not check out", "\x03");
+    assert_eq!(w.finish(), 130);
+}
+
+/// "Re-enter the Halo address" after a failed test keeps the Client ID typed before.
+#[test]
+fn re_entering_the_address_keeps_the_client_id() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::Healthy);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", "not-the-right-secret\r");
+    w.at("invalid_client", "")
+        .at("What next?", &format!("{DOWN}{DOWN}\r"));
+    // The address and the Client ID are offered as they were: Enter keeps both.
+    w.at("Halo address", "\r")
+        .at("Use these three values?", "\r")
+        .at("Client ID", "\r");
+    w.at("What next?", "\r")
+        .at("Client Secret", &format!("{CANARY}\r"))
+        .at("Save and Test passed", "")
+        .at("Saved profile `default`", "");
+    assert_eq!(w.finish(), 0);
+    assert!(env
+        .config_text()
+        .contains(&format!("client_id = \"{}\"", sb.client_id())));
+}
+
+/// From a colour terminal, `test > file` keeps the report's file free of escape codes, while the
+/// same report on the terminal is painted: colour is decided per stream.
+#[test]
+fn a_report_redirected_from_a_colour_terminal_is_plain_text() {
+    let env = TestEnv::new();
+    let file = env
+        .config_path()
+        .parent()
+        .unwrap()
+        .with_file_name("report.txt");
+    let run = "\"$HC\" test --sandbox --scenario wrong-secret";
+    let mut w = Wizard::shell(&env, &format!("{run} > '{}'; {run}", file.display()));
+    assert_eq!(w.finish(), 4, "{}", w.out);
+    let report = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        report.contains("token"),
+        "the report went to the file: {report}"
+    );
+    assert!(
+        !report.contains('\x1b'),
+        "escape codes in the file: {report:?}"
+    );
+    assert!(
+        w.out.contains("\x1b[31m"),
+        "the terminal's copy is painted: {:?}",
+        w.out
+    );
+}
+
+/// `test --all` on a colour terminal paints its marks; it never prints a painted mark's codes
+/// stripped of their escape (`[32m✓[0m`).
+#[test]
+fn test_all_on_a_colour_terminal_paints_its_marks() {
+    let env = TestEnv::new();
+    env.run(&["init", "--sandbox"], &[], None).code(0);
+    let mut w = Wizard::shell(&env, "\"$HC\" test --all");
+    assert_eq!(w.finish(), 0, "{}", w.out);
+    assert!(w.out.contains("\x1b[32m✓\x1b[0m sandbox"), "{:?}", w.out);
+    assert!(!w.out.replace("\x1b[", "").contains("[32m"), "{:?}", w.out);
+}
+
+/// An address whose certificate is refused is said as a TLS problem when typed.
+#[test]
+fn an_address_with_a_refused_certificate_is_said_when_typed() {
+    let env = TestEnv::new();
+    let sb = common::sandbox_tls(
+        halo_connect::sandbox::Scenario::Healthy,
+        halo_connect::sandbox::TlsMode::Expired,
+    );
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("certificate", "")
+        .at("did not check out", "\x03");
+    assert_eq!(w.finish(), 130);
+    assert!(!w.out.contains("Client ID"), "{}", w.out);
+}
+
+/// An address where something answers, but not as Halo, is said apart from one that is not
+/// reached, and going on with the derived values is the default.
+#[test]
+fn an_address_that_is_not_halo_is_said_when_typed() {
+    let env = TestEnv::new();
+    let mut w = Wizard::start(
+        &env,
+        &["init", "--sandbox", "--scenario", "html-resource-server"],
+    );
+    w.at("Preset", "\r").at("Hosting", "\r").skip_checklists();
+    w.at("Halo address", "\r")
+        .at("but not as Halo does", "")
+        .at("did not check out", "\r")
+        .at("Use these three values?", "\x03");
+    assert_eq!(w.finish(), 130);
+}
+
+/// A step marked "not yet" is named again by Save and Test when the failure points to it.
+#[test]
+fn save_and_test_names_the_role_steps_marked_not_yet() {
+    let env = TestEnv::new();
+    let sb = common::sandbox(halo_connect::sandbox::Scenario::RoleDenied);
+    let mut w = Wizard::start(&env, &["init", "--secret-store", "file"]);
+    w.at("Preset", "\r")
+        .at("Hosting", "\r")
+        .at("Role checklist", "\r");
+    let steps = role_steps();
+    for s in &steps {
+        w.at(&format!("Done: {}?", s.setting), "")
+            .at("Enter shows it again)", "n\r");
+    }
+    w.at("Agent checklist", &format!("{DOWN}\r"))
+        .at("Application checklist", &format!("{DOWN}\r"));
+    w.at("Halo address", &format!("{}\r", sb.base_url()))
+        .at("Use these three values?", "\r")
+        .at("Client ID", &format!("{}\r", sb.client_id()))
+        .at("Client Secret", &format!("{CANARY}\r"));
+    w.at("denied by the Role", "")
+        .at("the failure points to them", "")
+        .at("What next?", "\x03");
+    assert_eq!(w.finish(), 130);
+    let named = &w.out[w.out.rfind("the failure points to them").unwrap()..];
+    assert!(named.contains("Client Contracts Access Level"), "{named}");
 }

@@ -31,13 +31,15 @@ pub fn around(
         hint: e.hint.as_deref(),
         details: &e.details,
     });
-    let text = bundle(&Run {
+    // A last pass over the whole text: the report part quotes answers too (an agent name that
+    // echoes the bearer token), and a token is known only once its answer came.
+    let text = recorder.scrubbed(&bundle(&Run {
         command,
         at: &now_rfc3339(),
         exchanges: &recorder.exchanges(),
         results: &recorder.results(),
         failure,
-    });
+    }));
     match write_report(&path, &text, BUNDLE_MARKER) {
         Ok(()) => ctx.term.info(&format!(
             "Wrote the support bundle to {} (no secret or token is in it).",

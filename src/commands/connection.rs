@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::ValueArgs;
+use crate::domain::binding::Binding;
 use crate::domain::field::{env, Channel, Field, ValueError};
 use crate::domain::preset::Preset;
 use crate::domain::profile::{Profile, SecretStoreKind};
@@ -53,12 +54,13 @@ pub struct Connection {
     pub preset: Preset,
     pub validated: Validated,
     pub secret: Secret,
-    pub secret_source: Source,
     pub trust: Trust,
     /// Whether a stored profile exists to record the result in.
     pub stored: bool,
     /// Changes made to the values, for the report.
     pub notes: Vec<String>,
+    /// The stored secret was not bound yet: a passing test binds it (`Ctx::bind_after_pass`).
+    pub bind_after_pass: bool,
 }
 
 /// The raw values from the `HALO_*` variables.
@@ -156,6 +158,9 @@ struct Inputs {
     trust: Trust,
     /// Refusals say how to give a value in this origin's terms.
     wording: Channel,
+    /// When the secret is a stored one: the binding the values in effect must have, and whether
+    /// the store already holds it (else a passing test binds it).
+    stored_binding: Option<(Binding, bool)>,
 }
 
 impl Origin<'_> {
@@ -166,13 +171,20 @@ impl Origin<'_> {
                 stored,
                 sandbox,
             } => {
+                let mut stored_binding = None;
                 let secret = match super::secret_from_inputs(ctx, values)? {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
                         (Some(sb), _) => {
                             Some((Secret::new(sb.client_secret().expose()), Source::Sandbox))
                         }
-                        (None, Some(p)) => ctx.stored_secret(name, p)?.map(|s| (s, Source::Stored)),
+                        (None, Some(p)) => match ctx.stored_secret_fit(name, p)? {
+                            Some((s, bound)) => {
+                                stored_binding = Some((p.binding(), bound));
+                                Some((s, Source::Stored))
+                            }
+                            None => None,
+                        },
                         (None, None) => None,
                     },
                 };
@@ -184,6 +196,7 @@ impl Origin<'_> {
                         ca_pem: sandbox.and_then(|s| s.ca_pem()),
                     },
                     wording: Channel::Flags,
+                    stored_binding,
                 })
             }
             Origin::Env => Ok(Inputs {
@@ -191,6 +204,7 @@ impl Origin<'_> {
                 secret: env_secret(ctx),
                 trust: Trust::file(ctx.global.ca_cert.as_deref()),
                 wording: Channel::Env,
+                stored_binding: None,
             }),
             Origin::Sandbox(sb) => Ok(Inputs {
                 raw: raw_from_sandbox(sb),
@@ -204,6 +218,7 @@ impl Origin<'_> {
                     ca_pem: sb.ca_pem(),
                 },
                 wording: Channel::Flags,
+                stored_binding: None,
             }),
             Origin::Profile {
                 profile,
@@ -219,6 +234,7 @@ impl Origin<'_> {
                         .or(profile.ca_cert.as_deref().map(std::path::Path::new)),
                 ),
                 wording: Channel::Flags,
+                stored_binding: None,
             }),
         }
     }
@@ -262,6 +278,7 @@ fn profile_inputs(
     }
     // A profile that stores no secret takes HALO_CLIENT_SECRET always: that is its store.
     let takes_env_secret = env_overrides || profile.secret_store == SecretStoreKind::None;
+    let mut stored_binding = None;
     let secret = match env_secret(ctx).filter(|_| takes_env_secret) {
         Some(s) => {
             if profile.secret_store != SecretStoreKind::None {
@@ -273,24 +290,34 @@ fn profile_inputs(
             }
             s
         }
-        None => match ctx.stored_secret(name, profile)? {
-            // A stored secret goes only where it was tested: another Authorization Server or
-            // Client ID from the environment must come with its own secret.
-            Some(_) if overrides.auth_server.is_some() || overrides.client_id.is_some() => {
+        None => match ctx.stored_secret_fit(name, profile)? {
+            // A stored secret, and a token minted with it, go only where it was tested: another
+            // Authorization Server, Resource Server or Client ID from the environment must come
+            // with its own secret.
+            Some(_)
+                if overrides.auth_server.is_some()
+                    || overrides.client_id.is_some()
+                    || overrides.resource_server.is_some() =>
+            {
                 let var = if overrides.auth_server.is_some() {
                     env::AUTH_SERVER
-                } else {
+                } else if overrides.client_id.is_some() {
                     env::CLIENT_ID
+                } else {
+                    env::RESOURCE_SERVER
                 };
                 return Err(AppError::config(format!(
-                    "{var} overrides profile `{name}`, so its stored Client Secret is not sent: it goes only to the Authorization Server and Client ID it was saved with"
+                    "{var} overrides profile `{name}`, so its stored Client Secret is not used: it, and a token minted with it, go only to the Authorization Server, Resource Server and Client ID it was saved with"
                 ))
                 .with_hint(format!(
                     "give the secret for that application too ({} or --client-secret-stdin), or unset {var}",
                     env::CLIENT_SECRET
                 )));
             }
-            Some(s) => (s, Source::Stored),
+            Some((s, bound)) => {
+                stored_binding = Some((profile.binding(), bound));
+                (s, Source::Stored)
+            }
             None if profile.secret_store == SecretStoreKind::None => {
                 return Err(AppError::config(format!(
                     "profile `{name}` keeps no secret (secret store: none)"
@@ -324,6 +351,7 @@ fn profile_inputs(
             ca_pem: None,
         },
         wording: Channel::Flags,
+        stored_binding,
     })
 }
 
@@ -342,11 +370,11 @@ pub fn resolve(
     let validated = validate(&inputs.raw, discovery.as_ref())
         .map_err(|e| errors.extend(e))
         .ok();
-    let (secret, secret_source) = match inputs.secret {
-        Some((s, source)) => (check_secret(s).map_err(|e| errors.push(e)).ok(), source),
+    let secret = match inputs.secret {
+        Some((s, _)) => check_secret(s).map_err(|e| errors.push(e)).ok(),
         None => {
             errors.push(ValueError::missing(Field::ClientSecret));
-            (None, Source::Default)
+            None
         }
     };
     if !errors.is_empty() {
@@ -355,6 +383,9 @@ pub fn resolve(
     let (Some(validated), Some((secret, secret_notes))) = (validated, secret) else {
         return Err(AppError::internal("validation passed without values"));
     };
+    if let Some((want, _)) = &inputs.stored_binding {
+        in_effect_fits(name, &validated, want)?;
+    }
     moved_by_discovery(ctx, &validated)?;
     let mut notes: Vec<String> = validated.notes.iter().map(|n| n.to_string()).collect();
     notes.extend(secret_notes.iter().map(|n| n.to_string()));
@@ -363,11 +394,67 @@ pub fn resolve(
         preset,
         validated,
         secret,
-        secret_source,
         trust: inputs.trust,
         stored,
         notes,
+        bind_after_pass: inputs.stored_binding.is_some_and(|(_, bound)| !bound),
     })
+}
+
+/// A stored secret goes only to the servers and Client ID it was tested with, whatever put other
+/// values in effect (flags, `HALO_*` variables, an address and its discovery): those need their
+/// own secret. Checked before any request carries the secret.
+fn in_effect_fits(name: &str, v: &Validated, want: &Binding) -> Result<(), AppError> {
+    let s = &v.settings;
+    let fields = [
+        (Field::AuthServer, s.auth_server.as_str(), &want.auth_server),
+        (
+            Field::ResourceServer,
+            s.resource_server.as_str(),
+            &want.resource_server,
+        ),
+        (Field::ClientId, s.client_id.as_str(), &want.client_id),
+    ];
+    let got = Binding::of(fields[0].1, fields[1].1, fields[2].1);
+    if got == *want {
+        return Ok(());
+    }
+    let mut said = Vec::new();
+    let mut givers = Vec::new();
+    for (field, value, stored) in fields {
+        let normal = match field {
+            Field::AuthServer => &got.auth_server,
+            Field::ResourceServer => &got.resource_server,
+            _ => &got.client_id,
+        };
+        if normal == stored {
+            continue;
+        }
+        let from = match v.sources.get(&field) {
+            Some(Source::Env) => format!("from {}", field.env_var().unwrap_or_default()),
+            Some(Source::Flag) => format!("from {}", field.flag_name()),
+            Some(Source::Discovered) => "discovered from the Halo address".to_string(),
+            Some(Source::Derived) => "derived from the Halo address".to_string(),
+            Some(other) => format!("from the {other}"),
+            None => "in effect".to_string(),
+        };
+        givers.push(match v.sources.get(&field) {
+            Some(Source::Env) => field.env_var().unwrap_or_default().to_string(),
+            Some(Source::Flag) => field.flag_name().to_string(),
+            _ => format!("{} ({})", Field::Url.flag_name(), env::URL),
+        });
+        said.push(format!("the {} {value} ({from})", field.label()));
+    }
+    givers.dedup();
+    Err(AppError::config(format!(
+        "profile `{name}`'s stored Client Secret was tested with other values than {}, so neither it nor a token minted with it is sent there",
+        said.join(", ")
+    ))
+    .with_hint(format!(
+        "give the Client Secret of that application with them (--client-secret-stdin, --client-secret-file or {}), or leave out {}",
+        env::CLIENT_SECRET,
+        givers.join(" and ")
+    )))
 }
 
 /// The one discovery rule (`domain::values::discovery_base`): ask `<host>/api/authinfo` when an

@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
         ));
     }
     if profile.sandbox {
-        ctx.term.warn(&format!("profile `{name}` was made against the built-in sandbox; its addresses were the emulator's and lead nowhere now."));
+        ctx.term.warn(&sandbox_port_note(&name, profile));
     }
     let secret = if args.with_secret {
         Some(stored_secret(ctx, &name, profile)?)
@@ -121,13 +121,32 @@ fn format_of(ctx: &Ctx, given: Option<ExportFormat>) -> Result<Format, AppError>
     })
 }
 
+/// What a sandbox profile's stored addresses need: the emulator serving on their port again.
+pub(super) fn sandbox_port_note(name: &str, profile: &Profile) -> String {
+    let port = url::Url::parse(&profile.resource_server)
+        .ok()
+        .and_then(|u| u.port());
+    match port {
+        Some(port) => format!(
+            "profile `{name}` was made against the built-in sandbox, whose port {port} served only that run; start it there again with `halo-connect sandbox --port {port}` (in another terminal) and these values work, the Client Secret being the demo secret it prints."
+        ),
+        None => format!(
+            "profile `{name}` was made against the built-in sandbox, which served only that run; `halo-connect sandbox` starts it again and prints the values to use."
+        ),
+    }
+}
+
 /// The Client Secret from the profile's own store; where there is none, says where it should
 /// come from instead.
 fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, AppError> {
     let kind = profile.secret_store;
     if kind == SecretStoreKind::None && profile.sandbox {
-        return Err(AppError::config(format!("profile `{name}` is a sandbox profile: the emulator supplies its own secret and none is stored, so --with-secret has nothing to add"))
-            .with_hint("export a profile made with `halo-connect init` against your Halo; the sandbox's secret is the one `halo-connect sandbox` prints"));
+        // The emulator's demo secret is public by design: it opens only the emulator.
+        return Ok(Secret::new(
+            ctx.env
+                .get("HALO_SANDBOX_SECRET")
+                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
+        ));
     }
     if kind == SecretStoreKind::None {
         let why = format!("profile `{name}` keeps no Client Secret (secret store: none), so --with-secret has nothing to add");

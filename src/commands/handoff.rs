@@ -6,20 +6,28 @@
 use clap::parser::ValueSource;
 
 use crate::cli::HandoffArgs;
+use crate::domain::catalogue;
 use crate::domain::field::{env, Channel};
-use crate::domain::handoff::{Asks, Handoff, SecretView};
+use crate::domain::handoff::{Asks, Handoff, Item, SecretView};
+use crate::domain::integration::{cannot_use, form, hosting_of, Integration};
 use crate::domain::preset;
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
 use crate::domain::values::{validate, ConnectionSettings};
 use crate::error::AppError;
 use crate::ui::handoff::card_text;
-use crate::ui::json::{self, HandoffOutput};
+use crate::ui::json::{self, FormHandoffOutput, HandoffOutput};
+use crate::ui::replay::form_text;
 
 use super::connection::raw_from_profile;
 use super::{Ctx, DEFAULT_PROFILE};
 
 pub fn run(ctx: &Ctx, args: HandoffArgs) -> Result<i32, AppError> {
+    let integration = args
+        .for_integration
+        .as_deref()
+        .map(super::integration_named)
+        .transpose()?;
     let name = named_profile(ctx, args.name.as_deref())?;
     let config = ctx.config.load()?;
     let profile = config.get(&name)?;
@@ -34,11 +42,51 @@ pub fn run(ctx: &Ctx, args: HandoffArgs) -> Result<i32, AppError> {
         asks,
         stored_secret_view(ctx, &name, profile),
     );
+    if let Some(i) = integration {
+        return for_integration(ctx, &name, i, &settings, &card);
+    }
     if ctx.global.json {
         ctx.term
             .out_raw(&json::to_string(&HandoffOutput::new(&card)));
     } else {
         ctx.term.out(&card_text(&ctx.term, &card));
+    }
+    Ok(0)
+}
+
+/// `handoff --for NAME`: that form alone, one value per field; values it cannot use are exit 5,
+/// said in its words (nothing is sent anywhere).
+fn for_integration(
+    ctx: &Ctx,
+    name: &str,
+    i: &'static Integration,
+    settings: &ConnectionSettings,
+    card: &Handoff,
+) -> Result<i32, AppError> {
+    let hosting = hosting_of(settings);
+    if let Some(u) = cannot_use(i, settings, hosting) {
+        let d = catalogue::INTEGRATION_CANNOT_USE
+            .diagnose(u.message, &[("fix", &u.fix), ("integration", &i.name)]);
+        return Err(
+            AppError::new(d.kind(), format!("profile `{name}`: {}", d.message)).with_hint(d.hint),
+        );
+    }
+    let masked = card
+        .rows
+        .iter()
+        .find(|r| r.item == Item::ClientSecret)
+        .and_then(|r| r.forms.first())
+        .map(|f| f.value.clone());
+    let filled = form(i, settings, hosting, masked.as_deref());
+    if ctx.global.json {
+        ctx.term.out_raw(&json::to_string(&FormHandoffOutput::new(
+            name,
+            &filled,
+            &card.warnings,
+        )));
+    } else {
+        ctx.term
+            .out(&form_text(&ctx.term, name, &filled, &card.warnings));
     }
     Ok(0)
 }
@@ -99,7 +147,12 @@ pub(super) fn secret_place(ctx: &Ctx, profile: &Profile) -> String {
 fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let stored_in = secret_place(ctx, profile);
     let read = match profile.secret_store {
-        SecretStoreKind::None if profile.sandbox => Ok(None),
+        // The emulator's demo secret is public by design: it opens only the emulator.
+        SecretStoreKind::None if profile.sandbox => Ok(Some(Secret::new(
+            ctx.env
+                .get("HALO_SANDBOX_SECRET")
+                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
+        ))),
         SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
         _ => ctx.stored_secret(name, profile),
     };

@@ -22,6 +22,7 @@ pub mod session;
 pub mod show;
 pub mod status;
 pub mod test;
+pub mod test_as;
 pub mod token;
 
 use std::cell::OnceCell;
@@ -33,6 +34,7 @@ use clap::parser::ValueSource;
 use clap::ArgMatches;
 
 use crate::cli::{Cli, Command, GlobalArgs, ProfileArg, ValueArgs};
+use crate::domain::binding::{Binding, Fit};
 use crate::domain::preset::{self, parse_presets, Preset};
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::scope::Scope;
@@ -46,20 +48,34 @@ use crate::ui::term::Term;
 use session::Session;
 
 /// The environment, read once at start: nothing below `lib::run` reads `std::env`.
+/// `HALO_CLIENT_SECRET` is held as a `Secret`, so our copy of it is wiped on exit.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
     vars: HashMap<String, String>,
+    client_secret: Option<Secret>,
 }
 
 impl Env {
     pub fn from_process() -> Env {
+        let mut vars: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let client_secret = vars
+            .remove(crate::domain::field::env::CLIENT_SECRET)
+            .map(Secret::new);
         Env {
-            vars: std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
+            vars,
+            client_secret,
         }
     }
     pub fn get(&self, name: &str) -> Option<&str> {
+        if name == crate::domain::field::env::CLIENT_SECRET {
+            return self
+                .client_secret
+                .as_ref()
+                .map(Secret::expose)
+                .filter(|v| !v.is_empty());
+        }
         self.vars
             .get(name)
             .map(String::as_str)
@@ -101,6 +117,8 @@ pub struct Ctx {
     session: OnceCell<Session>,
     /// The config file's `default_profile` (`halo-connect use`), read on first need.
     default_profile: OnceCell<Option<String>>,
+    /// The profile this run acts on, once `profile_name` has decided it: the error JSON names it.
+    acting: std::cell::RefCell<Option<String>>,
 }
 
 /// The profile used when none is named.
@@ -132,12 +150,19 @@ impl Ctx {
             recorder: None,
             session: OnceCell::new(),
             default_profile: OnceCell::new(),
+            acting: Default::default(),
         })
     }
 
     /// The profile name: the one named (by position, --profile or HALO_PROFILE), else the config's
     /// default (`halo-connect use`) where the fallback is `default`, else `fallback`.
     pub fn profile_name(&self, fallback: &str) -> String {
+        let name = self.decide_profile(fallback);
+        *self.acting.borrow_mut() = Some(name.clone());
+        name
+    }
+
+    fn decide_profile(&self, fallback: &str) -> String {
         if let Some(named) = &self.global.profile {
             return named.clone();
         }
@@ -151,6 +176,11 @@ impl Ctx {
             }
         }
         fallback.to_string()
+    }
+
+    /// The profile the command decided to act on, if it got that far.
+    pub fn acting_profile(&self) -> Option<String> {
+        self.acting.borrow().clone()
     }
 
     /// Takes a profile named by position as --profile; both, naming different profiles, is a
@@ -209,41 +239,63 @@ impl Ctx {
         )
     }
 
-    /// Stores a profile's secret bound to the Authorization Server and Client ID it was tested
-    /// with (`domain::binding`).
+    /// Stores a profile's secret bound to the servers and Client ID it was tested with
+    /// (`domain::binding`).
     pub fn store_secret(
         &self,
         kind: SecretStoreKind,
         name: &str,
         secret: &Secret,
-        auth_server: &str,
-        client_id: &str,
+        binding: &Binding,
     ) -> Result<(), AppError> {
-        let bound = crate::domain::binding::bind(
-            secret,
-            &crate::domain::binding::binding(auth_server, client_id),
-        );
+        let bound = crate::domain::binding::bind(secret, binding);
         Ok(self.secret_store(kind).set(name, &bound)?)
     }
 
-    /// A profile's stored secret, only if it was stored for the profile's own Authorization Server
-    /// and Client ID: a config that names the same profile elsewhere does not get it sent there.
+    /// A profile's stored secret, only if it was stored for the profile's own Authorization
+    /// Server, Resource Server and Client ID: a config that names the same profile elsewhere does
+    /// not get it, or a token minted with it, sent there.
     pub fn stored_secret(&self, name: &str, profile: &Profile) -> Result<Option<Secret>, AppError> {
+        Ok(self.stored_secret_fit(name, profile)?.map(|(s, _)| s))
+    }
+
+    /// `stored_secret`, and whether it is bound yet: one stored before binding (or bound by the
+    /// first version, to the Authorization Server's origin only) is usable, and bound by the next
+    /// passing test (`bind_after_pass`).
+    pub fn stored_secret_fit(
+        &self,
+        name: &str,
+        profile: &Profile,
+    ) -> Result<Option<(Secret, bool)>, AppError> {
         let Some(stored) = self.secret_store(profile.secret_store).get(name)? else {
             return Ok(None);
         };
-        let want = crate::domain::binding::binding(&profile.auth_server, &profile.client_id);
-        match crate::domain::binding::open(&stored) {
-            (Some(bound), secret) if bound == want => Ok(Some(secret)),
-            (Some(bound), _) => Err(AppError::config(format!(
-                "the Client Secret stored for profile `{name}` was tested with another Authorization Server or Client ID ({bound}), so it is not sent to {want}"
+        let (held, secret) = crate::domain::binding::open(&stored);
+        match held.fit(&profile.binding()) {
+            Fit::Bound => Ok(Some((secret, true))),
+            Fit::NotYetBound => Ok(Some((secret, false))),
+            Fit::Elsewhere(diffs) => Err(AppError::config(format!(
+                "the Client Secret stored for profile `{name}` was tested with {}, so neither it nor a token minted with it is sent there",
+                diffs.join(", ")
             ))
             .with_hint(format!(
-                "if this config is yours, store the secret for it with `halo-connect secret set {name}`; otherwise check where {} points",
+                "this config is not the one the secret was saved with: check where {} points; only if you moved profile `{name}` on purpose, give it its secret again with `halo-connect init --profile {name} --force`",
                 self.config.path().display()
             ))),
-            // Stored before secrets were bound: it still works, and is bound at its next save.
-            (None, secret) => Ok(Some(secret)),
+        }
+    }
+
+    /// Binds a stored secret that was not bound yet, after a test with it passed; a failure only
+    /// warns (the secret still works, and `status` says it is not bound).
+    pub fn bind_after_pass(&self, name: &str, profile: &Profile, secret: &Secret) {
+        match self.store_secret(profile.secret_store, name, secret, &profile.binding()) {
+            Ok(()) => self.term.info(&format!(
+                "Bound profile `{name}`'s Client Secret to the servers and Client ID it just passed the test with."
+            )),
+            Err(e) => self.term.warn(&format!(
+                "profile `{name}`'s Client Secret is not bound to its servers yet: {}",
+                e.message
+            )),
         }
     }
 
@@ -288,7 +340,7 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
         }
         Command::Use(a) => default::run(ctx, a),
         Command::Secret(a) => secret::run(ctx, a),
-        Command::Status => status::run(ctx),
+        Command::Status(a) => status::run(ctx, a.name.as_deref()),
         Command::Remove(a) => {
             ctx.name_profile(&a.profile)?;
             remove::run(ctx, a)
@@ -349,6 +401,17 @@ pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Pr
 }
 
 /// Returns a named preset; `custom` takes its scopes from --scopes.
+/// The integration profile named by `--for` or `--as`; an unknown name is a usage error (exit 2)
+/// listing the known ones with the nearest.
+pub fn integration_named(
+    name: &str,
+) -> Result<&'static crate::domain::integration::Integration, AppError> {
+    crate::domain::integration::lookup(name).map_err(|e| {
+        AppError::usage(e.to_string())
+            .with_hint("name one of them; `halo-connect handoff --for NAME` shows its form")
+    })
+}
+
 pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, AppError> {
     if name.trim().eq_ignore_ascii_case("custom") {
         let list = scopes.unwrap_or_default();

@@ -61,13 +61,11 @@ pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
         ));
         return Ok(report.exit_code);
     }
-    let s = &conn.validated.settings;
     ctx.store_secret(
         profile.secret_store,
         &name,
         &conn.secret,
-        s.auth_server.as_str(),
-        &s.client_id,
+        &profile.binding(),
     )?;
     super::test::record(ctx, &[&report]);
     ctx.term.info(&format!(

@@ -85,6 +85,7 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             config_path: ctx.config.path().display().to_string(),
             secret_store: p.secret_store.as_str(),
             sandbox: p.sandbox,
+            hosting: p.hosting.map(|h| h.as_str()),
             scopes: &p.scopes,
             ca_cert: p.ca_cert.as_deref(),
             last_test: p.last_test.as_ref(),
@@ -99,6 +100,9 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     )];
     for (k, v, s) in &rows {
         lines.push(format!("  {k:<16} {v:<44} from {s}"));
+    }
+    if let Some(h) = p.hosting {
+        lines.push(format!("  {:<16} {}", "hosting", h.label()));
     }
     if !p.scopes.is_empty() {
         lines.push(format!("  {:<16} {}", "scopes", p.scopes.join(", ")));

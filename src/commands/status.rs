@@ -1,6 +1,8 @@
 //! `status`: each profile's readiness from this machine alone, no network: whether its secret is
 //! really in its store (read, not assumed), its last test's result and age, and the command to
-//! run next. Exits 3 when any profile cannot be tested as it stands.
+//! run next. Exits 3 when any profile cannot be tested as it stands; a profile meant to get its
+//! secret from `HALO_CLIENT_SECRET` (`--secret-store none`) is not one. `test --all` is the
+//! online check.
 
 use serde::Serialize;
 
@@ -21,14 +23,20 @@ struct Row<'a> {
     /// Whether a test could run now: the secret is where the profile says.
     secret_present: bool,
     secret: String,
+    /// Whether the stored secret is bound to the servers and Client ID it was tested with; null
+    /// when none is stored (store `none`, the emulator's).
+    secret_bound: Option<bool>,
     last_test: Option<&'a LastTest>,
     /// Seconds since the last test, when its time reads.
     last_test_age_s: Option<i64>,
     next: String,
 }
 
-pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
+pub fn run(ctx: &Ctx, only: Option<&str>) -> Result<i32, AppError> {
     let config = ctx.config.load()?;
+    if let Some(name) = only {
+        config.get(name)?;
+    }
     if config.profiles.is_empty() {
         return Err(AppError::config(format!(
             "there are no profiles in {}",
@@ -40,49 +48,77 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     let rows: Vec<Row> = config
         .profiles
         .iter()
+        .filter(|(name, _)| only.is_none_or(|o| o == name.as_str()))
         .map(|(name, p)| row(ctx, name, p, *name == default))
         .collect();
     if ctx.global.json {
         ctx.term.out_raw(&json::to_string(&rows));
     } else {
-        let lines: Vec<String> = rows.iter().map(|r| text(ctx, r)).collect();
+        let mut lines: Vec<String> = rows.iter().map(|r| text(ctx, r)).collect();
+        lines.push(
+            "status reads this machine only; `halo-connect test --all` is the online check of every profile."
+                .to_string(),
+        );
         ctx.term.out(&lines.join("\n"));
     }
-    Ok(if rows.iter().all(|r| r.secret_present) {
-        0
-    } else {
-        3
-    })
+    // A secret left to HALO_CLIENT_SECRET on purpose is not missing.
+    Ok(
+        if rows
+            .iter()
+            .all(|r| r.secret_present || r.secret_store == SecretStoreKind::None.as_str())
+        {
+            0
+        } else {
+            3
+        },
+    )
 }
 
 fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
     let env_secret = ctx.env.is_set(env::CLIENT_SECRET);
-    let (present, secret) = match p.secret_store {
-        _ if p.sandbox => (true, "supplied by the emulator".to_string()),
-        SecretStoreKind::None if env_secret => (true, format!("from {}", env::CLIENT_SECRET)),
+    let (present, secret, bound) = match p.secret_store {
+        _ if p.sandbox => (true, "supplied by the emulator".to_string(), None),
+        SecretStoreKind::None if env_secret => (
+            true,
+            format!("from {}", env::CLIENT_SECRET),
+            None,
+        ),
         SecretStoreKind::None => (
             false,
-            format!("not stored, and {} is not set", env::CLIENT_SECRET),
+            format!(
+                "not stored, by choice (--secret-store none): {} gives it where the profile is used, and it is not set here",
+                env::CLIENT_SECRET
+            ),
+            None,
         ),
-        kind => match ctx.stored_secret(name, p) {
-            Ok(Some(_)) => (true, format!("in the {kind} store")),
-            Ok(None) => (false, format!("missing from the {kind} store")),
-            Err(e) => (false, format!("cannot be read: {e}")),
+        kind => match ctx.stored_secret_fit(name, p) {
+            Ok(Some((_, true))) => (true, format!("in the {kind} store"), Some(true)),
+            Ok(Some((_, false))) => (
+                true,
+                format!("in the {kind} store, not yet bound to the servers and Client ID it was tested with; the next passing `halo-connect test {name}` binds it"),
+                Some(false),
+            ),
+            Ok(None) => (false, format!("missing from the {kind} store"), None),
+            Err(e) => (false, format!("cannot be read: {e}"), None),
         },
     };
     let age = p.last_test.as_ref().and_then(|t| age_seconds(&t.at));
+    // The command as typed: the default profile needs no name.
+    let test = if default {
+        "halo-connect test".to_string()
+    } else {
+        format!("halo-connect test {name}")
+    };
     let next = if !present && p.secret_store == SecretStoreKind::None {
-        format!(
-            "set {} and run `halo-connect test {name}`",
-            env::CLIENT_SECRET
-        )
+        format!("set {} and run `{test}`", env::CLIENT_SECRET)
     } else if !present {
         format!("halo-connect secret set {name}")
     } else {
         match &p.last_test {
-            None => format!("halo-connect test {name}"),
-            Some(t) if !t.ok => format!("halo-connect test {name} (it failed last time)"),
-            Some(_) => "nothing; `halo-connect test` checks it again".to_string(),
+            _ if bound == Some(false) => format!("{test} (a pass binds the secret)"),
+            None => test,
+            Some(t) if !t.ok => format!("{test} (it failed last time)"),
+            Some(_) => format!("nothing; `{test}` checks it again"),
         }
     };
     Row {
@@ -91,6 +127,7 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
         secret_store: p.secret_store.as_str(),
         secret_present: present,
         secret,
+        secret_bound: bound,
         last_test: p.last_test.as_ref(),
         last_test_age_s: age,
         next,
@@ -100,6 +137,8 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
 fn text(ctx: &Ctx, r: &Row) -> String {
     let mark = ctx.term.mark(if r.secret_present {
         Mark::Ok
+    } else if r.secret_store == SecretStoreKind::None.as_str() {
+        Mark::Unverified
     } else {
         Mark::Fail
     });

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cli::TestArgs;
+use crate::domain::catalogue;
 use crate::domain::field::env;
 use crate::domain::profile::{LastTest, SecretStoreKind};
 use crate::domain::report::CheckReport;
@@ -35,6 +36,9 @@ fn run_recorded(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
 }
 
 fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
+    if let Some(name) = &args.as_integration {
+        return super::test_as::run(ctx, args, name);
+    }
     let selection = Selection {
         from_env: args.from_env,
         sandbox: args.sandbox,
@@ -55,7 +59,11 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     ));
     report.notes.splice(0..0, conn.notes.iter().cloned());
     if conn.stored {
+        regenerated_secret_hint(ctx, &mut report);
         record(ctx, &[&report]);
+    }
+    if report.ok && conn.bind_after_pass {
+        bind_passed(ctx, &conn);
     }
     super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
     if ctx.global.json {
@@ -65,6 +73,45 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
+}
+
+/// Binds a stored secret that was not bound yet to the profile it just passed the test with.
+fn bind_passed(ctx: &Ctx, conn: &Connection) {
+    if let Ok(config) = ctx.config.load() {
+        if let Some(p) = config.profiles.get(&conn.profile) {
+            ctx.bind_after_pass(&conn.profile, p, &conn.secret);
+        }
+    }
+}
+
+/// A refused secret that passed the profile's last test may have been regenerated (a change of
+/// the application's Login Type does that): that fix joins the hints.
+fn regenerated_secret_hint(ctx: &Ctx, report: &mut CheckReport) {
+    let refused = report
+        .error
+        .as_ref()
+        .is_some_and(|e| e.cause.printed() == &catalogue::INVALID_CLIENT);
+    if !refused {
+        return;
+    }
+    let Ok(config) = ctx.config.load() else {
+        return;
+    };
+    let Some(last) = config
+        .profiles
+        .get(&report.profile)
+        .and_then(|p| p.last_test.as_ref())
+        .filter(|t| t.ok)
+    else {
+        return;
+    };
+    let d = catalogue::SECRET_REGENERATED.diagnose(
+        "The Client Secret that passed the last test was refused.",
+        &[("when", &last.at)],
+    );
+    if !report.hints.contains(&d.hint) {
+        report.hints.push(d.hint);
+    }
 }
 
 /// Stores each report's verdict as the profile's `last_test`; a failure to write only warns.
@@ -203,6 +250,13 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     });
     let ok_reports: Vec<&CheckReport> = done.iter().filter_map(|d| d.as_ref().ok()).collect();
     record(ctx, &ok_reports);
+    for (t, d) in targets.iter().zip(&done) {
+        if let (Ok((conn, _)), Ok(r)) = (t, d) {
+            if r.ok && conn.bind_after_pass {
+                bind_passed(ctx, conn);
+            }
+        }
+    }
     let outcomes = done
         .iter()
         .map(|d| d.as_ref().map_err(|(n, e)| (n.as_str(), e)));
@@ -230,36 +284,37 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         }
     } else {
         for d in &done {
-            // A line may quote a server's message: printable text only.
-            ctx.term
-                .out(&crate::domain::printable::terminal_safe(&fleet_line(
-                    ctx, d,
-                )));
+            ctx.term.out(&fleet_line(ctx, d));
         }
     }
     Ok(entries.iter().map(FleetEntry::exit_code).max().unwrap_or(0))
 }
 
-/// One profile's line of `test --all`.
+/// One profile's line of `test --all`. A line may quote a server's message: each quoted text is
+/// made printable before the mark is painted, so the paint survives and the server's escapes do not.
 fn fleet_line(ctx: &Ctx, done: &Result<CheckReport, (String, AppError)>) -> String {
+    let safe = crate::domain::printable::terminal_safe;
     match done {
         Ok(r) => {
             let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
             let why = r
                 .error
                 .as_ref()
-                .map(|e| format!("  {} {}", e.message, e.hint))
+                .map(|e| format!("  {} {}", safe(&e.message), safe(&e.hint)))
                 .unwrap_or_default();
             format!(
                 "{mark} {} (exit {}, {} ms){why}",
-                r.profile, r.exit_code, r.elapsed_ms
+                safe(&r.profile),
+                r.exit_code,
+                r.elapsed_ms
             )
         }
         Err((name, e)) => format!(
-            "{} {name} (exit {})  {}",
+            "{} {} (exit {})  {}",
             ctx.term.mark(Mark::Fail),
+            safe(name),
             e.exit_code(),
-            e.message
+            safe(&e.message)
         ),
     }
 }

@@ -125,7 +125,7 @@ fn result(n: usize, f: &Finished, out: &mut Vec<String>) {
     }
     out.push(String::new());
     out.push("```json".to_string());
-    out.push(serde_json::to_string_pretty(&super::json::ReportOutput::new(r)).unwrap_or_default());
+    out.push(super::json::to_string(&super::json::ReportOutput::new(r)));
     out.push("```".to_string());
 }
 

@@ -114,6 +114,7 @@ impl<'a> Case<'a> {
                 PermissionStatus::Granted => "granted",
                 PermissionStatus::Missing => "missing",
                 PermissionStatus::Unverified => "unverified",
+                PermissionStatus::Unchecked => "unchecked",
             };
             (p.permission.as_str(), word)
         });

@@ -76,6 +76,8 @@ mod tests {
         Term {
             style: Style {
                 color: false,
+                color_out: false,
+                color_err: false,
                 unicode: true,
                 hyperlinks: false,
             },
@@ -93,6 +95,7 @@ mod tests {
         let h = Handoff {
             profile: "p".into(),
             preset: "billing".into(),
+            hosting: None,
             asks: Asks::ApiDetails,
             warnings: vec!["Careful.".into()],
             rows: vec![Row {

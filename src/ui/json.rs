@@ -204,6 +204,8 @@ pub struct ShowOutput<'a> {
     pub config_path: String,
     pub secret_store: &'a str,
     pub sandbox: bool,
+    /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    pub hosting: Option<&'static str>,
     pub scopes: &'a [String],
     pub ca_cert: Option<&'a str>,
     pub last_test: Option<&'a LastTest>,
@@ -218,6 +220,101 @@ pub struct TokenOutput<'a> {
     pub token_type: &'static str,
     pub expires_in: Option<i64>,
     pub scope: &'a [String],
+}
+
+/// `test --as NAME --json`: the integration's own requests and Halo's answers.
+#[derive(Debug, Serialize)]
+pub struct ReplayOutput<'a> {
+    #[serde(flatten)]
+    pub report: &'a crate::domain::integration::replay::ReplayReport,
+}
+
+impl<'a> ReplayOutput<'a> {
+    pub fn new(report: &'a crate::domain::integration::replay::ReplayReport) -> Self {
+        ReplayOutput { report }
+    }
+}
+
+/// `handoff --for NAME --json`: that form's fields in its order, one value each, and what the
+/// application must have ticked.
+#[derive(Debug, Serialize)]
+pub struct FormHandoffOutput<'a> {
+    pub schema_version: u32,
+    pub profile: &'a str,
+    pub integration: &'a str,
+    pub title: &'a str,
+    pub hosting: &'static str,
+    pub warnings: &'a [String],
+    pub fields: Vec<FormFieldOutput<'a>>,
+    pub application: FormApplication<'a>,
+    pub test_button: &'a str,
+    pub sources: &'a [String],
+}
+
+/// One field of the form: the value to type or choose (the Client Secret only masked).
+#[derive(Debug, Serialize)]
+pub struct FormFieldOutput<'a> {
+    pub label: &'a str,
+    /// Which value it takes: resource-server, auth-server, tenant, client-id, client-secret,
+    /// sign-in-address, subdomain, hosting or other.
+    pub value_of: &'static str,
+    /// What to type or choose; "" = leave it empty; null for the Client Secret.
+    pub value: Option<&'a str>,
+    /// The Client Secret's masked form, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub masked: Option<&'a str>,
+    pub hidden: bool,
+    pub why: Option<&'a str>,
+    pub evidence: crate::domain::integration::Tag,
+}
+
+/// What the Halo application must have ticked for the integration.
+#[derive(Debug, Serialize)]
+pub struct FormApplication<'a> {
+    pub ticked: &'a [String],
+    pub why: &'a str,
+    /// required, allowed or breaks.
+    pub all: &'static str,
+    pub all_advice: String,
+}
+
+impl<'a> FormHandoffOutput<'a> {
+    pub fn new(
+        profile: &'a str,
+        f: &'a crate::domain::integration::FilledForm,
+        warnings: &'a [String],
+    ) -> Self {
+        let i = f.integration;
+        FormHandoffOutput {
+            schema_version: SCHEMA_VERSION,
+            profile,
+            integration: &i.name,
+            title: &i.title,
+            hosting: f.hosting.as_str(),
+            warnings,
+            fields: f
+                .entries
+                .iter()
+                .map(|e| FormFieldOutput {
+                    label: &e.label,
+                    value_of: e.value.as_str(),
+                    value: (!e.secret).then_some(e.text.as_str()),
+                    masked: (e.secret && !e.text.is_empty()).then_some(e.text.as_str()),
+                    hidden: e.hidden,
+                    why: e.why.as_deref(),
+                    evidence: e.tag,
+                })
+                .collect(),
+            application: FormApplication {
+                ticked: &i.ticks,
+                why: &i.ticks_why,
+                all: i.all.as_str(),
+                all_advice: i.all_advice(),
+            },
+            test_button: &i.test_button,
+            sources: &i.sources,
+        }
+    }
 }
 
 /// `handoff --json`: the card, under the contract's version.
@@ -244,6 +341,8 @@ pub struct HandoffCard<'a> {
     pub preset: &'a str,
     /// `api-details` (the five values) or `sign-in-address`.
     pub asks_for: &'static str,
+    /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    pub hosting: Option<&'static str>,
     pub warnings: &'a [String],
     pub values: Vec<HandoffValue<'a>>,
 }
@@ -254,6 +353,7 @@ impl<'a> HandoffCard<'a> {
             profile: &h.profile,
             preset: &h.preset,
             asks_for: h.asks.as_str(),
+            hosting: h.hosting.map(|x| x.as_str()),
             warnings: &h.warnings,
             values: h.rows.iter().map(HandoffValue::new).collect(),
         }
@@ -310,8 +410,111 @@ impl Serialize for ExportOutput<'_> {
 }
 
 /// Pretty JSON of any output type. Serializing these types cannot fail: every map key is a string.
+/// Besides what serde_json escapes (C0, `"` and `\\`), every character that could drive or fool a
+/// terminal showing the JSON (`printable::is_hidden`: C1 controls such as U+009B CSI, DEL, bidi
+/// overrides, zero-width and tag characters) is written as `\\uXXXX`: the same value, inert text.
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        format!("{{\"schema_version\":1,\"ok\":false,\"exit_code\":1,\"error\":{{\"kind\":\"internal\",\"message\":\"the JSON output could not be written: {e}\"}}}}")
-    })
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Inert::default());
+    match value.serialize(&mut ser) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => format!("{{\"schema_version\":1,\"ok\":false,\"exit_code\":1,\"error\":{{\"kind\":\"internal\",\"message\":\"the JSON output could not be written: {e}\"}}}}"),
+    }
+}
+
+/// serde_json's pretty formatter, writing hidden and control characters as `\\uXXXX`.
+#[derive(Default)]
+struct Inert(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for Inert {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| crate::domain::printable::is_hidden(c))
+        {
+            w.write_all(&rest.as_bytes()[..at])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{u:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod inert_tests {
+    /// Finding 4: serde_json escapes only C0; a server's C1 controls, bidi overrides and hidden
+    /// characters must reach stdout escaped too, as the same JSON value.
+    #[test]
+    fn hidden_and_c1_characters_are_escaped_and_read_back_the_same() {
+        let hostile = "a\u{9b}31m\u{9d}0;t\u{7}\u{9c}b\u{202e}c\u{061c}\u{200b}\u{ad}\u{e0041}\u{2028}\u{7f}\u{1b}[0m é 日本";
+        let text = super::to_string(&serde_json::json!({ "name": hostile }));
+        for raw in [
+            '\u{9b}',
+            '\u{9d}',
+            '\u{9c}',
+            '\u{202e}',
+            '\u{061c}',
+            '\u{200b}',
+            '\u{ad}',
+            '\u{e0041}',
+            '\u{2028}',
+            '\u{7f}',
+            '\u{1b}',
+        ] {
+            assert!(!text.contains(raw), "{raw:?} raw in {text}");
+        }
+        for escaped in [r"\u009b", r"\u202e", r"\udb40\udc41", r"\u007f"] {
+            assert!(text.contains(escaped), "{escaped} missing from {text}");
+        }
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["name"], hostile);
+        assert!(
+            text.contains("é 日本"),
+            "visible text is kept as is: {text}"
+        );
+        assert!(text.contains("\n  \"name\""), "still pretty: {text}");
+    }
 }

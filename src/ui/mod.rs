@@ -10,5 +10,6 @@ pub mod json;
 pub mod junit;
 pub mod prompter;
 pub mod render;
+pub mod replay;
 pub mod summary;
 pub mod term;

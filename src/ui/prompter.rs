@@ -19,7 +19,7 @@ pub struct DialoguerPrompter {
 
 impl DialoguerPrompter {
     pub fn new(term: Term) -> Self {
-        let theme: Box<dyn Theme> = if term.style.color {
+        let theme: Box<dyn Theme> = if term.style.color_err {
             Box::new(ColorfulTheme::default())
         } else {
             Box::new(SimpleTheme)
@@ -58,6 +58,21 @@ impl Prompter for DialoguerPrompter {
             .ok_or(PromptError::Interrupted)
     }
 
+    fn step_done(&mut self, question: &str) -> Answer<Option<bool>> {
+        let answer = Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .allow_empty(true)
+            .validate_with(|s: &String| match step_answer(s) {
+                Ok(_) => Ok(()),
+                Err(()) => Err(
+                    "type y when the step is done, n for not yet, or press Enter to see it again",
+                ),
+            })
+            .interact_text()
+            .map_err(io)?;
+        Ok(step_answer(&answer).unwrap_or(None))
+    }
+
     fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
         let mut input = Input::<String>::with_theme(self.theme.as_ref()).with_prompt(question);
         if let Some(d) = default {
@@ -84,16 +99,28 @@ impl Prompter for DialoguerPrompter {
     }
 
     fn link(&mut self, text: &str, url: &str) {
-        err_line(&format!("{text} {}", self.term.link(url, false)));
+        self.term
+            .err(&format!("{text} {}", self.term.link(url, false)));
     }
 
     fn heading(&mut self, title: &str) {
         err_line("");
-        err_line(&self.term.paint(title, Paint::Bold));
+        self.term.err(&self.term.paint(title, Paint::Bold));
     }
 
     fn report(&mut self, report: &CheckReport) {
-        err_line(&render::report_text(&self.term, report, "Save and Test"));
+        self.term
+            .err(&render::report_text(&self.term, report, "Save and Test"));
+    }
+}
+
+/// A checklist answer: y/yes/done, n/no/not yet, or nothing (show the step again).
+fn step_answer(s: &str) -> Result<Option<bool>, ()> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "y" | "yes" | "done" => Ok(Some(true)),
+        "n" | "no" | "not yet" => Ok(Some(false)),
+        _ => Err(()),
     }
 }
 
@@ -125,34 +152,25 @@ pub fn install_interrupt_handler() {
 
 /// The terminal's settings when the wizard started, restored on Ctrl-C. ctrlc runs its handler on
 /// a thread of its own, not in the signal handler, so restoring there is safe.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct TerminalState {
     #[cfg(unix)]
-    termios: Option<libc::termios>,
+    termios: Option<rustix::termios::Termios>,
 }
 
 impl TerminalState {
     fn save() -> TerminalState {
-        #[cfg(unix)]
-        {
-            // SAFETY: tcgetattr fills the struct we own; a zeroed termios is a valid value to pass.
-            let mut t: libc::termios = unsafe { std::mem::zeroed() };
-            let ok = unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } == 0;
-            TerminalState {
-                termios: ok.then_some(t),
-            }
+        TerminalState {
+            #[cfg(unix)]
+            termios: rustix::termios::tcgetattr(std::io::stdin()).ok(),
         }
-        #[cfg(not(unix))]
-        TerminalState {}
     }
 
     fn restore(&self) {
         #[cfg(unix)]
         if let Some(t) = &self.termios {
-            // SAFETY: tcsetattr reads the settings tcgetattr gave for the same terminal.
-            unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t);
-            }
+            let now = rustix::termios::OptionalActions::Now;
+            let _ = rustix::termios::tcsetattr(std::io::stdin(), now, t);
         }
     }
 }

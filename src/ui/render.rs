@@ -30,8 +30,12 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             .map(|e| format!(", expires in {e} s"))
             .unwrap_or_default();
         out.push(format!("  {} token issued{exp}", term.mark(Mark::Ok)));
-    } else if let Some(e) = &r.error {
-        out.push(format!("  {} token: {}", term.mark(Mark::Fail), e.message));
+    } else if r.error.is_some() {
+        // The reason is said once, in the verdict below.
+        out.push(format!(
+            "  {} token: not issued (why, and the fix, below)",
+            term.mark(Mark::Fail)
+        ));
     }
     if let Some(a) = &r.agent {
         out.push(format!(
@@ -65,9 +69,18 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                     (Mark::Fail, missing_word(p.cause.as_ref().map(|c| c.cause)))
                 }
                 PermissionStatus::Unverified => (Mark::Unverified, "unverified"),
+                PermissionStatus::Unchecked => (Mark::Unverified, "unchecked"),
             };
             let hint = match (&p.status, &p.hint) {
-                (PermissionStatus::Missing, Some(h)) => format!("  {h}"),
+                // A fix of the verdict's list is said there once, with the rows it covers.
+                (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h))
+                    if r.hints.contains(h) =>
+                {
+                    String::new()
+                }
+                (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h)) => {
+                    format!("  {h}")
+                }
                 (PermissionStatus::Unverified, Some(h)) if term.verbose > 0 => format!("  {h}"),
                 _ => String::new(),
             };
@@ -112,12 +125,79 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             term.mark(Mark::Fail),
             e.message
         ));
-        for (i, h) in r.hints.iter().enumerate() {
-            let label = if i == 0 { "fix:" } else { "also:" };
-            out.push(format!("  {} {h}", term.paint(label, Paint::Cyan)));
+        let failing = r
+            .permissions
+            .iter()
+            .filter(|p| p.status == PermissionStatus::Missing)
+            .count()
+            + r.readiness.iter().filter(|c| !c.ok).count();
+        for (i, (h, rows)) in fixes(r).iter().enumerate() {
+            let covers = match rows.len() {
+                // A fix that names its rows itself ("Tick edit:invoices …") needs no label.
+                _ if rows.iter().all(|row| h.contains(row.as_str())) => String::new(),
+                n if n == failing && n > 2 => " (every failing row)".to_string(),
+                _ => format!(" ({})", rows.join(", ")),
+            };
+            let label = format!("{}{covers}:", if i == 0 { "fix" } else { "also" });
+            out.push(format!("  {} {h}", term.paint(&label, Paint::Cyan)));
         }
     }
     out.join("\n")
+}
+
+/// The verdict's fixes, each once with the rows it covers. The permissions missing on the
+/// application share one fix: their "Tick …" lines become one, naming every scope to tick.
+fn fixes(r: &CheckReport) -> Vec<(String, Vec<String>)> {
+    use crate::domain::catalogue::SCOPE_MISSING;
+    let unticked: Vec<&str> = r
+        .permissions
+        .iter()
+        .filter(|p| p.status == PermissionStatus::Missing)
+        .filter(|p| p.cause.as_ref().is_some_and(|c| c.cause == &SCOPE_MISSING))
+        .filter(|p| p.hint.as_ref().is_some_and(|h| r.hints.contains(h)))
+        .map(|p| p.permission.as_str())
+        .collect();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut joined = false;
+    for h in &r.hints {
+        let rows = rows_fixed_by(r, h);
+        let one_scope = rows.len() == 1 && unticked.contains(&rows[0].as_str());
+        if unticked.len() > 1 && one_scope {
+            if !joined {
+                let all = unticked.join(", ");
+                let fix = SCOPE_MISSING
+                    .diagnose(String::new(), &[("scope", &all)])
+                    .hint;
+                // The fix names every scope itself.
+                out.push((fix, Vec::new()));
+                joined = true;
+            }
+            continue;
+        }
+        out.push((h.clone(), rows));
+    }
+    out
+}
+
+/// The failing rows (permissions, then readiness checks) whose fix is `hint`.
+fn rows_fixed_by(r: &CheckReport, hint: &str) -> Vec<String> {
+    let permissions = r
+        .permissions
+        .iter()
+        .filter(|p| p.status == PermissionStatus::Missing)
+        .filter(|p| {
+            p.hint.as_deref() == Some(hint) || p.cause.as_ref().is_some_and(|c| c.hint == hint)
+        })
+        .map(|p| p.permission.clone());
+    let readiness = r
+        .readiness
+        .iter()
+        .filter(|c| !c.ok)
+        .filter(|c| {
+            c.hint.as_deref() == Some(hint) || c.cause.as_ref().is_some_and(|d| d.hint == hint)
+        })
+        .map(|c| c.check.id().to_string());
+    permissions.chain(readiness).collect()
 }
 
 /// The word for a failed permission row, from its cause.
@@ -184,11 +264,6 @@ pub fn checklist_text_at(p: &Preset, page: Option<&str>) -> String {
         out.push(format!("Note: {note}"));
     }
     out.join("\n")
-}
-
-/// A preset's checklist as Markdown, to hand to a Halo administrator.
-pub fn checklist_markdown(p: &Preset) -> String {
-    checklist_markdown_at(p, None)
 }
 
 /// The Markdown checklist; `page` (Halo's applications page) heads the Application steps.
@@ -289,12 +364,15 @@ mod tests {
     /// adds the final newline), so any change to the data or its expansion shows up here.
     #[test]
     fn every_checklist_is_pinned() {
-        use super::{checklist_markdown, checklist_text};
+        use super::{checklist_markdown_at, checklist_text};
         use crate::domain::preset::all;
         for p in all() {
             let json = serde_json::to_string_pretty(p).expect("a preset serializes");
             insta::assert_snapshot!(format!("{}.text", p.name), checklist_text(p));
-            insta::assert_snapshot!(format!("{}.markdown", p.name), checklist_markdown(p));
+            insta::assert_snapshot!(
+                format!("{}.markdown", p.name),
+                checklist_markdown_at(p, None)
+            );
             insta::assert_snapshot!(format!("{}.json", p.name), json);
         }
     }

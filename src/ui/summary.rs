@@ -79,17 +79,24 @@ fn profiles(n: usize) -> String {
 /// (`* _ ~ \``), links (`[ ]`), HTML and entities (`< > &`), table cells (`|`) and the backslash
 /// itself. Line breaks and other control characters become spaces: a cell is one line, and no
 /// line of ours starts with the escaped text, so line-start markup (`#`, `-`, `1.`) cannot form.
+/// GitHub's autolinks cannot form either: every `:` (`https://`, `mailto:`) and `@` (an e-mail
+/// address) is escaped, and so is the `.` of `www.`, so a server's text never becomes a link.
 fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|'
-        ) {
+        let www_dot = c == '.' && out.to_ascii_lowercase().ends_with("www");
+        if www_dot
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|' | ':' | '@'
+            )
+        {
             out.push('\\');
             out.push(c);
         } else if c.is_control() {
             out.push(' ');
+        } else if crate::domain::printable::is_hidden(c) {
+            // Bidi controls, zero-width and tag characters: nothing to show, so nothing kept.
         } else {
             out.push(c);
         }
@@ -106,7 +113,26 @@ mod tests {
     fn markup_in_a_message_is_escaped() {
         assert_eq!(md("a|b <x> *y*\nz"), "a\\|b \\<x\\> \\*y\\* z");
         assert_eq!(md("[a](b) `c` &lt; \\"), "\\[a\\](b) \\`c\\` \\&lt; \\\\");
-        assert_eq!(md("Halo's 127.0.0.1: ok"), "Halo's 127.0.0.1: ok");
+        assert_eq!(md("Halo's 127.0.0.1: ok"), "Halo's 127.0.0.1\\: ok");
+    }
+
+    /// Finding 17: an `error_description` naming a phishing address must not become a link in
+    /// the job summary: no `scheme:`, `www.` or `name@host` is left for GitHub to autolink.
+    #[test]
+    fn a_servers_addresses_are_not_left_for_github_to_autolink() {
+        let phish =
+            "Re-authenticate at https://halo-support.evil.example/login, WWW.evil.example, \
+                     mailto:x@evil.example or help@evil.example";
+        let out = md(phish);
+        // What is left once every backslash-escaped character is taken out: no link can start.
+        let unescaped = out.replace("\\:", "").replace("\\@", "").replace("\\.", "");
+        for autolink in [":", "@", "www.", "WWW."] {
+            assert!(!unescaped.contains(autolink), "{autolink} left in {out}");
+        }
+        assert!(
+            out.contains("https\\://halo-support.evil.example/login"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -1,12 +1,19 @@
 //! `Term`: stdout for results, stderr for everything else, and the decisions about colour, glyphs
-//! and prompting. TTY, colour and locale are read once, as data, so tests can fix them.
+//! and prompting. TTY, colour and locale are read once, as data, so tests can fix them. Colour is
+//! decided per stream: text is painted once, and each stream's writer drops the paint when that
+//! stream is not a colour terminal (`test > report.txt` from a terminal writes no escape codes).
 
 use std::io::{IsTerminal, Write};
 
 /// How output looks, decided once at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
+    /// Paint at all: some stream shows colour.
     pub color: bool,
+    /// stdout shows colour.
+    pub color_out: bool,
+    /// stderr shows colour.
+    pub color_err: bool,
     pub unicode: bool,
     /// The terminal is known to show OSC 8 hyperlinks.
     pub hyperlinks: bool,
@@ -28,6 +35,8 @@ pub struct Term {
 #[derive(Debug, Clone, Default)]
 pub struct TermEnv {
     pub no_color: bool,
+    /// `CLICOLOR_FORCE` is set (and not `0`): colour even on a pipe or a file.
+    pub force_color: bool,
     pub term_dumb: bool,
     pub utf8: bool,
     /// The environment names a terminal known to show OSC 8 hyperlinks.
@@ -43,16 +52,24 @@ impl Term {
         json: bool,
     ) -> Term {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color =
-            stderr_tty && !env.no_color && !env.term_dumb && !no_color_flag && console_takes_ansi();
+        let stdout_tty = std::io::stdout().is_terminal();
+        // --no-color wins; then CLICOLOR_FORCE; then NO_COLOR and TERM=dumb; then each stream's TTY.
+        let allowed = !no_color_flag && !env.no_color && !env.term_dumb;
+        let on = |tty: bool, console: fn() -> bool| {
+            !no_color_flag && (env.force_color || (allowed && tty && console()))
+        };
+        let color_out = on(stdout_tty, console_takes_ansi_out);
+        let color_err = on(stderr_tty, console_takes_ansi_err);
         Term {
             style: Style {
-                color,
+                color: color_out || color_err,
+                color_out,
+                color_err,
                 unicode: env.utf8 && !env.term_dumb,
                 hyperlinks: env.hyperlinks && !env.term_dumb,
             },
             stdin_tty: std::io::stdin().is_terminal(),
-            stdout_tty: std::io::stdout().is_terminal(),
+            stdout_tty,
             stderr_tty,
             quiet,
             verbose,
@@ -65,8 +82,22 @@ impl Term {
         if self.json {
             return;
         }
+        let line = self.for_stream(line, self.style.color_out);
         let mut o = std::io::stdout().lock();
         let _ = writeln!(o, "{line}");
+    }
+
+    /// Writes a line on stderr, with its paint only where stderr shows colour.
+    pub fn err(&self, line: &str) {
+        err_line(&self.for_stream(line, self.style.color_err));
+    }
+
+    /// The line as a stream gets it: painted text loses its paint where that stream shows none.
+    fn for_stream<'a>(&self, line: &'a str, color: bool) -> std::borrow::Cow<'a, str> {
+        if color || !self.style.color {
+            return line.into();
+        }
+        anstream::adapter::strip_str(line).to_string().into()
     }
 
     /// Writes raw text on stdout, whatever the mode (the JSON document, a token, a script).
@@ -84,7 +115,7 @@ impl Term {
         if self.quiet {
             return;
         }
-        err_line(line);
+        self.err(line);
     }
 
     /// Writes a warning on stderr, even under --quiet? No: quiet keeps only errors.
@@ -92,23 +123,23 @@ impl Term {
         if self.quiet {
             return;
         }
-        err_line(&format!("{} {line}", self.paint("warning:", Paint::Yellow)));
+        self.err(&format!("{} {line}", self.paint("warning:", Paint::Yellow)));
     }
 
     /// Writes an error block on stderr: always shown.
     pub fn error(&self, message: &str, details: &[String], hint: Option<&str>) {
         // An error may quote a server or a file: only its printable text reaches the terminal.
         let safe = crate::domain::printable::terminal_safe;
-        err_line(&format!(
+        self.err(&format!(
             "{} {}",
             self.paint("error:", Paint::Red),
             safe(message)
         ));
         for d in details {
-            err_line(&format!("  - {}", safe(d)));
+            self.err(&format!("  - {}", safe(d)));
         }
         if let Some(h) = hint {
-            err_line(&format!("{} {}", self.paint("hint:", Paint::Cyan), safe(h)));
+            self.err(&format!("{} {}", self.paint("hint:", Paint::Cyan), safe(h)));
         }
     }
 
@@ -155,11 +186,16 @@ impl Term {
 
 /// Whether escape codes will show as colour. A Windows console (conhost) prints them as text
 /// unless virtual-terminal processing is on: console turns it on, and says so, or not.
-fn console_takes_ansi() -> bool {
+fn console_takes_ansi_out() -> bool {
+    !cfg!(windows) || console::Term::stdout().features().colors_supported()
+}
+
+fn console_takes_ansi_err() -> bool {
     !cfg!(windows) || console::Term::stderr().features().colors_supported()
 }
 
-/// Writes a line on stderr, ignoring a closed pipe (`| head` must not crash the tool).
+/// Writes a plain line on stderr, ignoring a closed pipe (`| head` must not crash the tool).
+/// Painted text goes through `Term::err`.
 pub fn err_line(line: &str) {
     let mut e = std::io::stderr().lock();
     let _ = writeln!(e, "{line}");

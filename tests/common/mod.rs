@@ -19,6 +19,36 @@ use halo_connect::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
 pub const CANARY: &str =
     "c4n4ry5e-cre7-4f00-b4d5-ec12e7000001-dead10cc-7e57-4bad-8eef-5ec12e7c4n42";
 
+/// The tokens the tests' own servers issue (`tests/it/reliability/echoes.rs`): the canary covers
+/// them as it covers the secret.
+pub const ACCESS_TOKEN_CANARY: &str = "acc3557o-k3nc-4n4r-y000-a11ow3dn0wh3r3-0001";
+pub const ID_TOKEN_CANARY: &str = "id70k3nc-4n4r-y000-0000-a11ow3dn0wh3r3-0002";
+pub const REFRESH_TOKEN_CANARY: &str = "r3fr35h7-0k3n-c4n4-ry00-a11ow3dn0wh3r3-0003";
+
+/// The first segment of every JWT the sandbox issues (`{"alg":"none","typ":"JWT"}`): no output
+/// may hold even part of one, from a sandbox of this process or one the binary started.
+pub const SANDBOX_JWT_HEAD: &str = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
+
+/// Every token the canary covers: the tests' own, and each one the sandboxes of this process
+/// issued (access and id tokens).
+pub fn token_canaries() -> Vec<String> {
+    let mut all: Vec<String> = [ACCESS_TOKEN_CANARY, ID_TOKEN_CANARY, REFRESH_TOKEN_CANARY]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    all.push(SANDBOX_JWT_HEAD.to_string());
+    all.extend(halo_connect::sandbox::issued_tokens());
+    all
+}
+
+/// Which token, if any, `text` holds.
+pub fn token_in(text: &str, tokens: &[String]) -> Option<String> {
+    tokens
+        .iter()
+        .find(|t| text.contains(t.as_str()))
+        .map(|t| t.chars().take(24).collect::<String>() + "…")
+}
+
 /// One test's world: its own config dir, keyring service name and environment.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
@@ -110,10 +140,17 @@ impl TestEnv {
                 let Ok(ft) = e.file_type() else { continue };
                 if ft.is_dir() {
                     stack.push(p);
-                } else if ft.is_file() && p.file_name().is_none_or(|n| n != "credentials.toml") {
-                    if let Ok(bytes) = std::fs::read(&p) {
+                } else if ft.is_file() {
+                    let Ok(bytes) = std::fs::read(&p) else {
+                        continue;
+                    };
+                    let text = String::from_utf8_lossy(&bytes);
+                    if let Some(t) = token_in(&text, &token_canaries()) {
+                        panic!("a token ({t}) leaked into {}", p.display());
+                    }
+                    if p.file_name().is_none_or(|n| n != "credentials.toml") {
                         assert!(
-                            !String::from_utf8_lossy(&bytes).contains(CANARY),
+                            !text.contains(CANARY),
                             "the secret leaked into {}",
                             p.display()
                         );
@@ -204,6 +241,22 @@ pub fn assert_no_canary(run: &Run, args: &[&str]) {
     );
     for a in args {
         assert!(!a.contains(CANARY), "a test put the secret on argv");
+    }
+    // Every token too, wherever it came from; `token` prints its token on stdout, by design.
+    let tokens = token_canaries();
+    if !args.contains(&"token") {
+        if let Some(t) = token_in(&run.stdout, &tokens) {
+            panic!(
+                "a token ({t}) leaked to stdout of {args:?}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    if let Some(t) = token_in(&run.stderr, &tokens) {
+        panic!(
+            "a token ({t}) leaked to stderr of {args:?}:\n{}",
+            run.stderr
+        );
     }
 }
 

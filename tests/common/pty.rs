@@ -17,6 +17,8 @@ pub const DOWN: &str = "\x1b[B";
 pub struct Pty {
     pub s: expectrl::session::OsSession,
     pub out: String,
+    /// Keys pressed so far: each character, Enter, or arrow key counts one.
+    pub keys: usize,
 }
 
 impl Pty {
@@ -27,19 +29,38 @@ impl Pty {
     /// Starts it with extra environment variables.
     pub fn start_with(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> Pty {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
-        c.env_clear().envs(env.vars());
+        c.args(args);
+        Pty::spawn(env.vars(), c, extra)
+    }
+
+    /// Runs `script` in `sh` on a colour terminal (no `NO_COLOR`), with `$HC` the built binary:
+    /// for a redirection (`"$HC" test > file`), where stderr stays the terminal and stdout is not.
+    pub fn shell(env: &TestEnv, script: &str) -> Pty {
+        let mut c = Command::new("sh");
+        c.args(["-c", script]);
+        let bin = assert_cmd::cargo::cargo_bin("halo-connect");
+        let vars: Vec<(String, String)> = env
+            .vars()
+            .into_iter()
+            .filter(|(k, _)| k != "NO_COLOR")
+            .collect();
+        Pty::spawn(vars, c, &[("HC", bin.to_str().unwrap())])
+    }
+
+    fn spawn(vars: Vec<(String, String)>, mut c: Command, extra: &[(&str, &str)]) -> Pty {
+        c.env_clear().envs(vars);
         c.env_remove("CI")
             .env("TERM", "xterm")
             .env("LANG", "C.UTF-8")
             // The key a test needs to switch the sandbox's scenario mid-run.
             .env("HALO_SANDBOX_KEY", "pty-test-key")
             .envs(extra.iter().copied());
-        c.args(args);
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
         Pty {
             s,
             out: String::new(),
+            keys: 0,
         }
     }
 
@@ -57,6 +78,7 @@ impl Pty {
             // keys typed before that; an operator never types that fast.
             std::thread::sleep(Duration::from_millis(250));
             self.s.send(keys).unwrap();
+            self.keys += keys.replace(DOWN, "v").chars().count();
         }
         self
     }

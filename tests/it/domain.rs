@@ -347,6 +347,11 @@ fn client_ids_are_checked_and_non_guids_noted() {
         ("abc def", "space"),
         ("https://acme.halopsa.com", "address"),
         ("a\"b", "'\"'"),
+        // Finding 16: a bidi override or an invisible character hides what the ID really is.
+        ("3f2b9c4e\u{202e}0d6a", "\\u{202e}"),
+        ("3f2b9c4e\u{200b}0d6a", "\\u{200b}"),
+        ("3f2b9c4e\u{061c}0d6a", "\\u{61c}"),
+        ("3f2b9c4e\u{e0041}0d6a", "\\u{e0041}"),
     ] {
         let e = parse_client_id(bad).unwrap_err().to_string();
         assert!(e.contains(want), "{bad:?}: {e}");
@@ -468,4 +473,26 @@ fn a_shared_authorization_server_needs_the_tenant() {
         None
     )
     .is_ok());
+}
+
+/// The README's rule for the Tenant when authinfo does not answer: on-premise has none; hosted by
+/// Halo, the host's first label, on Halo's domains and on a custom one alike, but never an IP
+/// address's or a bare host's.
+#[test]
+fn the_tenant_follows_where_halo_runs() {
+    let table: &[(&str, bool, Option<&str>)] = &[
+        ("https://acme.halopsa.com", true, Some("acme")),
+        ("https://acme.halopsa.com", false, None),
+        ("https://support.contoso.com/api", true, Some("support")),
+        ("https://Support.Contoso.com", true, Some("support")),
+        ("https://support.contoso.com", false, None),
+        ("https://10.0.0.5", true, None),
+        ("http://127.0.0.1:8080", true, None),
+        ("http://localhost:8080", true, None),
+    ];
+    for (address, hosted, want) in table {
+        let d = derive_from_address(address).unwrap_or_else(|e| panic!("{address}: {e}"));
+        let want = want.map_or(Tenant::NotSet, |t| Tenant::Named(t.to_string()));
+        assert_eq!(d.tenant_for(*hosted), want, "{address} hosted={hosted}");
+    }
 }

@@ -17,6 +17,8 @@ mod catalogue;
 mod ci_reports;
 /// The binary against the sandbox: init, test, list, show, token, checklist, TLS, config safety.
 mod cli;
+/// docs/cli.md names every command and flag.
+mod cli_doc;
 /// Handshakes and sockets, counted by the sandbox.
 mod connections;
 /// Malformed values, each refused by the domain and by the binary.
@@ -27,6 +29,8 @@ mod domain;
 mod everyday;
 /// Property fuzzing of every parser that takes outside input.
 mod fuzz;
+/// The `haloitsm-python` PyPI client against the sandbox (`.ci/run` installs it).
+mod haloitsm;
 /// The `halopsa` PyPI client against the sandbox (`.ci/run` installs it).
 mod halopsa;
 /// The hand-off: `handoff`, `export` in every format, and the card at the end of `init`.
@@ -35,8 +39,15 @@ mod handoff;
 mod hostile;
 /// Hostile answers of every class: a clear message and the right exit code within the timeout.
 mod hostile_answers;
+/// Each integration profile through the binary: `test --as`, `handoff --for`, byte for byte.
+mod integrations;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.
 mod meta_scopes;
+/// n8n's published HaloPSA credential and node code against the sandbox (`.ci/run` unpacks it).
+mod n8n;
+/// The first ten minutes on a real Halo: the first profile the default, status, hosting, one
+/// failure said once, the sandbox's hand-off and export, an ignored HALO_URL, -q.
+mod newcomer;
 /// Every probe path exists in Halo's OpenAPI document.
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.

@@ -59,8 +59,13 @@ fn use_sets_the_default_profile_and_profile_still_wins() {
     let env = TestEnv::new();
     sandbox_profile(&env, "lab");
     sandbox_profile(&env, "other");
-    let run = env.run(&["show"], &[], None);
-    run.code(3);
+    // The first profile saved is the default until `use` says otherwise.
+    let run = env.run(&["show", "--json"], &[], None);
+    run.code(0);
+    assert_eq!(run.json()["profile"], "lab");
+    let run = env.run(&["use", "other"], &[], None);
+    run.code(0);
+    assert_eq!(env.run(&["use"], &[], None).stdout.trim(), "other");
     let run = env.run(&["use", "lab"], &[], None);
     run.code(0);
     assert!(env.config_text().contains("default_profile = \"lab\""));
@@ -266,4 +271,66 @@ fn the_error_json_names_the_profile_given_by_position() {
         run.code(3);
         assert_eq!(run.json()["profile"], "nope", "{args:?}");
     }
+}
+
+#[test]
+fn a_refused_secret_that_passed_its_last_test_may_have_been_regenerated() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "regen".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    env.run(&["test", "regen"], &[], None).code(0);
+    // Someone changes the application's Login Type: Halo regenerates the secret.
+    sb.set_scenario(Scenario::SecretRegenerated);
+    let run = env.run(&["test", "regen", "--json"], &[], None);
+    run.code(4);
+    let v = run.contract(Some("auth"));
+    assert_eq!(v["error"]["code"], "invalid-client");
+    let hints: Vec<&str> = v["hints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h.as_str())
+        .collect();
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.contains("Login Type") && h.contains("secret set")),
+        "{hints:?}"
+    );
+    // A secret that never passed gets no such hint.
+    let env = TestEnv::new();
+    let mut args = init_args(&sb);
+    args.extend(["--profile".into(), "fresh".into(), "--skip-test".into()]);
+    env.run(&strs(&args), &[("HALO_CLIENT_SECRET", CANARY)], None)
+        .code(0);
+    let run = env.run(&["test", "fresh", "--json"], &[], None);
+    run.code(4);
+    assert!(!run.stdout.contains("Login Type"), "{}", run.stdout);
+}
+
+/// After `use billing`, a failure's JSON names the profile the command acted on, as its message
+/// does.
+#[test]
+fn the_error_json_names_the_profile_chosen_by_use() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::Healthy);
+    let mut args = init_args(&sb);
+    args.push("--skip-test".into());
+    env.run(
+        &strs(&args),
+        &[("HALO_CLIENT_SECRET", CANARY), ("HALO_PROFILE", "billing")],
+        None,
+    )
+    .code(0);
+    // The secret goes, so the test fails before any request, with an error of its own.
+    std::fs::remove_file(env.credentials_path()).unwrap();
+    env.run(&["use", "billing"], &[], None).code(0);
+    let run = env.run(&["test", "--json"], &[], None);
+    let v = run.json();
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_eq!(v["profile"], "billing", "{v:#}");
+    assert!(run.stderr.contains("billing"), "{}", run.stderr);
 }

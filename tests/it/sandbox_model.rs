@@ -305,3 +305,111 @@ fn the_projection_matches_the_openapi_document_when_given() {
         "regenerate tests/data/halo-openapi-paths.txt"
     );
 }
+
+/// The sandbox's route table, generated from the document (`crates/halo-sandbox/src/halo_routes.json`).
+const ROUTES_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/crates/halo-sandbox/src/halo_routes.json"
+);
+
+/// Every GET route of the document with the minimal answer the sandbox gives where its model has
+/// no endpoint: one record for `/X/{id}`, a list for "List of" (paged where the document gives
+/// paging parameters) and for a path with a `/{id}` child, an object otherwise.
+fn route_table(doc: &Value) -> String {
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut lines = Vec::new();
+    for (path, item) in paths {
+        let get = &item["get"];
+        if get.is_null() {
+            continue;
+        }
+        let params: Vec<String> = get["parameters"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|x| x["in"] == "query")
+                    .filter_map(|x| x["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let last = path.rsplit('/').next().unwrap_or_default();
+        let child = paths.keys().any(|k| {
+            k.strip_prefix(path.as_str())
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .is_some_and(|rest| rest.ends_with('}') && !rest.contains('/'))
+        });
+        let listed = get["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("List of"));
+        let answer = if last.starts_with('{') {
+            "one"
+        } else if listed || child {
+            if params.iter().any(|p| p == "count" || p == "page_no") {
+                "paged"
+            } else {
+                "list"
+            }
+        } else {
+            "object"
+        };
+        let tag = get["tags"][0].as_str().unwrap_or_default();
+        let mut route = json!({"path": path, "answer": answer, "tag": tag});
+        if matches!(answer, "paged" | "list") && !params.is_empty() {
+            let mut params = params;
+            params.sort();
+            params.dedup();
+            route["params"] = json!(params);
+        }
+        lines.push(route.to_string());
+    }
+    format!(
+        "{{\"about\": {},\n\"routes\": [\n{}\n]}}\n",
+        json!("Every GET route of Halo's OpenAPI document (Halo API v2, 808 paths) and the minimal answer the sandbox gives where its model has no endpoint [G]: one record for /X/{id}, a list for a \"List of\" route or a path with a /{id} child (paged where the document gives count or page_no), an object otherwise; a list's query parameters are the filters Halo documents. Regenerate: HALO_OPENAPI_JSON=path/to/halo-openapi.json UPDATE_OPENAPI=1 cargo test --test it sandbox_model"),
+        lines.join(",\n")
+    )
+}
+
+#[test]
+fn the_route_table_lists_every_get_route_of_the_document() {
+    use halo_connect::sandbox::model::{route, routes};
+    let listed: BTreeSet<String> = PATHS
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(_, m)| m.split(',').any(|m| m == "GET"))
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let served: BTreeSet<String> = routes().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        listed, served,
+        "regenerate crates/halo-sandbox/src/halo_routes.json"
+    );
+    assert!(served.len() >= 600, "{}", served.len());
+    // A literal segment wins over a parameter; a path Halo lacks matches nothing.
+    assert_eq!(route("/asset/nexttag").unwrap().path, "/Asset/NextTag");
+    assert_eq!(route("/asset/7").unwrap().path, "/Asset/{id}");
+    assert_eq!(
+        route("/reportdata/abc").unwrap().path,
+        "/ReportData/{publishedid}"
+    );
+    assert!(route("/tickets/1/actions").is_none());
+    assert!(route("/kbarticleanon/some-slug").is_none());
+}
+
+#[test]
+fn the_route_table_matches_the_openapi_document_when_given() {
+    let Ok(path) = std::env::var("HALO_OPENAPI_JSON") else {
+        eprintln!("HALO_OPENAPI_JSON is not set; the vendored route table stands alone");
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc: Value = serde_json::from_str(&text).expect("the OpenAPI document is JSON");
+    let want = route_table(&doc);
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(ROUTES_FILE, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(ROUTES_FILE).unwrap_or_default();
+    assert!(
+        have == want,
+        "crates/halo-sandbox/src/halo_routes.json is stale: rerun with UPDATE_OPENAPI=1"
+    );
+}

@@ -12,11 +12,21 @@ use serde_json::{json, Value};
 use crate::common::*;
 use halo_connect::sandbox::Scenario;
 
-const FILES: [&str; 4] = [
+const FILES: [&str; 14] = [
     "report.v1.json",
     "error.v1.json",
     "init.v1.json",
     "test-all.v1.json",
+    "list.v1.json",
+    "show.v1.json",
+    "token.v1.json",
+    "presets.v1.json",
+    "preset.v1.json",
+    "remove.v1.json",
+    "use.v1.json",
+    "sandbox.v1.json",
+    "status.v1.json",
+    "export.v1.json",
 ];
 
 /// The four schemas, compiled twice: as published, and closed (no undescribed key).
@@ -309,4 +319,59 @@ fn the_schema_refuses_outputs_that_break_the_contract() {
     nested["permissions"][0]["surprise"] = json!(1);
     assert!(contract.accepts("report.v1.json", &nested));
     assert!(!closed(&nested));
+}
+
+/// Every other command's `--json` against its schema, from real runs on a sandbox profile.
+#[test]
+fn every_other_json_shape_matches_its_schema() {
+    let contract = Contract::load();
+    let env = TestEnv::new();
+    env.run(&["init", "--sandbox"], &[], None).code(0);
+    let sandbox_line = {
+        let sb = sandbox(Scenario::Healthy);
+        // `sandbox --json` runs until Ctrl-C; its one line is built from these values.
+        json!({
+            "auth_server": sb.auth_server(), "ca_cert": null, "client_id": sb.client_id(),
+            "client_secret": sb.client_secret().expose(), "resource_server": sb.resource_server(),
+            "scenario": "healthy", "tenant": sb.tenant(), "tls": "off"
+        })
+    };
+    contract.check("sandbox.v1.json", &sandbox_line, "sandbox --json");
+    for (args, file) in [
+        (vec!["list", "--json"], "list.v1.json"),
+        (vec!["show", "sandbox", "--json"], "show.v1.json"),
+        (vec!["token", "sandbox", "--json"], "token.v1.json"),
+        (vec!["presets", "--json"], "presets.v1.json"),
+        (
+            vec!["presets", "show", "billing", "--json"],
+            "preset.v1.json",
+        ),
+        (vec!["checklist", "--format", "json"], "preset.v1.json"),
+        (vec!["use", "--json"], "use.v1.json"),
+        (vec!["status", "--json"], "status.v1.json"),
+        (
+            vec!["export", "sandbox", "--format", "json"],
+            "export.v1.json",
+        ),
+        (
+            vec!["remove", "sandbox", "--yes", "--json"],
+            "remove.v1.json",
+        ),
+    ] {
+        let run = env.run(&args, &[], None);
+        contract.check(file, &run.json(), &args.join(" "));
+    }
+}
+
+/// A schema file nobody checks would drift: each one in docs/schema/ is in `FILES`.
+#[test]
+fn every_schema_file_is_checked() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            FILES.contains(&name.as_str()),
+            "docs/schema/{name} is not checked here"
+        );
+    }
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::field::env;
-use super::profile::Profile;
+use super::profile::{Hosting, Profile};
 use super::url::Tenant;
 use super::values::ConnectionSettings;
 
@@ -44,6 +44,8 @@ pub enum Item {
     ClientId,
     ClientSecret,
     SignInAddress,
+    /// Hosted by Halo or on-premise (n8n's "Hosting Type").
+    Hosting,
 }
 
 impl Item {
@@ -56,6 +58,7 @@ impl Item {
             Item::ClientId => "client_id",
             Item::ClientSecret => "client_secret",
             Item::SignInAddress => "sign_in_address",
+            Item::Hosting => "hosting",
         }
     }
 
@@ -76,6 +79,7 @@ impl Item {
             Item::ClientId => &["Client ID"],
             Item::ClientSecret => &["Client Secret"],
             Item::SignInAddress => &["Access Token URL", "Halo URL", "Login URL"],
+            Item::Hosting => &["Hosting Type", "Hosting"],
         }
     }
 
@@ -169,6 +173,8 @@ pub struct SecretView {
 pub struct Handoff {
     pub profile: String,
     pub preset: String,
+    /// Where Halo runs, as kept in the profile (absent in profiles saved before it was kept).
+    pub hosting: Option<Hosting>,
     pub asks: Asks,
     /// Said at the top: a failed or missing test, an unreadable secret, a sandbox profile.
     pub warnings: Vec<String>,
@@ -229,8 +235,12 @@ impl Handoff {
             Some(_) => {}
         }
         if profile.sandbox {
+            let again = match settings.resource_server.url().port() {
+                Some(port) => format!("`halo-connect sandbox --port {port}` serves them again"),
+                None => "`halo-connect sandbox` serves the emulator again".to_string(),
+            };
             warnings.push(format!(
-                "Profile `{name}` was made against the built-in sandbox: these are the emulator's values, which no real integration can reach."
+                "Profile `{name}` was made against the built-in sandbox: these are the emulator's values, which no real integration can reach; {again}, for a tool on this machine to try."
             ));
         }
         if let Some(p) = &secret.problem {
@@ -257,7 +267,7 @@ impl Handoff {
                     form(Shape::WithSlash, auth),
                     form(Shape::WithoutSlash, auth.trim_end_matches('/')),
                 ],
-                rule: "Type it with the final \"/\"; only a form that refuses the \"/\" gets it without.".into(),
+                rule: "It depends on how the form adds the token path: forms that add /token (n8n, CIPP) want it without the final \"/\", forms that add token (the billing guides' forms) with it. `halo-connect handoff --for NAME` gives your form's one shape.".into(),
                 stored_in: None,
             },
             tenant_row(&settings.tenant, api_details),
@@ -284,10 +294,26 @@ impl Handoff {
                     .masked
                     .map(|m| vec![form(Shape::LastFour, m)])
                     .unwrap_or_default(),
-                rule: "Paste it from where you kept it when Halo showed it; compare its last 4 characters. Only a script gets it whole: `halo-connect export --with-secret`.".into(),
+                rule: if profile.sandbox {
+                    format!("The sandbox's demo secret, public by design (it opens only the emulator): `halo-connect sandbox` prints it whole, and a script gets it with `halo-connect export {name} --with-secret`.")
+                } else {
+                    "Paste it from where you kept it when Halo showed it; compare its last 4 characters. Only a script gets it whole: `halo-connect export --with-secret`.".into()
+                },
                 stored_in: Some(secret.stored_in),
             },
         ];
+        if let Some(h) = profile.hosting {
+            rows.insert(
+                0,
+                Row {
+                    item: Item::Hosting,
+                    asked: api_details,
+                    forms: vec![form(Shape::Value, h.label())],
+                    rule: "A form that asks where Halo runs offers it as a choice: the hosted one for Halo's own cloud, on-premise for a Halo on your own server.".into(),
+                    stored_in: None,
+                },
+            );
+        }
         if api_details {
             rows.extend(credentials);
             rows.push(sign_in);
@@ -299,6 +325,7 @@ impl Handoff {
         Handoff {
             profile: name.to_string(),
             preset: profile.preset.clone(),
+            hosting: profile.hosting,
             asks,
             warnings,
             rows,

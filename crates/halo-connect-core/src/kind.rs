@@ -53,6 +53,18 @@ impl Kind {
     }
 }
 
+/// Each exit code with what it means, in the order of docs/cli.md's table (0 is success).
+pub const EXIT_STATUS: &[(i32, &str)] = &[
+    (0, "success: every required check passed"),
+    (1, "an internal error (a bug: please report it)"),
+    (2, "usage: a bad flag or combination"),
+    (3, "configuration: a missing or invalid value, unknown profile or preset, an unreadable or corrupt config, no secret store"),
+    (4, "authentication: the Client ID, Secret or Tenant was refused by the token endpoint"),
+    (5, "permissions: valid credentials, but a scope, a Role access level or a readiness check is missing"),
+    (6, "connection: DNS, refused, timeout, TLS, or an answer that is not the Halo API"),
+    (130, "interrupted (Ctrl-C); nothing was saved"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +86,10 @@ mod tests {
             assert_eq!(kind.exit_code(), code, "{kind:?}");
             assert_eq!(kind.as_str(), name);
             assert_eq!(serde_json::to_value(kind).unwrap(), name);
+            assert!(
+                EXIT_STATUS.iter().any(|(c, _)| *c == code),
+                "{code} has its meaning for the man page"
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod binding;
 pub mod catalogue;
 pub mod field;
 pub mod handoff;
+pub mod integration;
 pub mod kind;
 pub mod preset;
 pub mod printable;

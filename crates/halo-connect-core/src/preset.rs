@@ -79,6 +79,9 @@ pub struct Preset {
     /// Which values its integrations' forms ask for (`halo-connect handoff` leads with those).
     #[serde(default, skip_serializing_if = "Asks::is_default")]
     pub handoff: Asks,
+    /// The integration profile whose form it feeds: `handoff --for` and `test --as` take it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<String>,
     pub notes: Vec<String>,
     pub role: Vec<Step>,
     pub agent: Vec<Step>,
@@ -139,6 +142,7 @@ impl Preset {
             scopes: vec![],
             readiness: vec![],
             handoff: Asks::default(),
+            integration: Some("script".into()),
             notes: vec![],
             role: vec![],
             agent: vec![],

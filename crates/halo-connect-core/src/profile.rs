@@ -42,6 +42,40 @@ impl fmt::Display for SecretStoreKind {
     }
 }
 
+/// Where the Halo instance runs, as the operator said in the wizard (or as the Tenant shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hosting {
+    /// Hosted by Halo (an address such as `https://acme.halopsa.com`).
+    Hosted,
+    /// Halo on the customer's own server: the Tenant is "Not set".
+    OnPremise,
+}
+
+impl Hosting {
+    /// The word in the profile and in `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hosting::Hosted => "hosted",
+            Hosting::OnPremise => "on-premise",
+        }
+    }
+
+    /// The words integrations' forms use (n8n's "Hosting Type").
+    pub fn label(self) -> &'static str {
+        match self {
+            Hosting::Hosted => "Hosted by Halo",
+            Hosting::OnPremise => "On-premise",
+        }
+    }
+}
+
+impl fmt::Display for Hosting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The result of the last Save and Test, kept so `list` can show it without the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +97,9 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     pub client_id: String,
+    /// Hosted by Halo or on-premise; absent in profiles saved before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<Hosting>,
     #[serde(default)]
     pub secret_store: SecretStoreKind,
     /// Scopes of a `custom` preset; empty for the named presets.
@@ -78,4 +115,11 @@ pub struct Profile {
     pub ca_cert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
+}
+
+impl Profile {
+    /// Where this profile's stored secret may go (`domain::binding`).
+    pub fn binding(&self) -> super::binding::Binding {
+        super::binding::Binding::of(&self.auth_server, &self.resource_server, &self.client_id)
+    }
 }

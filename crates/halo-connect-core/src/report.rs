@@ -54,6 +54,9 @@ pub enum PermissionStatus {
     Granted,
     Missing,
     Unverified,
+    /// The read that proves it could not be made (Halo's request limit was reached): neither
+    /// granted nor missing.
+    Unchecked,
 }
 
 /// One permission (scope) of the preset and what the test found.
@@ -165,9 +168,50 @@ impl CheckReport {
     /// Decides `ok`, `exit_code`, `error` and `hints` from the rows. A failure already set in
     /// `error` (the token stage) wins; then connection-class causes (6); then permissions and
     /// readiness (5).
+    /// Applies `f` to every text of the report that can quote an answer: the agent and instance,
+    /// each message, hint, note and detail.
+    pub fn scrub_text(&mut self, f: impl Fn(&str) -> String) {
+        let diag = |d: &mut Diagnosis| {
+            d.message = f(&d.message);
+            d.hint = f(&d.hint);
+        };
+        if let Some(a) = &mut self.agent {
+            a.name = f(&a.name);
+        }
+        if let Some(i) = &mut self.instance {
+            i.name = f(&i.name);
+            i.version = f(&i.version);
+        }
+        if let Some(d) = &mut self.error {
+            diag(d);
+        }
+        self.findings.iter_mut().for_each(diag);
+        for s in self.hints.iter_mut().chain(self.notes.iter_mut()) {
+            *s = f(s);
+        }
+        for p in &mut self.permissions {
+            p.hint = p.hint.as_deref().map(&f);
+            if let Some(d) = &mut p.cause {
+                diag(d);
+            }
+        }
+        for r in &mut self.readiness {
+            r.detail = f(&r.detail);
+            r.hint = r.hint.as_deref().map(&f);
+            if let Some(d) = &mut r.cause {
+                diag(d);
+            }
+        }
+    }
+
     pub fn finish(&mut self) {
         let mut causes: Vec<Diagnosis> = self.findings.clone();
         for row in &self.permissions {
+            if row.status == PermissionStatus::Unchecked {
+                if let Some(c) = &row.cause {
+                    causes.push(c.clone());
+                }
+            }
             if row.status == PermissionStatus::Missing {
                 causes.push(row.cause.clone().unwrap_or_else(|| {
                     Diagnosis::new(

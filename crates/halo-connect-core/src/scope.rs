@@ -108,14 +108,6 @@ impl Scope {
             _ => None,
         }
     }
-
-    pub fn is_edit(&self) -> bool {
-        self.0.starts_with("edit:")
-    }
-
-    pub fn is_meta_all(&self) -> bool {
-        matches!(self.0.as_str(), "all" | "all:standard" | "admin")
-    }
 }
 
 impl fmt::Display for Scope {

@@ -38,30 +38,82 @@ impl Secret {
         format!("••••••••{tail}")
     }
 
-    /// Returns `text` with this secret replaced by `label`: whole, or cut off where a quote of it
-    /// ended (a prefix or suffix of 12 characters or more). For text from elsewhere that may echo it.
+    /// Returns `text` with this secret replaced by `label` wherever a quote of it stands: whole,
+    /// or any run of 12 characters or more of it (a cut end, a middle slice), in any letter case,
+    /// and in each form a server could echo it in: URL-encoded (as the token form sent it),
+    /// percent-encoded, JSON-escaped, or base64 (standard or URL-safe, at any alignment). For
+    /// text from elsewhere that may echo it.
     pub fn scrub(&self, text: &str, label: &str) -> String {
-        let raw: &str = &self.0;
-        if raw.len() < 4 {
+        if self.0.len() < 4 || text.is_empty() {
             return text.to_string();
         }
-        let mut out = text.replace(raw, label);
-        // Any cut end of 12 characters or more holds the first or the last 12: look for those first.
-        let ends = [raw.get(..12), raw.get(raw.len().saturating_sub(12)..)];
-        if ends.iter().all(|end| end.is_some_and(|e| !out.contains(e))) {
-            return out;
+        let haystack = text.to_ascii_lowercase();
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for form in self.echo_forms() {
+            quotes_of(&haystack, &form.to_ascii_lowercase(), &mut hits);
         }
-        for k in (12..raw.len()).rev() {
-            for part in [raw.get(..k), raw.get(raw.len() - k..)]
-                .into_iter()
-                .flatten()
-            {
-                if out.contains(part) {
-                    out = out.replace(part, label);
+        if hits.is_empty() {
+            return text.to_string();
+        }
+        hits.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (mut start, mut end) in hits {
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            if end <= at {
+                continue;
+            }
+            if start >= at {
+                out.push_str(&text[at..start]);
+                out.push_str(label);
+            }
+            at = end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// The forms a server could echo this secret in.
+    fn echo_forms(&self) -> Vec<Zeroizing<String>> {
+        use base64::Engine;
+        let raw: &str = &self.0;
+        let mut forms = vec![Zeroizing::new(raw.to_string())];
+        forms.push(Zeroizing::new(
+            url::form_urlencoded::byte_serialize(raw.as_bytes()).collect(),
+        ));
+        forms.push(Zeroizing::new(
+            url::form_urlencoded::byte_serialize(raw.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20"),
+        ));
+        if let Ok(json) = serde_json::to_string(raw) {
+            forms.push(Zeroizing::new(json.trim_matches('"').to_string()));
+        }
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            // Base64 of the secret inside a longer value (`id:secret`, a form) is shifted by
+            // 0, 1 or 2 bytes: the characters that hold only the secret's bits, each alignment.
+            for shift in 0..3usize {
+                let mut bytes = Zeroizing::new(vec![0u8; shift]);
+                bytes.extend_from_slice(raw.as_bytes());
+                let enc = Zeroizing::new(engine.encode(&*bytes));
+                let from = if shift == 0 { 0 } else { 4 };
+                let to = enc.len().saturating_sub(if shift == 0 { 0 } else { 4 });
+                if let Some(part) = enc.get(from..to) {
+                    forms.push(Zeroizing::new(part.to_string()));
                 }
             }
         }
-        out
+        forms.retain(|f| f.len() >= 4);
+        forms.dedup();
+        forms
     }
 
     /// Trims surrounding whitespace (a paste often brings a newline) and says whether it did.
@@ -72,6 +124,43 @@ impl Secret {
         } else {
             (Secret::new(trimmed.to_string()), true)
         }
+    }
+}
+
+/// The shortest run of a secret's characters taken as a quote of it.
+const QUOTE: usize = 12;
+
+/// Adds to `hits` the byte ranges of `haystack` that quote `form`: all of it, or any run of
+/// `QUOTE` bytes or more (both already in one letter case).
+fn quotes_of(haystack: &str, form: &str, hits: &mut Vec<(usize, usize)>) {
+    let (h, f) = (haystack.as_bytes(), form.as_bytes());
+    let k = QUOTE.min(f.len());
+    if k == 0 || h.len() < k {
+        return;
+    }
+    let mut windows: std::collections::HashMap<&[u8], Vec<usize>> = Default::default();
+    for j in 0..=f.len() - k {
+        windows.entry(&f[j..j + k]).or_default().push(j);
+    }
+    let mut i = 0;
+    while i + k <= h.len() {
+        let Some(starts) = windows.get(&h[i..i + k]) else {
+            i += 1;
+            continue;
+        };
+        let longest = starts
+            .iter()
+            .map(|&j| {
+                let mut n = k;
+                while i + n < h.len() && j + n < f.len() && h[i + n] == f[j + n] {
+                    n += 1;
+                }
+                n
+            })
+            .max()
+            .unwrap_or(k);
+        hits.push((i, i + longest));
+        i += 1;
     }
 }
 
@@ -109,6 +198,47 @@ mod tests {
             "0123456789a is short"
         );
         assert_eq!(Secret::new("ab").scrub("ab", "[s]"), "ab");
+    }
+
+    /// Finding 11: an echo of the secret that is URL-encoded, upper-cased, cut in the middle or
+    /// base64 is scrubbed too, in whatever text it stands.
+    #[test]
+    fn scrub_catches_encoded_upper_cased_sliced_and_base64_echoes() {
+        use base64::Engine;
+        let raw = "CANARY+Zq/9x=7&Kee%41ABCDEFGHIJ";
+        let s = Secret::new(raw);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+        let b64_shifted = base64::engine::general_purpose::STANDARD.encode(format!("id:{raw}"));
+        let echoes = [
+            format!(
+                "client_secret={}&scope=all",
+                url::form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>()
+            ),
+            format!("message: {}", raw.to_uppercase()),
+            format!("message: {}", raw.to_lowercase()),
+            format!("slice {} here", &raw[3..25]),
+            format!("b64 {b64} end"),
+            format!("basic {b64_shifted} end"),
+            format!("json {}", serde_json::to_string(raw).unwrap()),
+        ];
+        for echo in &echoes {
+            let out = s.scrub(echo, "[s]");
+            assert!(out.contains("[s]"), "not scrubbed: {echo} -> {out}");
+            for k in 0..raw.len().saturating_sub(12) {
+                let part = &raw[k..k + 12];
+                assert!(
+                    !out.to_ascii_lowercase()
+                        .contains(&part.to_ascii_lowercase()),
+                    "{part} left in {out}"
+                );
+            }
+        }
+        // Text that quotes no run of 12 stays as it was, non-ASCII included.
+        let plain = "Zoë: CANARY+Zq/9 is 11 — fine";
+        assert_eq!(s.scrub(plain, "[s]"), plain);
+        // A quote next to multi-byte text is cut on character boundaries.
+        let s2 = Secret::new("ééééééééééééé-0123456789");
+        assert_eq!(s2.scrub("x ééééééééééééé-0123456789 y", "[s]"), "x [s] y");
     }
 
     #[test]

@@ -120,7 +120,10 @@ pub fn is_hosted(host: &str) -> bool {
         .any(|d| host.len() > d.len() + 1 && host.ends_with(&format!(".{d}")))
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// This machine's own addresses, the one rule for two questions: plain `http://` is allowed only
+/// to them (`parse_address`), and only they skip a proxy from the environment
+/// (`LOOPBACK_NO_PROXY`), so a plain-http secret never crosses to a proxy in cleartext.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
@@ -128,6 +131,9 @@ fn is_loopback(url: &Url) -> bool {
         None => false,
     }
 }
+
+/// `is_loopback` as a `NO_PROXY` list: `localhost`, all of 127.0.0.0/8 and `::1`.
+pub const LOOPBACK_NO_PROXY: &str = "localhost,127.0.0.0/8,::1,[::1]";
 
 /// Parses an address pasted for `field`: trimmed, https (http only to loopback), no query, no
 /// credentials, no spaces.
@@ -360,6 +366,26 @@ pub fn derive_from_address(input: &str) -> Result<Derived, ValueError> {
         tenant,
         hosted,
     })
+}
+
+impl Derived {
+    /// The Tenant to offer when the operator said where Halo runs: on-premise has none ("Not
+    /// set"); a Halo hosted by Halo is named by its host's first label (`acme` of
+    /// `acme.halopsa.com`, and of a custom domain too), unless the host is an IP address.
+    pub fn tenant_for(&self, hosted: bool) -> Tenant {
+        if !hosted {
+            return Tenant::NotSet;
+        }
+        match self.base.host() {
+            Some(Host::Domain(d)) => d
+                .split('.')
+                .next()
+                .filter(|l| !l.is_empty() && d.contains('.'))
+                .map(|l| Tenant::Named(l.to_ascii_lowercase()))
+                .unwrap_or(Tenant::NotSet),
+            _ => Tenant::NotSet,
+        }
+    }
 }
 
 /// Checks the pair for a shared Authorization Server without a tenant.

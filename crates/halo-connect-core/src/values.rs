@@ -153,10 +153,11 @@ pub fn parse_client_id(input: &str) -> Result<(String, Vec<Note>), ValueError> {
             Reason::Other("it is an address; the Client ID is the GUID shown on the application's Details tab".into()),
         ));
     }
-    if let Some(c) = t
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '&' | '?' | '#'))
-    {
+    if let Some(c) = t.chars().find(|&c| {
+        c.is_control()
+            || super::printable::is_hidden(c)
+            || matches!(c, '"' | '\'' | '<' | '>' | '&' | '?' | '#')
+    }) {
         return Err(ValueError::new(
             Field::ClientId,
             input,
@@ -248,6 +249,18 @@ pub fn validate(
         },
         None => None,
     };
+    // An address that every value it stands for overrides is said, not silently dropped.
+    if let (Some(u), Some(_), Some(_), Some(_)) =
+        (&raw.url, &raw.resource_server, &raw.auth_server, &derived)
+    {
+        notes.push(Note::new(
+            Field::Url,
+            format!(
+                "{} was not used: the Resource Server and the Authorization Server were given as well, and they win over the address; leave them out to test the address",
+                u.value.trim()
+            ),
+        ));
+    }
 
     let resource_server = match (&raw.resource_server, &derived) {
         (Some(v), _) => match normalize_resource_server(&v.value) {

@@ -63,11 +63,13 @@ pub struct Proxies {
 }
 
 impl Proxies {
-    /// reqwest's proxies for these settings. Loopback is always excluded: a plain-http form with
-    /// the Client Secret to this machine must never cross to a proxy in cleartext.
+    /// reqwest's proxies for these settings. Every address plain http is allowed to
+    /// (`domain::url::is_loopback`) is excluded: a plain-http form with the Client Secret to this
+    /// machine must never cross to a proxy in cleartext.
     fn build(&self) -> Result<Vec<reqwest::Proxy>, String> {
         let exempt = format!(
-            "localhost,127.0.0.1,::1,[::1]{}",
+            "{}{}",
+            halo_connect_core::url::LOOPBACK_NO_PROXY,
             self.no_proxy
                 .as_deref()
                 .map(|n| format!(",{n}"))
@@ -91,6 +93,24 @@ impl Proxies {
         }
         Ok(out)
     }
+}
+
+/// Halo's client-credentials form, URL-encoded into one buffer sized up front (so no partial
+/// copy is left behind by a reallocation) that is zeroed when the last request holding it is
+/// dropped: the Client Secret is in no other heap copy of ours after the exchange.
+pub fn token_form(client_id: &str, secret: &Secret, scope: &str) -> bytes::Bytes {
+    let pairs = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("client_secret", secret.expose()),
+        ("scope", scope),
+    ];
+    // Each byte of a value takes at most 3 (`%XX`); names, `=` and `&` are ASCII.
+    let size: usize = pairs.iter().map(|(k, v)| k.len() + 2 + 3 * v.len()).sum();
+    let mut body = url::form_urlencoded::Serializer::new(String::with_capacity(size));
+    body.extend_pairs(pairs);
+    let text = body.finish();
+    bytes::Bytes::from_owner(zeroize::Zeroizing::new(text.into_bytes()))
 }
 
 /// An HTTP answer, body capped and read whole.
@@ -219,13 +239,6 @@ impl HaloClient {
         &self.opts
     }
 
-    /// The same client with another socket budget; call it before the first request.
-    pub fn with_max_connections(mut self, n: usize) -> HaloClient {
-        self.opts.max_connections = n.max(1);
-        self.sockets = Arc::new(Sockets::new(self.opts.max_connections));
-        self
-    }
-
     /// The same client recording every exchange in `recorder` (the support bundle).
     pub fn with_recorder(mut self, recorder: Option<Arc<Recorder>>) -> HaloClient {
         self.recorder = recorder;
@@ -265,13 +278,47 @@ impl HaloClient {
         if let Some(rec) = &self.recorder {
             rec.scrub(secret);
         }
+        // Retries send the same bytes; they are wiped when the last request holding them ends.
+        let form = token_form(client_id, secret, &scope);
+        self.send("POST", url, |c| {
+            c.post(url)
+                .header(ACCEPT, "application/json")
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form.clone())
+        })
+        .await
+    }
+
+    /// POSTs the client-credentials form to a token URL exactly as an integration builds it (a
+    /// doubled "/" or `tenant=undefined` kept), with its scope string as it sends it.
+    pub async fn post_token_as(
+        &self,
+        url: &str,
+        client_id: &str,
+        secret: &Secret,
+        scope: &str,
+    ) -> Result<Answer, Transport> {
+        if let Some(rec) = &self.recorder {
+            rec.scrub(secret);
+        }
         self.send("POST", url, |c| {
             c.post(url).header(ACCEPT, "application/json").form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_id),
                 ("client_secret", secret.expose()),
-                ("scope", scope.as_str()),
+                ("scope", scope),
             ])
+        })
+        .await
+    }
+
+    /// POSTs a token request that carries no credentials (only `grant_type`), to see whether a
+    /// token endpoint is at `url` at all: an OAuth error says it is, a 404 or a page that it is not.
+    pub async fn post_without_credentials(&self, url: &str) -> Result<Answer, Transport> {
+        self.send("POST", url, |c| {
+            c.post(url)
+                .header(ACCEPT, "application/json")
+                .form(&[("grant_type", "client_credentials")])
         })
         .await
     }
@@ -424,4 +471,48 @@ impl RawAnswer {
 /// Installs the process-wide rustls crypto provider once (reqwest and the sandbox share it).
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod token_form_tests {
+    use super::*;
+
+    /// Finding 19: the form is ours, in one buffer that never grew (a reallocation would leave a
+    /// partial copy of the secret behind), wiped when dropped, and it reads back as sent.
+    #[test]
+    fn the_token_form_reads_back_and_is_built_in_one_buffer() {
+        for raw in [
+            "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15",
+            "CANARY+Zq/9x=7&Kee%41 ABCDEFGHIJ",
+            "ééé日本\u{1f511}&=+%",
+        ] {
+            let secret = Secret::new(raw);
+            let form = token_form("id-1", &secret, "read:tickets edit:tickets");
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&form)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            assert_eq!(
+                pairs,
+                [
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "id-1"),
+                    ("client_secret", raw),
+                    ("scope", "read:tickets edit:tickets"),
+                ]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+            );
+            // The bound holds for the worst case, so the buffer was never reallocated.
+            let size = ["grant_type", "client_id", "client_secret", "scope"]
+                .iter()
+                .zip([
+                    "client_credentials",
+                    "id-1",
+                    raw,
+                    "read:tickets edit:tickets",
+                ])
+                .map(|(k, v)| k.len() + 2 + 3 * v.len())
+                .sum::<usize>();
+            assert!(form.len() <= size, "{} > {size}", form.len());
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod client;
 pub mod diagnose;
 pub mod record;
+pub mod replay;
 mod sockets;
 pub mod tls_inspect;
 pub mod transport;

@@ -140,6 +140,13 @@ impl Recorder {
                 detail: diagnose::transport(t, false, None).message,
             },
         };
+        // The tokens an answer carries are secrets from now on: an error field of the same
+        // answer, or any later text, that repeats one is scrubbed.
+        if let Ok(a) = result {
+            for token in tokens_in(a) {
+                self.scrub(&token);
+            }
+        }
         let mut inner = self.lock();
         let scrub = |s: &str| scrubbed(s, &inner.scrub);
         let outcome = match outcome {
@@ -181,6 +188,12 @@ impl Recorder {
         });
     }
 
+    /// `text` with every secret and token the run sent or was given scrubbed, whole or quoted:
+    /// the last pass over the bundle, whose report part comes from the answers too.
+    pub fn scrubbed(&self, text: &str) -> String {
+        scrubbed(text, &self.lock().scrub)
+    }
+
     /// Every exchange so far, in the order they finished.
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.lock().exchanges.clone()
@@ -204,6 +217,20 @@ impl Recorder {
     pub fn results(&self) -> Vec<Finished> {
         self.lock().finished.clone()
     }
+}
+
+/// The tokens of a token answer (`access_token`, `id_token`, `refresh_token`), wherever they
+/// stand in its JSON object.
+fn tokens_in(a: &Answer) -> Vec<Secret> {
+    let Some(serde_json::Value::Object(o)) = a.json() else {
+        return Vec::new();
+    };
+    ["access_token", "id_token", "refresh_token"]
+        .iter()
+        .filter_map(|k| o.get(*k)?.as_str())
+        .filter(|t| t.len() >= 8)
+        .map(Secret::new)
+        .collect()
 }
 
 fn who(a: &Answer) -> String {

@@ -47,7 +47,7 @@ impl Sockets {
     pub(super) fn new(per_host: usize) -> Sockets {
         Sockets {
             per_host: per_host.max(1),
-            process: Arc::new(Semaphore::new(process_cap())),
+            process: process_wide().clone(),
             hosts: Mutex::new(HashMap::new()),
         }
     }
@@ -112,6 +112,12 @@ impl Drop for Slot {
 
 /// A quarter of the soft open-file limit (the rest is for the pool's idle sockets, the config and
 /// the runtime), and never more than `PROCESS_CAP`.
+/// The one cap every client of the process shares (a client per trust set must not multiply it).
+fn process_wide() -> &'static Arc<Semaphore> {
+    static CAP: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    CAP.get_or_init(|| Arc::new(Semaphore::new(process_cap())))
+}
+
 fn process_cap() -> usize {
     #[cfg(unix)]
     {
@@ -131,6 +137,12 @@ fn process_cap() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_client_shares_the_process_wide_cap() {
+        let (a, b) = (Sockets::new(2), Sockets::new(8));
+        assert!(Arc::ptr_eq(&a.process, &b.process));
+    }
 
     #[tokio::test]
     async fn hosts_have_their_own_limit() {

@@ -9,6 +9,7 @@ pub mod ports;
 mod tests;
 mod values;
 
+use halo_connect_core::binding::Binding;
 use halo_connect_core::field::Field;
 use halo_connect_core::handoff::applications_page;
 use halo_connect_core::kind::Kind;
@@ -36,8 +37,9 @@ pub struct Draft {
     pub address: Option<String>,
     /// A secret given by stdin, file or env: not asked.
     pub secret: Option<Secret>,
-    /// The stored secret of a re-run: Enter keeps it.
-    pub stored_secret: Option<Secret>,
+    /// The stored secret of a re-run and where it was tested: Enter keeps it, only while the
+    /// values in effect are those.
+    pub stored_secret: Option<(Secret, Binding)>,
     /// The emulator's secret: Enter uses it.
     pub sandbox_secret: Option<Secret>,
     /// A store given by flag.
@@ -47,6 +49,9 @@ pub struct Draft {
     pub no_checklists: bool,
     /// Presets already set up on this machine: their checklists offer "I already have one" first.
     pub seen_presets: Vec<String>,
+    /// Set when the profile will not be overwritten: the new profile's name is asked before Save
+    /// and Test, and these names are taken.
+    pub new_profile: Option<Vec<String>>,
 }
 
 /// What the conversation decided.
@@ -59,6 +64,8 @@ pub struct Outcome {
     /// The last Save and Test; `ok` false when the operator chose "save anyway".
     pub report: CheckReport,
     pub hosted: bool,
+    /// The new profile's name, when `Draft::new_profile` asked for one.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,19 +103,39 @@ pub fn run(
 ) -> Res<Outcome> {
     let preset = ask_preset(&draft, presets, p)?;
     let hosted = ask_hosting(&draft, p)?;
+    // The checklist steps marked "not yet": (Role, Agent or Application, the step).
+    let mut pending: Vec<(&str, String)> = Vec::new();
     if draft.no_checklists {
         p.say(&format!("Checklists skipped (--no-checklists); `halo-connect checklist --preset {}` prints them.", preset.name));
     } else {
-        walk_checklists(
+        pending = walk_checklists(
             &preset,
             draft.address.as_deref(),
             draft.seen_presets.contains(&preset.name),
+            draft.sandbox,
             p,
         )?;
     }
-    let mut values = ask_values(&draft, hosted, p, svc)?;
+    let (mut values, mut address) = ask_values(&draft, hosted, None, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
-    let mut secret = ask_secret(&draft, p)?;
+    let fitting = |values: &RawValues| {
+        validate(values, None).is_ok_and(|v| {
+            draft
+                .stored_secret
+                .as_ref()
+                .is_some_and(|(_, b)| fits(b, &v))
+        })
+    };
+    let mut secret = if draft.stored_secret.is_some() && !fitting(&values) {
+        ask_secret(&without_stored(&draft, p), p)?
+    } else {
+        ask_secret(&draft, p)?
+    };
+    // Named before Save and Test, so the test does not show the profile it will not replace.
+    let profile = match &draft.new_profile {
+        Some(taken) => Some(ask_profile_name(&preset.name, taken, p, svc)?),
+        None => None,
+    };
     let mut said: Vec<String> = Vec::new();
     loop {
         let validated = match validate(&values, None) {
@@ -120,6 +147,15 @@ pub fn run(
                 continue;
             }
         };
+        // A value changed after a failed test: the stored secret does not follow it elsewhere.
+        let kept_stored = draft
+            .stored_secret
+            .as_ref()
+            .is_some_and(|(s, _)| s.expose() == secret.expose());
+        if kept_stored && !fitting(&values) {
+            secret = ask_secret(&without_stored(&draft, p), p)?;
+            continue;
+        }
         for n in validated.notes.iter().map(|n| format!("Note: {n}.")) {
             if !said.contains(&n) {
                 p.say(&n);
@@ -127,9 +163,13 @@ pub fn run(
             }
         }
         p.heading("Save and Test");
-        let report = tester.test(&validated.settings, &secret, &preset);
+        let mut report = tester.test(&validated.settings, &secret, &preset);
+        if let Some(name) = &profile {
+            report.profile = name.clone();
+        }
         p.report(&report);
         if !report.ok {
+            say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
                     match field {
@@ -156,7 +196,10 @@ pub fn run(
                             values.resource_server =
                                 Some(ask_resource_server(&current(&values.resource_server), p)?)
                         }
-                        _ => values = ask_values(&draft, hosted, p, svc)?,
+                        _ => {
+                            (values, address) =
+                                ask_values(&draft, hosted, Some((&values, &address)), p, svc)?
+                        }
                     }
                     continue;
                 }
@@ -173,6 +216,7 @@ pub fn run(
             store,
             report,
             hosted,
+            profile,
         });
     }
 }
@@ -245,13 +289,43 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
     Ok(i == 0)
 }
 
+/// Asks the new profile's name, offering the preset's name (or the first free variant of it).
+fn ask_profile_name(
+    preset: &str,
+    taken: &[String],
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<String> {
+    let offer = std::iter::once(preset.to_string())
+        .chain((2..).map(|n| format!("{preset}-{n}")))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_default();
+    loop {
+        let typed = p.text("Save as profile", Some(&offer), &|s| {
+            let s = s.trim();
+            if taken.iter().any(|t| t == s) {
+                return Err(format!("profile `{s}` exists already; choose another name"));
+            }
+            Ok(())
+        })?;
+        let name = typed.trim().to_string();
+        match svc.check_profile_name(&name) {
+            Ok(()) => return Ok(name),
+            Err(why) => p.say(&format!("✗ {why}.")),
+        }
+    }
+}
+
+/// Walks the Role, Agent and Application checklists. Against the sandbox Enter confirms a step
+/// (the tour); on a real Halo Enter shows the step again, and only "y" marks it done.
 fn walk_checklists(
     preset: &Preset,
     address: Option<&str>,
     seen: bool,
+    tour: bool,
     p: &mut dyn Prompter,
-) -> Res<()> {
-    let mut pending: Vec<String> = Vec::new();
+) -> Res<Vec<(&'static str, String)>> {
+    let mut pending: Vec<(&'static str, String)> = Vec::new();
     let parts: [(&str, &str, &[Step]); 3] = [
         ("3a. The Role", "Role", &preset.role),
         ("3b. The API-only Agent", "Agent", &preset.agent),
@@ -295,18 +369,58 @@ fn walk_checklists(
                 last_menu = &s.menu;
             }
             p.say(&format!("  {}. {}", i + 1, s.line()));
-            if !p.confirm(&format!("Done: {}?", s.setting), true)? {
-                pending.push(format!("{what}: {}: {}", s.setting, s.value));
+            let done = if tour {
+                p.confirm(&format!("Done: {}?", s.setting), true)?
+            } else {
+                // Short enough not to wrap: a wrapped prompt leaves half a line behind.
+                let question = format!("Done: {}? (y/n; Enter shows it again)", s.setting);
+                loop {
+                    match p.step_done(&question)? {
+                        Some(done) => break done,
+                        None => p.say(&format!("  {}. In {}: {}", i + 1, s.menu, s.line())),
+                    }
+                }
+            };
+            if !done {
+                pending.push((what, format!("{}: {}", s.setting, s.value)));
             }
         }
     }
     if !pending.is_empty() {
         p.say("Still to do in Halo before the test can pass:");
-        for item in &pending {
-            p.say(&format!("  - {item}"));
+        for (what, item) in &pending {
+            p.say(&format!("  - {what}: {item}"));
         }
     }
-    Ok(())
+    Ok(pending)
+}
+
+/// After a failed Save and Test: the steps marked "not yet" in the checklist the failure points
+/// back to (the catalogue's step of each failing cause), so the likely fix is named once more.
+fn say_pending_at_fault(report: &CheckReport, pending: &[(&str, String)], p: &mut dyn Prompter) {
+    let mut parts: Vec<&str> = Vec::new();
+    let causes = report
+        .error
+        .iter()
+        .chain(report.findings.iter())
+        .chain(report.permissions.iter().filter_map(|r| r.cause.as_ref()))
+        .chain(report.readiness.iter().filter_map(|r| r.cause.as_ref()));
+    for c in causes {
+        if !parts.contains(&c.cause.step) {
+            parts.push(c.cause.step);
+        }
+    }
+    let at_fault: Vec<&(&str, String)> = pending
+        .iter()
+        .filter(|(what, _)| parts.contains(what))
+        .collect();
+    if at_fault.is_empty() {
+        return;
+    }
+    p.say("You marked these steps \"not yet\", and the failure points to them:");
+    for (what, item) in at_fault {
+        p.say(&format!("  - {what}: {item}"));
+    }
 }
 
 fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<SecretStoreKind> {
@@ -335,6 +449,27 @@ fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res
     }
 }
 
+/// Whether validated values are the ones a stored secret was tested with.
+fn fits(b: &Binding, v: &Validated) -> bool {
+    let s = &v.settings;
+    Binding::of(
+        s.auth_server.as_str(),
+        s.resource_server.as_str(),
+        &s.client_id,
+    ) == *b
+}
+
+/// The draft without its stored secret, said: the values in effect are not those it was tested
+/// with, so it is not sent to them.
+fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
+    p.say("The stored Client Secret was tested with other servers or another Client ID, so it is not sent to these: paste the Client Secret of this application.");
+    Draft {
+        secret: None,
+        stored_secret: None,
+        ..draft.clone()
+    }
+}
+
 fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     if let Some(s) = &draft.secret {
         p.say("Using the Client Secret given by stdin, file or HALO_CLIENT_SECRET.");
@@ -343,9 +478,10 @@ fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     let keep = draft
         .stored_secret
         .as_ref()
+        .map(|(s, _)| s)
         .or(draft.sandbox_secret.as_ref());
     let question = match (&draft.stored_secret, &draft.sandbox_secret) {
-        (Some(s), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
+        (Some((s, _)), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
         (None, Some(_)) => {
             "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string()
         }

@@ -24,6 +24,9 @@ pub type Check<'a> = &'a dyn Fn(&str) -> Result<(), String>;
 pub trait Prompter {
     fn select(&mut self, question: &str, options: &[String], default: usize) -> Answer<usize>;
     fn confirm(&mut self, question: &str, default: bool) -> Answer<bool>;
+    /// A checklist step on a real Halo: `Some(true)` only for an explicit "y"/"done",
+    /// `Some(false)` for "n"/"not yet", `None` for a bare Enter (the wizard shows the step again).
+    fn step_done(&mut self, question: &str) -> Answer<Option<bool>>;
     fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String>;
     /// Hidden input. An empty answer is returned as an empty secret (the caller decides).
     fn secret(&mut self, question: &str) -> Answer<Secret>;
@@ -49,10 +52,24 @@ pub trait Tester {
     ) -> CheckReport;
 }
 
+/// Why the address typed did not give Halo's `api/authinfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressProblem {
+    /// A full sentence: refused, name not found, silent, TLS, or what answered instead of Halo.
+    pub message: String,
+    /// Nothing answered (refused, DNS, silence, TLS); false when something answered, but not as
+    /// Halo's authinfo does.
+    pub unreached: bool,
+}
+
 /// The other effects the wizard asks for.
 pub trait Services {
-    /// `GET <base>/api/authinfo`, or None when it fails.
-    fn discover(&mut self, base: &str) -> Option<Discovery>;
+    /// `GET <base>/api/authinfo` within a time limit, with a spinner; why not when it fails.
+    fn discover(&mut self, base: &str) -> Result<Discovery, AddressProblem>;
+    /// Whether a new profile's name is allowed (the store's rule); the reason when not.
+    fn check_profile_name(&mut self, _name: &str) -> Result<(), String> {
+        Ok(())
+    }
     /// Whether an OS keyring answers (time-limited), with the reason when not.
     fn keyring(&mut self) -> Result<(), String>;
 }

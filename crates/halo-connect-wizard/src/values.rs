@@ -2,10 +2,11 @@
 //! as defaults, then the Client ID. Each answer keeps where it came from, and each question checks
 //! it with the domain's own rule. Asks only through the `Prompter`.
 
+use halo_connect_core::field::Reason;
 use halo_connect_core::url::{
-    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant,
+    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Derived,
 };
-use halo_connect_core::values::{parse_client_id, Source, Sourced};
+use halo_connect_core::values::{parse_client_id, Discovery, Source, Sourced};
 
 use super::ports::{Prompter, Services};
 use super::{Draft, Res, Values, WizardError};
@@ -28,23 +29,73 @@ pub(super) fn say_notes(notes: &[halo_connect_core::field::Note], p: &mut dyn Pr
     }
 }
 
+/// Asks the one address until it is usable, checking it at once: a missing `https://` is offered
+/// back with it as the default, and an address whose `api/authinfo` does not answer is said
+/// (refused, name not found, silent, TLS, or not Halo) with the choice to type it again.
+fn ask_address(
+    default: Option<String>,
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<(String, Derived, Option<Discovery>)> {
+    let mut default = default;
+    loop {
+        let typed = p.text(
+            "Halo address (where you log in, e.g. https://acme.halopsa.com)",
+            default.as_deref(),
+            &|s| match derive_from_address(s) {
+                Ok(_) => Ok(()),
+                // Said below, with the suggestion offered as the next default.
+                Err(e) if matches!(e.reason, Reason::NoScheme { .. }) => Ok(()),
+                Err(e) => Err(e.to_string()),
+            },
+        )?;
+        let derived = match derive_from_address(&typed) {
+            Ok(d) => d,
+            Err(e) => {
+                if let Reason::NoScheme { suggestion } = &e.reason {
+                    p.say(&format!("✗ {e}. Enter takes {suggestion}."));
+                    default = Some(suggestion.clone());
+                } else {
+                    p.say(&format!("✗ {e}."));
+                }
+                continue;
+            }
+        };
+        let base = derived.base.as_str().trim_end_matches('/').to_string();
+        match svc.discover(&base) {
+            Ok(found) => return Ok((typed, derived, Some(found))),
+            Err(problem) => {
+                p.say(&format!("✗ {}", problem.message));
+                let options = vec![
+                    "Re-enter the Halo address".to_string(),
+                    "Go on with the values derived from it (Save and Test tries it again)"
+                        .to_string(),
+                ];
+                let first = if problem.unreached { 0 } else { 1 };
+                if p.select("The address did not check out. What next?", &options, first)? == 0 {
+                    default = Some(typed);
+                    continue;
+                }
+                return Ok((typed, derived, None));
+            }
+        }
+    }
+}
+
+/// Asks the address and the values it gives, then the Client ID. `prior` is what was answered
+/// before a "Re-enter the Halo address": its Client ID is offered again, and its address.
 pub(super) fn ask_values(
     draft: &Draft,
     hosted: bool,
+    prior: Option<(&Values, &str)>,
     p: &mut dyn Prompter,
     svc: &mut dyn Services,
-) -> Res<Values> {
+) -> Res<(Values, String)> {
     p.heading("4. The values from Halo");
-    let address = p.text(
-        "Halo address (where you log in, e.g. https://acme.halopsa.com)",
-        draft.address.as_deref(),
-        &|s| {
-            derive_from_address(s)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
-    )?;
-    let derived = derive_from_address(&address).map_err(|e| WizardError::Prompt(e.to_string()))?;
+    let offered = prior
+        .map(|(_, a)| a.to_string())
+        .or_else(|| draft.address.clone());
+    let (address, derived, found) = ask_address(offered, p, svc)?;
     // Stored and sandbox values stand only while the address is the one they came with; a typed
     // address derives afresh rather than being silently replaced by the emulator's.
     let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
@@ -53,7 +104,6 @@ pub(super) fn ask_values(
             .filter(|s| !matches!(s.source, Source::Stored | Source::Sandbox) || same_address)
     };
     let base = derived.base.as_str().trim_end_matches('/').to_string();
-    let found = svc.discover(&base);
     let discovered = |v: Option<String>| v.map(|v| Sourced::new(v, Source::Discovered));
     let derived_value = |v: String| Sourced::new(v, Source::Derived);
     let auth_found = found.as_ref().and_then(|d| d.auth_url.clone());
@@ -69,16 +119,15 @@ pub(super) fn ask_values(
     let tenant = kept(&draft.raw.tenant)
         .or(discovered(tenant_found))
         .unwrap_or_else(|| {
-            derived_value(if hosted {
-                derived.tenant.to_string()
-            } else {
-                "Not set".to_string()
-            })
+            // The README's rule: the host's first label when hosted by Halo, else "Not set".
+            derived_value(derived.tenant_for(hosted).to_string())
         });
     if found.is_some() {
         p.say(&format!("From {address} (Halo's api/authinfo answered):"));
     } else {
-        p.say(&format!("{base}/api/authinfo did not answer, so these are derived from the address; check them:"));
+        p.say(&format!(
+            "Derived from {base} (its api/authinfo did not answer); check them:"
+        ));
     }
     p.say(&format!("  Resource Server       {}", rs.value));
     p.say(&format!("  Authorization Server  {}", auth.value));
@@ -109,8 +158,12 @@ pub(super) fn ask_values(
         values.auth_server = Some(ask_auth_server(&auth, p)?);
         values.tenant = Some(ask_tenant(&tenant, p)?);
     }
-    values.client_id = Some(ask_client_id(kept(&draft.raw.client_id).as_ref(), p)?);
-    Ok(values)
+    // A Client ID typed before the address was re-entered is offered again.
+    let id_default = prior
+        .and_then(|(v, _)| v.client_id.clone())
+        .or_else(|| kept(&draft.raw.client_id));
+    values.client_id = Some(ask_client_id(id_default.as_ref(), p)?);
+    Ok((values, address))
 }
 
 /// The value as it stands, for a question's default.

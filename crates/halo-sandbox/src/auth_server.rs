@@ -3,13 +3,25 @@
 //! rules, and JWT-shaped tokens. Every refusal is one of the model's error shapes; nothing here
 //! words an answer for a client's classifier to find.
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 
-use super::encoding::{b64_decode, b64url, random_hex, same};
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use subtle::ConstantTimeEq;
+
+use super::random::random_hex;
+
+/// Standard base64 with or without padding, as Basic auth headers come.
+const BASIC: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 use super::model::{model, MetaAnswer};
 use super::pages::SERVER_ERROR_HTML;
 use super::reply::{form_map, html, json_response};
@@ -32,7 +44,9 @@ pub(crate) fn token(
         .remove("tenant")
         .unwrap_or_default();
     let tenant = tenant.trim();
-    if !tenant.is_empty() {
+    // A self-hosted Halo has no tenants and ignores the parameter [E: HaloAPI issue #64, CIPP's docs: the tenant is for hosted instances only].
+    if scenario == Scenario::OnPremise {
+    } else if !tenant.is_empty() {
         // An instance answers a tenant it does not know with an error page, not OAuth JSON.
         if !tenant.eq_ignore_ascii_case(TENANT) {
             return html(StatusCode::INTERNAL_SERVER_ERROR, SERVER_ERROR_HTML);
@@ -64,11 +78,20 @@ pub(crate) fn token(
         },
     };
     let id_ok = id.eq_ignore_ascii_case(CLIENT_ID);
-    let secret_ok = same(secret.as_bytes(), st.client_secret.expose().as_bytes());
-    if scenario == Scenario::WrongSecret || !id_ok || !secret_ok {
+    // Without an early exit, so timing does not reveal how much of the secret matched.
+    let secret_ok: bool = secret
+        .as_bytes()
+        .ct_eq(st.client_secret.expose().as_bytes())
+        .into();
+    // A regenerated secret is a wrong one by the time it is sent.
+    let old_secret = scenario == Scenario::SecretRegenerated;
+    if scenario == Scenario::WrongSecret || old_secret || !id_ok || !secret_ok {
         return refuse("invalid_client");
     }
     // Credentials are right; the application's own settings refuse the login.
+    if scenario == Scenario::AwaitingApproval {
+        return refuse("awaiting_approval");
+    }
     if scenario == Scenario::LoginRefused {
         return refuse("login_refused");
     }
@@ -98,6 +121,11 @@ pub(crate) fn token(
         TokenForm::Jwt => access_jwt(&st.base_url, &granted, expires_in),
         TokenForm::Opaque => random_hex(32),
     };
+    let lost = match scenario {
+        Scenario::TokenNotFound => st.issued_count.fetch_add(1, Ordering::Relaxed) == 0,
+        Scenario::TokenNotFoundAlways => true,
+        _ => false,
+    };
     {
         let mut tokens = lock(&st.tokens);
         let now = Instant::now();
@@ -109,19 +137,28 @@ pub(crate) fn token(
             Issued {
                 scopes: granted.clone(),
                 expires: now + Duration::from_secs(expires_in),
+                lost,
             },
         );
     }
-    let mut resp = json_response(
-        StatusCode::OK,
-        &json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": expires_in,
-            "scope": granted.join(" "),
-            "id_token": id_token(&st.base_url, expires_in),
-        }),
-    );
+    let id_token = id_token(&st.base_url, expires_in);
+    super::remember_issued(&access_token);
+    super::remember_issued(&id_token);
+    let mut answer = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "scope": granted.join(" "),
+        "id_token": id_token,
+    });
+    // A recorded client-credentials answer carried one [E: field research, 2026-12].
+    if scenario == Scenario::RefreshToken {
+        let refresh = random_hex(32);
+        super::remember_issued(&refresh);
+        lock(&st.refresh_tokens).push(refresh.clone());
+        answer["refresh_token"] = json!(refresh);
+    }
+    let mut resp = json_response(StatusCode::OK, &answer);
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp.headers_mut()
@@ -242,7 +279,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = String::from_utf8(b64_decode(rest)?).ok()?;
+    let decoded = String::from_utf8(BASIC.decode(rest.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     // RFC 6749 §2.3.1: both halves are form-urlencoded before base64.
     let dec = |s: &str| {
@@ -266,8 +303,8 @@ fn jwt(claims: &serde_json::Value) -> String {
     let header = json!({"alg": "none", "typ": "JWT"});
     format!(
         "{}.{}.",
-        b64url(header.to_string().as_bytes()),
-        b64url(claims.to_string().as_bytes())
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
     )
 }
 

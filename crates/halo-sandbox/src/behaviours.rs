@@ -8,17 +8,29 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 
 use super::pages::{BAD_GATEWAY_HTML, UNAVAILABLE_HTML};
-use super::reply::{html, redirect, text};
+use super::reply::{html, json_response, redirect, text};
 use super::scenario::Scenario;
 use super::server::{lock, Shared};
 
 /// `huge-body` answers this many bytes.
 const HUGE_BODY_BYTES: usize = 20 * 1024 * 1024;
 const DRIP_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Halo's text for its API limit (E: quoted in PowerShellWarrantyReports #51); in an `error`
+/// field (I: how HaloAPI printed it), with no Retry-After (I: no client reads one from Halo).
+pub(crate) const API_LIMIT_TEXT: &str =
+    "Rate Limit Reached - 300 Requests per rolling 5 minute window";
+
+/// A Resource Server call carrying a token (the open endpoints excepted).
+fn api_with_token(path: &str, headers: &HeaderMap) -> bool {
+    path.strip_prefix("/api")
+        .is_some_and(|sub| sub.starts_with('/') && !super::model::model().is_open(sub))
+        && headers.contains_key(header::AUTHORIZATION)
+}
 
 /// Scenarios that answer before the request is looked at.
 pub(crate) fn refuse_early(
@@ -27,6 +39,7 @@ pub(crate) fn refuse_early(
     path: &str,
     is_token: bool,
     uri: &Uri,
+    headers: &HeaderMap,
 ) -> Option<Response> {
     let too_many = || {
         let mut r = text(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests\n");
@@ -36,6 +49,10 @@ pub(crate) fn refuse_early(
     };
     match scenario {
         Scenario::RateLimitStorm => Some(too_many()),
+        Scenario::ApiRateLimit if api_with_token(path, headers) => Some(json_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            &serde_json::json!({ "error": API_LIMIT_TEXT }),
+        )),
         Scenario::RateLimited if st.rate_count.fetch_add(1, Ordering::Relaxed) < 2 => {
             Some(too_many())
         }

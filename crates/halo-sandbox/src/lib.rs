@@ -9,10 +9,10 @@
 
 mod auth_server;
 mod behaviours;
-mod encoding;
 mod fronts;
 pub mod model;
 mod pages;
+mod random;
 mod reply;
 mod resource_server;
 mod scenario;
@@ -35,6 +35,8 @@ pub use secret::ClientSecret;
 
 /// The tenant name the sandbox answers to, and the one its authinfo names.
 pub const TENANT: &str = "sandbox";
+/// What API Details shows as the Tenant of a self-hosted Halo (`on-premise`).
+pub const NOT_SET: &str = "Not set";
 /// The Tenant a user mistyped, given to type in the `wrong-tenant` scenario.
 pub const MISTYPED_TENANT: &str = "sandbx";
 /// The sandbox application's Client ID (a GUID, as Halo's are).
@@ -69,6 +71,30 @@ impl Default for SandboxOptions {
             control_key: None,
         }
     }
+}
+
+/// The tokens the sandboxes of this process issued, most recent last (the last 2,000): a test
+/// harness checks that no output, file or bundle holds one.
+static ISSUED: Mutex<std::collections::VecDeque<String>> =
+    Mutex::new(std::collections::VecDeque::new());
+
+/// Notes a token a sandbox of this process issued.
+pub(crate) fn remember_issued(token: &str) {
+    let mut issued = ISSUED.lock().unwrap_or_else(|e| e.into_inner());
+    if issued.len() >= 2_000 {
+        issued.pop_front();
+    }
+    issued.push_back(token.to_string());
+}
+
+/// Every token (access and id tokens) the sandboxes of this process issued lately.
+pub fn issued_tokens() -> Vec<String> {
+    ISSUED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .cloned()
+        .collect()
 }
 
 /// Counters since start.
@@ -205,12 +231,14 @@ impl Sandbox {
     }
 
     /// The Tenant value to enter: the instance's own, except in `wrong-tenant`, where it is the
-    /// mistyped one a user would enter (the instance still answers to, and advertises, its own).
+    /// mistyped one a user would enter, and in `tenant-required`, where the user left it "Not set"
+    /// (the instance still answers to, and advertises, its own).
     pub fn tenant(&self) -> &str {
-        if self.scenario() == Scenario::WrongTenant {
-            MISTYPED_TENANT
-        } else {
-            TENANT
+        match self.scenario() {
+            Scenario::WrongTenant => MISTYPED_TENANT,
+            Scenario::TenantRequired => NOT_SET,
+            Scenario::OnPremise => NOT_SET,
+            _ => TENANT,
         }
     }
 
@@ -235,6 +263,12 @@ impl Sandbox {
     /// The key a `POST /_sandbox/...` change must carry (`?key=`).
     pub fn control_token(&self) -> &str {
         &self.shared.control_token
+    }
+
+    /// The refresh tokens the token endpoint has issued (`refresh-token`), so that a test can
+    /// look for them where they must never be.
+    pub fn refresh_tokens_issued(&self) -> Vec<String> {
+        server::lock(&self.shared.refresh_tokens).clone()
     }
 
     pub fn stats(&self) -> SandboxStats {

@@ -10,6 +10,81 @@ use serde::Deserialize;
 use serde_json::Value;
 
 const MODEL_TOML: &str = include_str!("halo_model.toml");
+/// Every GET route of Halo's OpenAPI document, generated from it (tests/it/sandbox_model.rs).
+const ROUTES_JSON: &str = include_str!("halo_routes.json");
+
+/// How a route of the document that the model does not serve answers: a minimal answer of its
+/// kind, tagged [G] (the document gives no response schemas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteAnswer {
+    /// A list with paging parameters: `{"record_count": 0, "<tag>s": []}`.
+    Paged,
+    /// A list without them: `[]`.
+    List,
+    /// One record (`/X/{id}`): `{"id": <id>}`.
+    One,
+    /// Anything else (`/Client/me`, `/Asset/NextTag`): `{}`.
+    Object,
+}
+
+/// One GET route of Halo's OpenAPI document.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// As the document spells it, `{name}` for a path parameter.
+    pub path: String,
+    pub answer: RouteAnswer,
+    /// The document's tag (the record type's name).
+    pub tag: String,
+    /// The GET's query parameters, for lists (the filters Halo documents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RouteFile {
+    routes: Vec<Route>,
+}
+
+/// Every GET route of Halo's OpenAPI document, as the embedded `halo_routes.json` lists them.
+pub fn routes() -> &'static [Route] {
+    static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
+    ROUTES.get_or_init(|| match serde_json::from_str::<RouteFile>(ROUTES_JSON) {
+        Ok(f) => f.routes,
+        Err(e) => panic!("crates/halo-sandbox/src/halo_routes.json does not parse: {e}"),
+    })
+}
+
+/// The document's route for a lower-case path under `/api`: segments compared case-insensitively,
+/// a `{name}` segment matching any one segment; a literal segment wins over a parameter.
+pub fn route(lower_path: &str) -> Option<&'static Route> {
+    let want: Vec<&str> = lower_path.trim_matches('/').split('/').collect();
+    let score = |r: &Route| -> Option<usize> {
+        let have: Vec<&str> = r.path.trim_matches('/').split('/').collect();
+        if have.len() != want.len() {
+            return None;
+        }
+        let mut literal = 0;
+        for (h, w) in have.iter().zip(&want) {
+            if h.starts_with('{') && h.ends_with('}') {
+                if w.is_empty() {
+                    return None;
+                }
+            } else if h.eq_ignore_ascii_case(w) {
+                literal += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(literal)
+    };
+    routes()
+        .iter()
+        .filter_map(|r| score(r).map(|s| (s, r)))
+        .max_by_key(|(s, _)| *s)
+        .map(|(_, r)| r)
+}
 
 /// The whole model, as the TOML file spells it.
 #[derive(Debug, Deserialize)]
@@ -21,6 +96,7 @@ pub struct HaloModel {
     pub meta: Vec<Meta>,
     pub endpoint: Vec<Endpoint>,
     pub open: Open,
+    pub lists: Lists,
     pub errors: BTreeMap<String, OAuthErrorShape>,
 }
 
@@ -114,12 +190,33 @@ pub struct Endpoint {
     pub schema: String,
     pub tag: String,
     pub evidence: String,
+    /// The most rows one answer carries, whatever `page_size` or `count` asks (the model's
+    /// `[lists] page_cap` when not given).
+    #[serde(default)]
+    pub page_cap: Option<usize>,
+    /// The key of a paged answer (`pageinate=true`) of a list that is bare when not paged.
+    #[serde(default)]
+    pub paged_key: Option<String>,
     #[serde(default)]
     pub records: usize,
     #[serde(default)]
     pub fields: BTreeMap<String, toml::Value>,
     #[serde(default)]
     pub rows: Vec<BTreeMap<String, toml::Value>>,
+}
+
+/// How Halo caps list answers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lists {
+    /// Rows per answer of a paged list (`pageinate=true`) without its own cap.
+    pub page_cap: usize,
+    /// Rows per answer when `pageinate=true` is not sent (`page_size`/`page_no` ignored).
+    pub unpaged_cap: usize,
+    /// Query parameters that change no rows (never a filter).
+    pub not_filters: Vec<String>,
+    pub tag: String,
+    pub evidence: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -260,10 +357,15 @@ impl HaloModel {
 
     /// The rows an endpoint serves, in id order.
     pub fn rows(&self, ep: &Endpoint) -> Vec<Value> {
+        self.rows_n(ep, ep.records)
+    }
+
+    /// `n` rows made from the endpoint's `fields` (its explicit `rows` when it has them).
+    pub fn rows_n(&self, ep: &Endpoint, n: usize) -> Vec<Value> {
         if !ep.rows.is_empty() {
             return ep.rows.iter().map(to_json).collect();
         }
-        (1..=ep.records)
+        (1..=n)
             .map(|n| {
                 let mut row = serde_json::Map::new();
                 row.insert("id".into(), Value::from(n));
@@ -280,6 +382,7 @@ impl HaloModel {
         let client = (n - 1) % customers + 1;
         match v {
             toml::Value::String(s) if s == "{client}" => Value::from(client),
+            toml::Value::String(s) if s == "{n}" => Value::from(n),
             toml::Value::String(s) if s == "{client_name}" => {
                 Value::from(format!("Sandbox Client {client}"))
             }

@@ -164,6 +164,15 @@ scenarios! {
     WebFilter => "web-filter", "a web filter on the caller's network answers every request with its block page";
     ProxyAuth => "proxy-auth", "a proxy answers every request (and CONNECT tunnel) with 407 Proxy Authentication Required";
     UnknownAnswer => "unknown-answer", "every request is answered by some device's own web page (200 text/html), not Halo";
+    ApiRateLimit => "api-rate-limit", "the API's own limit is used up: every /api call with a token answers 429 with Halo's JSON text (300 requests per rolling 5 minutes) and no Retry-After; tokens are issued";
+    TokenNotFound => "token-not-found", "the Resource Server has lost the first token issued: calls with it answer 400 \"Token not found\"; a fresh token works";
+    TokenNotFoundAlways => "token-not-found-always", "the Resource Server finds no token: every call with one answers 400 \"Token not found\", however often a fresh one is fetched";
+    AwaitingApproval => "awaiting-approval", "the application awaits an administrator's approval (\"Agent approval required\"): the token endpoint refuses it with 400 invalid_client";
+    SecretRegenerated => "secret-regenerated", "the application's Login Type was changed, which regenerated its Client Secret: the secret copied before gets 401 invalid_client";
+    RefreshToken => "refresh-token", "the token answer carries a refresh_token (and an id_token), as one recorded answer did";
+    OnPremise => "on-premise", "a self-hosted Halo: API Details shows the Tenant as \"Not set\", authinfo names none, and any ?tenant= is ignored";
+    BigLists => "big-lists", "/Tickets holds 717 tickets and /Asset 120 assets: more than one page at Halo's caps (100 and 50 rows)";
+    HugeRecordCount => "huge-record-count", "every list answers its rows with a record_count of 2^63-1";
 }
 
 impl fmt::Display for Scenario {
@@ -209,6 +218,6 @@ mod tests {
         assert!("nope".parse::<Scenario>().unwrap_err().contains("healthy"));
         assert!("nope".parse::<TlsMode>().is_err());
         assert_eq!(Scenario::default(), Scenario::Healthy);
-        assert_eq!(Scenario::ALL.len(), 48);
+        assert_eq!(Scenario::ALL.len(), 57);
     }
 }

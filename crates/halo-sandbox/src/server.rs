@@ -35,6 +35,15 @@ const SLOW_DELAY: Duration = Duration::from_secs(2);
 pub(crate) struct Issued {
     pub scopes: Vec<String>,
     pub expires: Instant,
+    /// The Resource Server answers "Token not found" to it (`token-not-found`).
+    pub lost: bool,
+}
+
+/// What a run wrote to one collection: records created or changed, and ids deleted.
+#[derive(Default)]
+pub(crate) struct Written {
+    pub records: std::collections::BTreeMap<u64, serde_json::Value>,
+    pub deleted: HashSet<u64>,
 }
 
 /// State shared by the handler and the `Sandbox` handle.
@@ -49,6 +58,13 @@ pub(crate) struct Shared {
     pub guesses: Mutex<Guesses>,
     /// Requests seen since the scenario was set (for `rate-limited`).
     pub rate_count: AtomicU64,
+    /// The records written in this run (POST and DELETE on the areas integrations write), by
+    /// lower-case collection path.
+    pub writes: Mutex<HashMap<String, Written>>,
+    /// The refresh tokens issued (`refresh-token`), for tests that look for them in outputs.
+    pub refresh_tokens: Mutex<Vec<String>>,
+    /// Tokens issued since the scenario was set (for `token-not-found`).
+    pub issued_count: AtomicU64,
     /// Paths already called since the scenario was set (for `flaky`).
     pub flaky_seen: Mutex<HashSet<String>>,
     /// The per-run token a change of scenario or guesses must carry (`?token=`), printed by the
@@ -75,8 +91,11 @@ impl Shared {
             tokens: Mutex::new(HashMap::new()),
             guesses: Mutex::new(Guesses::default()),
             rate_count: AtomicU64::new(0),
+            issued_count: AtomicU64::new(0),
+            refresh_tokens: Mutex::new(Vec::new()),
+            writes: Mutex::new(HashMap::new()),
             flaky_seen: Mutex::new(HashSet::new()),
-            control_token: control_key.unwrap_or_else(control_token),
+            control_token: control_key.unwrap_or_else(|| crate::random::random_hex(16)),
         }
     }
 
@@ -88,6 +107,7 @@ impl Shared {
     /// behave the same after a switch as after a start.
     pub fn set_scenario(&self, s: Scenario) {
         self.rate_count.store(0, Ordering::Relaxed);
+        self.issued_count.store(0, Ordering::Relaxed);
         lock(&self.flaky_seen).clear();
         self.scenario.set(s);
     }
@@ -198,7 +218,7 @@ async fn handle(State(st): State<Arc<Shared>>, req: Request) -> Response {
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri) {
+    if let Some(r) = refuse_early(&st, scenario, &path, is_token, &parts.uri, &parts.headers) {
         return r;
     }
     // What stands in front of Halo (a web server, a CDN, a filter, a proxy) answers first.
@@ -254,21 +274,6 @@ fn is_loopback_host(parts: &axum::http::request::Parts, port: u16) -> bool {
     ["127.0.0.1", "localhost", "[::1]"].iter().any(|name| {
         host.eq_ignore_ascii_case(&format!("{name}:{port}")) || host.eq_ignore_ascii_case(name)
     })
-}
-
-/// 128 random bits, from the standard library's per-process random hash keys.
-fn control_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let part = || {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.finish()
-    };
-    format!("{:016x}{:016x}", part(), part())
 }
 
 fn control(st: &Shared, method: &Method, path: &str, query: &str) -> Response {
@@ -346,7 +351,7 @@ fn route(
         "/auth" | "/auth/authorize" if method == Method::GET => html(StatusCode::OK, LOGIN_HTML),
         "/auth/token" => auth_server::token(st, scenario, method, query, headers, body),
         p if p == "/api" || p.starts_with("/api/") => {
-            resource_server::api(st, scenario, method, &p[4..], query, headers)
+            resource_server::api(st, scenario, method, &p[4..], query, headers, body)
         }
         _ => html(StatusCode::NOT_FOUND, NOT_FOUND_HTML),
     }

@@ -14,7 +14,7 @@ use clap::parser::ValueSource;
 use crate::cli::InitArgs;
 use crate::domain::field::Field;
 use crate::domain::preset::Preset;
-use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
 use crate::domain::values::{Source, Validated};
 use crate::error::AppError;
@@ -32,17 +32,28 @@ pub struct Plan {
     pub preset: Preset,
     pub validated: Validated,
     pub secret: Secret,
-    pub secret_source: Source,
     pub store: SecretStoreKind,
     pub sandbox: Option<Sandbox>,
     pub notes: Vec<String>,
+    /// Hosted by Halo or on-premise: as answered in the wizard, else as the Tenant shows.
+    pub hosting: Option<Hosting>,
     /// What the client trusts for this connection (`--ca-cert`, the sandbox's CA).
     pub trust: Trust,
     /// The `--ca-cert` path to store in the profile.
     pub ca_cert: Option<String>,
 }
 
-pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
+pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
+    // `--for NAME`: the preset whose form that integration is, or `custom` with exactly what its
+    // application must have ticked, so the checklists and the test match what it requests.
+    if let Some(name) = args.for_integration.clone() {
+        let integration = super::integration_named(&name)?;
+        if args.values.preset.is_none() && args.values.preset_file.is_none() {
+            let (preset, scopes) = crate::domain::integration::preset_for(integration);
+            args.values.preset = Some(preset);
+            args.values.scopes = scopes;
+        }
+    }
     // The emulator is the address; a typed one would be silently replaced (HALO_URL is left to
     // scripts that set it for other runs).
     if args.sandbox && ctx.matches.value_source("url") == Some(ValueSource::CommandLine) {
@@ -56,13 +67,20 @@ pub fn run(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
 }
 
 fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
-    let profile = ctx.profile_name(if args.sandbox {
+    let mut profile = ctx.profile_name(if args.sandbox {
         SANDBOX_PROFILE
     } else {
         DEFAULT_PROFILE
     });
     crate::store::validate_profile_name(&profile)?;
     let config = ctx.config.load()?;
+    // The tour's profile may be the default; a real setup named by no one does not replace it.
+    if !args.sandbox
+        && !ctx.profile_given()
+        && config.profiles.get(&profile).is_some_and(|p| p.sandbox)
+    {
+        profile = DEFAULT_PROFILE.to_string();
+    }
     let stored = config.profiles.get(&profile).cloned();
     if ctx.can_prompt(args.non_interactive) {
         return run_wizard(ctx, &args, &profile, stored.as_ref());
@@ -77,7 +95,29 @@ fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
         }
     }
     let plan = build_plan(ctx, &args, &profile, stored.as_ref())?;
+    refuse_unusable(&args, &plan)?;
     test_and_save(ctx, &args, plan)
+}
+
+/// `--for NAME`: values that integration cannot use are exit 5, in its words, before any request.
+fn refuse_unusable(args: &InitArgs, plan: &Plan) -> Result<(), AppError> {
+    let Some(i) = args
+        .for_integration
+        .as_deref()
+        .and_then(crate::domain::integration::find)
+    else {
+        return Ok(());
+    };
+    let settings = &plan.validated.settings;
+    let hosting = crate::domain::integration::hosting_of(settings);
+    match crate::domain::integration::cannot_use(i, settings, hosting) {
+        None => Ok(()),
+        Some(u) => {
+            let d = crate::domain::catalogue::INTEGRATION_CANNOT_USE
+                .diagnose(u.message, &[("fix", &u.fix), ("integration", &i.name)]);
+            Err(AppError::new(d.kind(), d.message.clone()).with_hint(d.hint))
+        }
+    }
 }
 
 /// Gathers and validates every value without prompting.
@@ -110,16 +150,21 @@ fn build_plan(
         ));
     }
     let store = choose_store(ctx, args, sandbox.is_some(), stored.map(|p| p.secret_store))?;
+    // Without the question, the Tenant tells: on-premise Halo has none.
+    let hosting = Some(match conn.validated.settings.tenant {
+        crate::domain::url::Tenant::NotSet => Hosting::OnPremise,
+        crate::domain::url::Tenant::Named(_) => Hosting::Hosted,
+    });
     Ok(Plan {
         profile: profile.to_string(),
         preset: conn.preset,
         validated: conn.validated,
         secret: conn.secret,
-        secret_source: conn.secret_source,
         trust: conn.trust,
         store,
         sandbox,
         notes,
+        hosting,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     })
 }

@@ -8,7 +8,6 @@ use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::values::ConnectionSettings;
 use crate::error::AppError;
-use crate::store::StoreError;
 use crate::ui::handoff::card_text;
 use crate::ui::json::{self, HandoffCard, InitFacts, ReportOutput};
 
@@ -130,9 +129,31 @@ pub fn conclude(
             plan.profile
         ));
     }
-    if let Some(card) = card.as_ref().filter(|_| !ctx.global.json) {
+    // -q prints nothing but failures: the card is for a person reading along.
+    if let Some(card) = card
+        .as_ref()
+        .filter(|_| !ctx.global.json && !ctx.term.quiet)
+    {
         ctx.term.out("");
-        ctx.term.out(&card_text(&ctx.term, card));
+        // `--for NAME`: that integration's form alone, in its order and words.
+        match args
+            .for_integration
+            .as_deref()
+            .and_then(crate::domain::integration::find)
+        {
+            Some(i) => {
+                let hosting = crate::domain::integration::hosting_of(settings);
+                let masked = plan.secret.masked();
+                let filled = crate::domain::integration::form(i, settings, hosting, Some(&masked));
+                ctx.term.out(&crate::ui::replay::form_text(
+                    &ctx.term,
+                    &plan.profile,
+                    &filled,
+                    &card.warnings,
+                ));
+            }
+            None => ctx.term.out(&card_text(&ctx.term, card)),
+        }
     }
     Ok(exit)
 }
@@ -163,6 +184,7 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
         auth_server: s.auth_server.as_str().to_string(),
         tenant: s.tenant.as_option().map(str::to_string),
         client_id: s.client_id.clone(),
+        hosting: plan.hosting,
         secret_store: plan.store,
         scopes: if plan.preset.name == "custom" {
             plan.preset.scopes.clone()
@@ -188,24 +210,38 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
 /// stores the secret; if the secret store fails, the profile write is undone.
 pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Result<(), AppError> {
     let name = plan.profile.clone();
+    let mut became_default = false;
+    let mut old_default = None;
     let previous = ctx.config.update(|cfg| {
-        if let Some(existing) = cfg.profiles.get(&name) {
-            // Another writer may have created it since we looked; say so rather than overwrite.
-            if !force && !existing.sandbox {
-                return Err(StoreError::ProfileExists { name: name.clone() });
-            }
+        // Another writer may have created it since we looked: it is refused rather than
+        // overwritten, unless forced or a sandbox profile.
+        let replace = force || cfg.profiles.get(&name).is_some_and(|p| p.sandbox);
+        // The first profile becomes the default, so bare commands act on it; so does the first
+        // real one after the sandbox tour.
+        let chosen = cfg
+            .default_profile
+            .as_ref()
+            .and_then(|d| cfg.profiles.get(d).map(|p| p.sandbox));
+        let unset = cfg.default_profile.is_none()
+            && !cfg.profiles.contains_key(super::super::DEFAULT_PROFILE);
+        let dangling = cfg.default_profile.is_some() && chosen.is_none();
+        let previous = cfg.insert_profile(&name, profile.clone(), replace)?;
+        became_default = (unset && name != super::super::DEFAULT_PROFILE)
+            || (chosen == Some(true) && !profile.sandbox)
+            || dangling;
+        if became_default {
+            old_default = cfg.default_profile.replace(name.clone());
         }
-        Ok(cfg.profiles.insert(name.clone(), profile.clone()))
+        Ok(previous)
     })?;
     if plan.store != SecretStoreKind::None {
-        if let Err(e) = ctx.store_secret(
-            plan.store,
-            &plan.profile,
-            &plan.secret,
-            &profile.auth_server,
-            &profile.client_id,
-        ) {
+        if let Err(e) =
+            ctx.store_secret(plan.store, &plan.profile, &plan.secret, &profile.binding())
+        {
             let _ = ctx.config.update(|cfg| {
+                if became_default {
+                    cfg.default_profile = old_default.clone();
+                }
                 match previous {
                     Some(p) => cfg.profiles.insert(name.clone(), p),
                     None => cfg.profiles.remove(&name),
@@ -214,6 +250,11 @@ pub(super) fn save(ctx: &Ctx, plan: &Plan, profile: &Profile, force: bool) -> Re
             });
             return Err(e);
         }
+    }
+    if became_default {
+        ctx.term.info(&format!(
+            "Profile `{name}` is the default now: commands act on it when no profile is named (`halo-connect use NAME` changes that)."
+        ));
     }
     // A profile moved to another store leaves nothing behind in the old one.
     if let Some(old) = previous.filter(|p| p.secret_store != plan.store && !p.sandbox) {

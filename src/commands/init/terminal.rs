@@ -7,19 +7,34 @@ use crate::commands::connection::{absolute_ca, init_raw};
 use crate::commands::session::{Session, Trust};
 use crate::commands::{resolve_preset, secret_from_inputs, start_sandbox, Ctx, KEYRING_TIMEOUT};
 use crate::domain::preset::{self, Preset};
-use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
 use crate::domain::report::CheckReport;
 use crate::domain::secret::Secret;
-use crate::domain::values::{ConnectionSettings, Discovery, Source};
+use crate::domain::values::{ConnectionSettings, Discovery};
 use crate::error::AppError;
-use crate::halo::check::{discover, run_check};
+use crate::halo::check::{discover_why, run_check};
 use crate::halo::HaloClient;
 use crate::ui::prompter::{install_interrupt_handler, DialoguerPrompter};
-use crate::wizard::ports::{Prompter, Services, Tester};
+use crate::wizard::ports::{AddressProblem, Prompter, Services, Tester};
 use crate::wizard::{self, Draft, WizardError};
 
 use super::outcome::conclude;
 use super::Plan;
+
+/// The longest the address check waits before it says the host is silent.
+const ADDRESS_CHECK_LIMIT: u64 = 10;
+
+/// A spinner on stderr with `message`, until it is cleared.
+fn spinner(term: &crate::ui::term::Term, message: String) -> indicatif::ProgressBar {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if !term.style.unicode {
+        spinner.set_style(indicatif::ProgressStyle::default_spinner().tick_chars("-\\|/ "));
+    }
+    spinner.set_message(message);
+    spinner.enable_steady_tick(std::time::Duration::from_millis(90));
+    spinner
+}
 
 /// The wizard's view of Save and Test: a spinner on stderr while the real check runs.
 struct LiveTester<'a> {
@@ -36,16 +51,13 @@ impl Tester for LiveTester<'_> {
         secret: &Secret,
         preset: &Preset,
     ) -> CheckReport {
-        let spinner = indicatif::ProgressBar::new_spinner();
-        spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        if !self.term.style.unicode {
-            spinner.set_style(indicatif::ProgressStyle::default_spinner().tick_chars("-\\|/ "));
-        }
-        spinner.set_message(format!(
-            "Testing: token from {}, then every permission at once…",
-            settings.auth_server.as_str()
-        ));
-        spinner.enable_steady_tick(std::time::Duration::from_millis(90));
+        let spinner = spinner(
+            self.term,
+            format!(
+                "Testing: token from {}, then every permission at once…",
+                settings.auth_server.as_str()
+            ),
+        );
         let client = &self.client;
         let profile = self.profile.clone();
         let report = self
@@ -64,9 +76,47 @@ struct LiveServices<'a> {
 }
 
 impl Services for LiveServices<'_> {
-    fn discover(&mut self, base: &str) -> Option<Discovery> {
+    fn discover(&mut self, base: &str) -> Result<Discovery, AddressProblem> {
         let client = &self.client;
-        self.session.block_on(discover(client, base)).ok()
+        let limit = self.ctx.global.timeout.clamp(1, ADDRESS_CHECK_LIMIT);
+        let spinner = spinner(
+            &self.ctx.term,
+            format!("Checking {base}/api/authinfo (at most {limit} s)…"),
+        );
+        let found = self.session.block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(limit),
+                discover_why(client, base),
+            )
+            .await
+        });
+        spinner.finish_and_clear();
+        match found {
+            Ok(Ok(d)) => Ok(d),
+            Ok(Err(f)) if f.answered => Err(AddressProblem {
+                message: format!(
+                    "{}: something answers at {base}, but not as Halo does. Check it is the address you sign in to Halo at, as shown in Configuration > Integrations > HaloPSA API (API Details).",
+                    f.message.trim_end_matches('.')
+                ),
+                unreached: false,
+            }),
+            Ok(Err(f)) => Err(AddressProblem {
+                message: match f.fix {
+                    Some(fix) => format!("{} {fix}", f.message),
+                    None => f.message,
+                },
+                unreached: true,
+            }),
+            Err(_) => Err(AddressProblem {
+                message: format!(
+                    "No answer from {base} within {limit} s: the host is silent (a firewall that drops the connection, or the wrong host or port). Check the address you sign in to Halo at; on-premise, ask whoever runs the server to let this machine through."
+                ),
+                unreached: true,
+            }),
+        }
+    }
+    fn check_profile_name(&mut self, name: &str) -> Result<(), String> {
+        crate::store::validate_profile_name(name).map_err(|e| e.to_string())
     }
     fn keyring(&mut self) -> Result<(), String> {
         use crate::store::StoreError;
@@ -151,9 +201,10 @@ pub(super) fn run_wizard(
                     .to_string()
             })
         });
-    let stored_secret = stored
-        .filter(|p| !p.sandbox)
-        .and_then(|p| ctx.stored_secret(profile, p).ok().flatten());
+    let stored_secret = stored.filter(|p| !p.sandbox).and_then(|p| {
+        let secret = ctx.stored_secret(profile, p).ok().flatten()?;
+        Some((secret, p.binding()))
+    });
     let draft = Draft {
         preset,
         default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),
@@ -181,6 +232,11 @@ pub(super) fn run_wizard(
                     .collect()
             })
             .unwrap_or_default(),
+        new_profile: if name_it {
+            Some(ctx.config.load()?.names())
+        } else {
+            None
+        },
     };
     // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
     let trust = Trust {
@@ -222,50 +278,23 @@ pub(super) fn run_wizard(
         }
     };
     let insist = !outcome.report.ok;
-    let mut report = outcome.report;
-    let profile = if name_it {
-        let name = ask_profile_name(ctx, &mut prompter, &outcome.preset.name)?;
-        report.profile = name.clone();
-        name
-    } else {
-        profile.to_string()
-    };
+    let report = outcome.report;
+    let profile = outcome.profile.unwrap_or_else(|| profile.to_string());
     let plan = Plan {
         profile,
         preset: outcome.preset,
         validated: outcome.validated,
         secret: outcome.secret,
-        secret_source: Source::Prompt,
         store: outcome.store,
         sandbox,
         notes: Vec::new(),
+        hosting: Some(if outcome.hosted {
+            Hosting::Hosted
+        } else {
+            Hosting::OnPremise
+        }),
         trust,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     };
     conclude(ctx, args, plan, Some(report), insist, replace)
-}
-
-/// Asks the name of a new profile, offering the preset's name (or the first free variant of it).
-fn ask_profile_name(
-    ctx: &Ctx,
-    prompter: &mut DialoguerPrompter,
-    preset: &str,
-) -> Result<String, AppError> {
-    let taken = ctx.config.load()?.names();
-    let offer = std::iter::once(preset.to_string())
-        .chain((2..).map(|n| format!("{preset}-{n}")))
-        .find(|n| !taken.contains(n))
-        .unwrap_or_default();
-    let check = |s: &str| -> Result<(), String> {
-        let s = s.trim();
-        crate::store::validate_profile_name(s).map_err(|e| e.to_string())?;
-        if taken.iter().any(|t| t == s) {
-            return Err(format!("profile `{s}` exists already; choose another name"));
-        }
-        Ok(())
-    };
-    prompter
-        .text("Save as profile", Some(&offer), &check)
-        .map(|s| s.trim().to_string())
-        .map_err(|_| AppError::interrupted())
 }

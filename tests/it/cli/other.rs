@@ -399,7 +399,8 @@ fn a_stored_secret_goes_only_to_the_server_it_was_tested_with() {
     let run = env.run(&["token"], &[], None);
     run.code(3);
     assert!(
-        run.stderr.contains("another Authorization Server"),
+        run.stderr
+            .contains("was tested with the Authorization Server"),
         "{}",
         run.stderr
     );

@@ -239,3 +239,120 @@ fn verbose_traces_never_show_the_secret_or_token() {
         run.stderr
     );
 }
+
+#[test]
+fn a_rate_limited_probe_is_unchecked_never_missing_and_quotes_halos_limit() {
+    let run = test_scenario(Scenario::ApiRateLimit, "billing", &["--timeout", "10"]);
+    run.code(6);
+    let v = run.contract(Some("connection"));
+    assert_eq!(v["error"]["code"], "rate-limited", "{v:#}");
+    let rows = v["permissions"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_ne!(row["status"], "missing", "{row}");
+    }
+    assert_eq!(status_of(&v, "read:customers"), "unchecked", "{v:#}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Rate Limit Reached - 300 Requests per rolling 5 minute window"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_lost_token_gets_one_fresh_token_and_then_passes() {
+    let run = test_scenario(Scenario::TokenNotFound, "billing", &[]);
+    run.code(0);
+    let v = run.contract(None);
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("fresh token")),
+        "{v:#}"
+    );
+    assert_eq!(status_of(&v, "read:customers"), "granted");
+}
+
+#[test]
+fn a_token_lost_over_and_over_ends_in_token_not_found_once_refetched() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::TokenNotFoundAlways);
+    let vars = from_env_vars(&sb);
+    let run = env.run(
+        &["test", "--from-env", "--json", "--timeout", "5"],
+        &refs(&vars),
+        None,
+    );
+    run.code(4);
+    let v = run.contract(Some("auth"));
+    assert_eq!(v["error"]["code"], "token-not-found", "{v:#}");
+    assert_eq!(status_of(&v, "read:customers"), "unchecked");
+    // The preset's scopes, then one fresh token: never a loop.
+    assert_eq!(sb.stats().token_requests, 2, "{:?}", sb.stats());
+}
+
+#[test]
+fn an_application_awaiting_approval_names_approval_in_the_fix() {
+    let run = test_scenario(Scenario::AwaitingApproval, "billing", &[]);
+    run.code(4);
+    let v = run.contract(Some("auth"));
+    assert_eq!(v["error"]["code"], "invalid-client");
+    assert!(
+        v["error"]["hint"].as_str().unwrap().contains("approved"),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn a_refresh_token_is_never_shown_logged_or_written() {
+    let env = TestEnv::new();
+    let sb = sandbox(Scenario::RefreshToken);
+    let vars = from_env_vars(&sb);
+    let bundle = env.dir.path().join("bundle.md");
+    let bundle_arg = bundle.to_string_lossy().into_owned();
+    for args in [
+        vec!["test", "--from-env", "--json", "-vv"],
+        vec!["test", "--from-env", "-vv", "--report", &bundle_arg],
+    ] {
+        let run = env.run(&args, &refs(&vars), None);
+        run.code(0);
+        let issued = sb.refresh_tokens_issued();
+        assert!(!issued.is_empty());
+        let written = std::fs::read_to_string(&bundle).unwrap_or_default();
+        for t in &issued {
+            for (place, text) in [
+                ("stdout", &run.stdout),
+                ("stderr", &run.stderr),
+                ("bundle", &written),
+            ] {
+                assert!(
+                    !text.contains(t.as_str()),
+                    "the refresh token is in {place} of {args:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn on_premise_halo_passes_with_the_tenant_not_set() {
+    let run = test_scenario(Scenario::OnPremise, "billing", &[]);
+    run.code(0);
+    let v = run.contract(None);
+    assert!(v["tenant"].is_null(), "{v:#}");
+}
+
+#[test]
+fn hostile_list_answers_end_in_their_verdict() {
+    // A record_count of 2^63-1 and lists longer than a page are read, not trusted or walked.
+    for s in [Scenario::HugeRecordCount, Scenario::BigLists] {
+        let run = test_scenario(s, "asset-lifecycle", &["--timeout", "5"]);
+        assert_no_panic(&run, &[s.as_str()]);
+        run.code(0);
+        run.contract(None);
+    }
+}

@@ -114,7 +114,14 @@ fn no_debug_output_shows_a_secret() {
     let s = || Secret::new(CANARY);
     let draft = Draft {
         secret: Some(s()),
-        stored_secret: Some(s()),
+        stored_secret: Some((
+            s(),
+            halo_connect::domain::binding::Binding::of(
+                "https://a.example/auth/",
+                "https://a.example/api",
+                "id",
+            ),
+        )),
         sandbox_secret: Some(s()),
         ..Draft::default()
     };

@@ -9,6 +9,7 @@ fn profile(rs: &str, auth: &str, tenant: Option<&str>, preset: &str) -> Profile 
         auth_server: auth.into(),
         tenant: tenant.map(str::to_string),
         client_id: "3f2b9c4e-0d6a-4c1e-9b7f-2a1d5e8c7b60".into(),
+        hosting: None,
         secret_store: SecretStoreKind::Keyring,
         scopes: vec![],
         sandbox: false,

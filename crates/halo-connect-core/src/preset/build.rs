@@ -30,6 +30,7 @@ fn build(file: File) -> Result<Vec<Preset>, PresetError> {
                 scopes: p.scopes,
                 readiness: p.readiness,
                 handoff: p.handoff,
+                integration: p.integration,
                 notes: p.notes,
             })
         })

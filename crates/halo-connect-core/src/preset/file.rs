@@ -40,6 +40,9 @@ pub(super) struct RawPreset {
     pub(super) readiness: Vec<ReadinessCheck>,
     #[serde(default)]
     pub(super) handoff: crate::handoff::Asks,
+    /// The integration profile whose form it feeds (presets/integrations.toml).
+    #[serde(default)]
+    pub(super) integration: Option<String>,
     #[serde(default)]
     pub(super) names: Names,
     #[serde(default)]

@@ -14,6 +14,7 @@ pub use answered::{in_front, resource_not_json, resource_status};
 pub use token::{token_answer, Token, TokenOutcome};
 
 use halo_connect_core::catalogue;
+use halo_connect_core::printable::printable;
 use halo_connect_core::report::Diagnosis;
 
 use super::answerer::{describe, sign_in_service};
@@ -100,13 +101,50 @@ fn tls(host: &str, problem: TlsProblem, detail: &str, chain: Option<&ChainInfo>)
 }
 
 pub fn rate_limited(answer: &Answer) -> Diagnosis {
+    let said = answer_text(answer)
+        .map(|t| format!(", saying {t:?}"))
+        .unwrap_or_default();
     catalogue::RATE_LIMITED.diagnose(
         format!(
-            "Halo kept answering 429 Too Many Requests at {} after {} attempt(s).",
+            "Halo kept answering 429 Too Many Requests at {} after {} attempt(s){said}.",
             answer.url, answer.attempts
         ),
         &[],
     )
+}
+
+/// What an answer says in words: the message of a JSON error (`error`, `message`, `Message`,
+/// `error_description`), or a short plain-text body; made printable. Halo words its API limit
+/// and its lost tokens this way, in either shape.
+pub fn answer_text(answer: &Answer) -> Option<String> {
+    let text = match answer.json() {
+        Some(v) => [
+            "error_description",
+            "message",
+            "Message",
+            "error",
+            "errorMessage",
+        ]
+        .iter()
+        .find_map(|k| {
+            v.get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        })
+        .or_else(|| v.as_str().map(str::to_string))?,
+        None if !answer.looks_html() && answer.body.len() <= 1024 => {
+            String::from_utf8_lossy(&answer.body).into_owned()
+        }
+        None => return None,
+    };
+    Some(printable(&text, 200)).filter(|t| !t.is_empty())
+}
+
+/// Halo's answer to a token it no longer knows (expired or dropped): 400 whose words say
+/// "Token not found", in whatever shape [E: n8n #22893, #16857].
+pub fn token_not_found(answer: &Answer) -> bool {
+    answer.status == 400
+        && answer_text(answer).is_some_and(|t| t.to_ascii_lowercase().contains("token not found"))
 }
 
 /// An answer nobody is named for: said as what answered, with no cause guessed.

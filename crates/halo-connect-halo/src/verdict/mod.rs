@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use halo_connect_core::catalogue;
-use halo_connect_core::preset::ReadinessCheck;
+use halo_connect_core::preset::{ReadinessCheck, Step};
 use halo_connect_core::printable::printable;
 use halo_connect_core::report::{
     AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, PermissionStatus, ReadinessRow,
@@ -53,6 +53,17 @@ pub(super) fn token_findings(
 pub(super) fn is_on_premise(settings: &ConnectionSettings) -> bool {
     settings.tenant == Tenant::NotSet
         && !halo_connect_core::url::is_hosted(&settings.resource_server.host())
+}
+
+/// A Role setting with the access level the preset's Role checklist gives it, for the fix.
+fn with_level(setting: &str, role: &[Step]) -> String {
+    match role.iter().find(|s| s.setting == setting) {
+        Some(step) => format!(
+            "{setting} set to \"{}\" (the level this preset needs)",
+            step.value
+        ),
+        None => setting.to_string(),
+    }
 }
 
 /// The outcome of one GET on the Resource Server.
@@ -187,6 +198,7 @@ pub(super) fn attribute_to_token(report: &mut CheckReport) {
         .find(|f| {
             [
                 &catalogue::TOKEN_EXPIRED,
+                &catalogue::TOKEN_NOT_FOUND,
                 &catalogue::TOKEN_WITHOUT_SCOPE,
                 &catalogue::AGENT_INACTIVE,
             ]
@@ -225,6 +237,7 @@ pub(super) fn permission_row(
     by_path: &BTreeMap<&str, &Read>,
     settings: &ConnectionSettings,
     agent: &str,
+    role: &[Step],
 ) -> PermissionRow {
     let row = |status, cause: Option<Diagnosis>, hint: Option<String>| PermissionRow {
         permission: scope.to_string(),
@@ -263,6 +276,18 @@ pub(super) fn permission_row(
         );
     };
     match read {
+        // A token Halo lost even after a fresh one: the read could not be made.
+        Read::Status(a) if diagnose::token_not_found(a) => row(
+            PermissionStatus::Unchecked,
+            Some(catalogue::TOKEN_NOT_FOUND.diagnose(
+                format!(
+                    "Halo answered GET /api{} with 400 \"Token not found\", so {scope} could not be checked.",
+                    probe.path
+                ),
+                &[],
+            )),
+            None,
+        ),
         Read::Json { records, .. } => {
             if probe.area == "customers" && *records == Some(0) && scope.starts_with("read:") {
                 return row(
@@ -306,7 +331,7 @@ pub(super) fn permission_row(
                     "The token carries {scope}, but Halo refused GET /api{} with HTTP {}: the Role of {agent} lacks {}.",
                     probe.path, a.status, probe.role_setting
                 ),
-                &[("agent", agent), ("setting", probe.role_setting)],
+                &[("agent", agent), ("setting", &with_level(probe.role_setting, role))],
             )),
             None,
         ),
@@ -318,6 +343,20 @@ pub(super) fn permission_row(
                 a.status, probe.path
             )),
         ),
+        // Halo's request limit refused the read: the scope is neither granted nor missing.
+        Read::Status(a) if a.status == 429 && diagnose::resource_status(a, settings)
+            .is_some_and(|d| d.cause == &catalogue::RATE_LIMITED) =>
+        {
+            let said = diagnose::answer_text(a)
+                .map(|t| format!(" ({t:?})"))
+                .unwrap_or_default();
+            let d = diagnose::rate_limited(a);
+            let hint = format!(
+                "Not checked: Halo's request limit refused GET /api{}{said}. {}",
+                probe.path, d.hint
+            );
+            row(PermissionStatus::Unchecked, Some(d), Some(hint))
+        }
         other => row(PermissionStatus::Missing, read_failure(other, settings), None),
     }
 }
@@ -327,6 +366,7 @@ pub(super) fn readiness_row(
     recurring: Option<&Read>,
     settings: &ConnectionSettings,
     agent: &str,
+    role: &[Step],
 ) -> ReadinessRow {
     let (read, what, empty) = match check {
         ReadinessCheck::ActiveRecurringContracts => (
@@ -383,7 +423,7 @@ pub(super) fn readiness_row(
             };
             fail(catalogue::ROLE_DENIED.diagnose(
                 format!("Halo refused to list {what} (HTTP {}): the Role of {agent} lacks {setting}, so this check could not run.", a.status),
-                &[("agent", agent), ("setting", setting)],
+                &[("agent", agent), ("setting", &with_level(setting, role))],
             ))
         }
         Some(Read::Status(a)) if a.status != 429 && a.status < 500 => fail(cause.diagnose(

@@ -64,6 +64,7 @@ fn permission(scope: &str, granted: &[&str], read: Read) -> PermissionRow {
         &by_path,
         &settings(),
         "the agent \"API\"",
+        &[],
     )
 }
 
@@ -132,7 +133,7 @@ fn permission_rows_follow_the_answers() {
             "read:customers",
             &["read:customers"],
             status(429),
-            PermissionStatus::Missing,
+            PermissionStatus::Unchecked,
             Some(&catalogue::RATE_LIMITED),
         ),
         (
@@ -195,6 +196,56 @@ fn permission_rows_follow_the_answers() {
             PermissionStatus::Missing,
             Some(&catalogue::SCOPE_MISSING),
         ),
+        // Halo's API limit: the read could not be made, whatever its body's shape.
+        (
+            "read:customers",
+            &["read:customers"],
+            Read::Status(answer(
+                429,
+                "application/json",
+                r#"{"error":"Rate Limit Reached - 300 Requests per rolling 5 minute window"}"#,
+            )),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::RATE_LIMITED),
+        ),
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(429, "text/plain", "Too Many Requests")),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::RATE_LIMITED),
+        ),
+        // A token Halo no longer knows, as text or JSON: not a refusal of the area.
+        (
+            "read:customers",
+            &["read:customers"],
+            Read::Status(answer(400, "text/plain", "Token not found")),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::TOKEN_NOT_FOUND),
+        ),
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(
+                400,
+                "application/json",
+                r#"{"message":"Token not found"}"#,
+            )),
+            PermissionStatus::Unchecked,
+            Some(&catalogue::TOKEN_NOT_FOUND),
+        ),
+        // Another 400 is no lost token.
+        (
+            "read:items",
+            &["read:items"],
+            Read::Status(answer(
+                400,
+                "application/json",
+                r#"{"message":"Invalid advanced search parameter(s)"}"#,
+            )),
+            PermissionStatus::Unverified,
+            None,
+        ),
         // all:teams names its one area: it does not stand in for an invoice scope.
         (
             "edit:invoices",
@@ -215,6 +266,15 @@ fn permission_rows_follow_the_answers() {
             cause.map(|c| c.code),
             "{scope} granted {granted:?}, read {read:?}"
         );
+        if want == PermissionStatus::Unchecked && cause == Some(&catalogue::RATE_LIMITED) {
+            let hint = row.hint.as_deref().unwrap_or_default();
+            assert!(hint.starts_with("Not checked"), "{row:?}");
+            if let Read::Status(a) = &read {
+                if String::from_utf8_lossy(&a.body).contains("Rate Limit") {
+                    assert!(hint.contains("Rate Limit Reached"), "quotes Halo: {row:?}");
+                }
+            }
+        }
         if want == PermissionStatus::Missing {
             assert!(row.hint.is_some(), "a missing row says what to do: {row:?}");
         }
@@ -230,6 +290,7 @@ fn a_scope_without_a_read_that_proves_it_is_unverified() {
         &BTreeMap::new(),
         &settings(),
         "the agent",
+        &[],
     );
     assert_eq!(row.status, PermissionStatus::Unverified);
 }
@@ -294,7 +355,7 @@ fn readiness_rows_follow_the_answers() {
         };
         let by_path: BTreeMap<&str, &Read> = [(path, &read)].into_iter().collect();
         let recurring = (check == ActiveRecurringContracts).then_some(&read);
-        let row = readiness_row(check, &by_path, recurring, &settings(), "the agent");
+        let row = readiness_row(check, &by_path, recurring, &settings(), "the agent", &[]);
         assert_eq!(row.ok, ok, "{check:?} {read:?}: {row:?}");
         assert_eq!(
             row.cause.as_ref().map(|c| c.code()),
@@ -421,6 +482,7 @@ fn a_refusal_from_in_front_of_halo_is_no_role_verdict() {
             None,
             &settings(),
             "the agent",
+            &[],
         );
         assert!(!r.ok);
         assert_eq!(r.cause.as_ref().map(|c| c.cause), Some(want), "{read:?}");

@@ -50,21 +50,21 @@ pub fn validate_profile_name(name: &str) -> Result<(), StoreError> {
 }
 
 impl Config {
-    /// Adds `profile` as `name`; an existing profile is replaced only with `force`.
+    /// Adds `profile` as `name` and returns the one it replaced; an existing profile is replaced
+    /// only with `replace`.
     pub fn insert_profile(
         &mut self,
         name: &str,
         profile: Profile,
-        force: bool,
-    ) -> Result<(), StoreError> {
+        replace: bool,
+    ) -> Result<Option<Profile>, StoreError> {
         validate_profile_name(name)?;
-        if !force && self.profiles.contains_key(name) {
+        if !replace && self.profiles.contains_key(name) {
             return Err(StoreError::ProfileExists {
                 name: name.to_string(),
             });
         }
-        self.profiles.insert(name.to_string(), profile);
-        Ok(())
+        Ok(self.profiles.insert(name.to_string(), profile))
     }
 
     /// The profile called `name`, or `UnknownProfile` listing the known names.

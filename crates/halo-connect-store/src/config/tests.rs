@@ -14,6 +14,7 @@ fn profile(client_id: &str) -> Profile {
         auth_server: "https://acme.halopsa.com/auth/".into(),
         tenant: Some("acme".into()),
         client_id: client_id.into(),
+        hosting: None,
         secret_store: SecretStoreKind::File,
         scopes: vec![],
         sandbox: false,
@@ -44,7 +45,7 @@ fn a_profile_round_trips() {
     let q = profile("id-2");
     cf.update(|c| {
         c.insert_profile("default", p.clone(), false)?;
-        c.insert_profile("ci.prod", q.clone(), false)
+        c.insert_profile("ci.prod", q.clone(), false).map(drop)
     })
     .unwrap();
 

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::ports::{Answer, Check, PromptError, Prompter, Services, Tester};
+use crate::ports::{AddressProblem, Answer, Check, PromptError, Prompter, Services, Tester};
 use crate::*;
 use halo_connect_core::catalogue::Cause;
 use halo_connect_core::preset;
@@ -102,6 +102,23 @@ impl Prompter for Scripted {
             other => panic!("asked confirm {question:?}, script had {other:?}"),
         }
     }
+    fn step_done(&mut self, question: &str) -> Answer<Option<bool>> {
+        if self.auto_confirm_steps && question.starts_with("Done: ") {
+            return Ok(Some(true));
+        }
+        match self.next(question) {
+            A::Confirm(q, b) => {
+                expect("step_done", question, q);
+                Ok(Some(b))
+            }
+            A::Text(q, "") => {
+                expect("step_done", question, q);
+                Ok(None)
+            }
+            other => panic!("asked step_done {question:?}, script had {other:?}"),
+        }
+    }
+
     fn text(&mut self, question: &str, default: Option<&str>, check: Check<'_>) -> Answer<String> {
         loop {
             match self.next(question) {
@@ -193,7 +210,10 @@ impl Tester for FakeTester {
 }
 
 pub(super) struct FakeServices {
+    /// What authinfo gives: by default an answer naming nothing, so the values are derived.
     pub(super) discovery: Option<Discovery>,
+    /// Problems the next address checks meet, one each, before authinfo answers.
+    pub(super) problems: VecDeque<AddressProblem>,
     pub(super) keyring: Result<(), String>,
     pub(super) discovered: Vec<String>,
 }
@@ -201,7 +221,8 @@ pub(super) struct FakeServices {
 impl FakeServices {
     pub(super) fn new() -> Self {
         FakeServices {
-            discovery: None,
+            discovery: Some(Discovery::default()),
+            problems: VecDeque::new(),
             keyring: Ok(()),
             discovered: Vec::new(),
         }
@@ -209,9 +230,15 @@ impl FakeServices {
 }
 
 impl Services for FakeServices {
-    fn discover(&mut self, base: &str) -> Option<Discovery> {
+    fn discover(&mut self, base: &str) -> Result<Discovery, AddressProblem> {
         self.discovered.push(base.to_string());
-        self.discovery.clone()
+        if let Some(p) = self.problems.pop_front() {
+            return Err(p);
+        }
+        self.discovery.clone().ok_or_else(|| AddressProblem {
+            message: format!("{base}/api/authinfo answered HTTP 404, not Halo's JSON."),
+            unreached: false,
+        })
     }
     fn keyring(&mut self) -> Result<(), String> {
         self.keyring.clone()

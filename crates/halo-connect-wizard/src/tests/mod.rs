@@ -101,13 +101,10 @@ fn a_bad_address_is_refused_at_the_prompt_and_never_reaches_the_network() {
         &mut s,
     )
     .unwrap();
-    assert_eq!(p.refused.len(), 2);
-    assert!(
-        p.refused[0].contains("https://acme.halopsa.com"),
-        "{:?}",
-        p.refused
-    );
-    assert!(p.refused[1].contains("plain http"), "{:?}", p.refused);
+    // The missing https:// is said with the suggestion, which the next question offers.
+    assert!(p.said("Enter takes https://acme.halopsa.com"));
+    assert_eq!(p.refused.len(), 1);
+    assert!(p.refused[0].contains("plain http"), "{:?}", p.refused);
     assert_eq!(s.discovered.len(), 1, "only the good address was looked up");
 }
 
@@ -334,12 +331,41 @@ fn a_rerun_offers_the_stored_secret_masked_and_enter_keeps_it() {
     script.push(A::Secret("Enter keeps ••••••••2e15", ""));
     let mut p = Scripted::new(script);
     let draft = Draft {
-        stored_secret: Some(Secret::new(SECRET)),
+        stored_secret: Some((Secret::new(SECRET), acme_binding())),
         ..Draft::default()
     };
     let mut t = FakeTester::new(&[]);
     let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
     assert_eq!(out.secret.expose(), SECRET);
+}
+
+fn acme_binding() -> halo_connect_core::binding::Binding {
+    halo_connect_core::binding::Binding::of(
+        "https://acme.halopsa.com/auth/",
+        "https://acme.halopsa.com/api",
+        ID,
+    )
+}
+
+/// A stored secret goes only to the servers and Client ID it was tested with: a re-run that
+/// names another address is not offered it, and asks for this application's secret.
+#[test]
+fn a_rerun_naming_another_server_is_not_offered_the_stored_secret() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "https://other.halopsa.com");
+    script.push(A::Secret("paste it", SECRET));
+    let mut p = Scripted::new(script);
+    let draft = Draft {
+        stored_secret: Some((
+            Secret::new("stored-one-3f1c9a2e-7b4d-4e8a-9c61"),
+            acme_binding(),
+        )),
+        ..Draft::default()
+    };
+    let mut t = FakeTester::new(&[]);
+    let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert_eq!(out.secret.expose(), SECRET);
+    assert!(p.said("not sent to these"));
 }
 
 #[test]
@@ -606,4 +632,169 @@ fn steps_not_done_are_listed_before_the_values() {
     assert!(p.said("Still to do in Halo"));
     let second = &preset::find("billing").unwrap().role[1];
     assert!(p.said(&format!("Role: {}", second.setting)));
+}
+
+#[test]
+fn the_suggested_https_address_is_the_next_default() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "acme.halopsa.com");
+    script.insert(6, A::Text("Halo address", ""));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut s = FakeServices::new();
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    )
+    .unwrap();
+    assert_eq!(s.discovered, vec!["https://acme.halopsa.com".to_string()]);
+    assert_eq!(
+        out.validated.settings.resource_server.as_str(),
+        "https://acme.halopsa.com/api"
+    );
+}
+
+#[test]
+fn an_unreached_address_is_said_at_once_and_typed_again() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "https://acme.halopsa.example");
+    script.insert(6, A::Select("did not check out", 0));
+    script.insert(7, A::Text("Halo address", "https://acme.halopsa.com"));
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let mut s = FakeServices::new();
+    s.problems.push_back(ports::AddressProblem {
+        message: "The host name acme.halopsa.example could not be found (DNS lookup failed)."
+            .into(),
+        unreached: true,
+    });
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut s,
+    )
+    .unwrap();
+    assert!(p.said("could not be found"));
+    assert_eq!(s.discovered.len(), 2);
+    assert_eq!(out.validated.settings.tenant, Tenant::Named("acme".into()));
+}
+
+#[test]
+fn hosted_by_halo_on_its_own_domain_derives_the_first_label_as_tenant() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "https://support.contoso.com");
+    script.push(A::Secret("Client Secret", SECRET));
+    let mut p = Scripted::new(script);
+    let out = run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        out.validated.settings.tenant,
+        Tenant::Named("support".into())
+    );
+}
+
+#[test]
+fn on_a_real_halo_enter_shows_the_step_again_and_only_y_marks_it_done() {
+    let mut script = vec![
+        A::Select("Preset", 0),
+        A::Select("Hosting", 0),
+        A::Select("Role checklist", 0),
+    ];
+    let role_steps = preset::lookup("billing").unwrap().role.len();
+    // The first step: Enter twice (shown again each time), then y; every other: n.
+    script.push(A::Text("Done: ", ""));
+    script.push(A::Text("Done: ", ""));
+    script.push(A::Confirm("Done: ", true));
+    for _ in 1..role_steps {
+        script.push(A::Confirm("Done: ", false));
+    }
+    script.extend([
+        A::Select("Agent checklist", 1),
+        A::Select("Application checklist", 1),
+        A::Text("Halo address", "https://acme.halopsa.com"),
+        A::Confirm("Use these three values?", true),
+        A::Text("Client ID", ID),
+        A::Secret("Client Secret", SECRET),
+    ]);
+    let mut p = Scripted::new(script);
+    p.auto_confirm_steps = false;
+    run(
+        Draft::default(),
+        &presets(),
+        &mut p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+    .unwrap();
+    let first = &preset::lookup("billing").unwrap().role[0];
+    let shown_again = p
+        .said
+        .iter()
+        .filter(|l| l.contains(&format!("1. In {}", first.menu)))
+        .count();
+    assert_eq!(shown_again, 2, "{:?}", p.said);
+    assert!(p.said("Still to do in Halo"));
+    assert!(
+        !p.said(&format!("Role: {}:", first.setting)),
+        "{:?}",
+        p.said
+    );
+}
+
+/// Save and Test names again the steps marked "not yet" in the checklist its failure points to,
+/// and only those.
+#[test]
+fn a_failure_names_the_steps_marked_not_yet_in_its_checklist() {
+    let role = preset::lookup("billing").unwrap().role.len();
+    for (cause, named) in [
+        (&catalogue::ROLE_DENIED, true),
+        (&catalogue::SCOPE_MISSING, false),
+    ] {
+        let mut script = vec![
+            A::Select("Preset", 0),
+            A::Select("Hosting", 0),
+            A::Select("Role checklist", 0),
+        ];
+        for _ in 0..role {
+            script.push(A::Confirm("Done: ", false));
+        }
+        script.extend([
+            A::Select("Agent checklist", 1),
+            A::Select("Application checklist", 1),
+            A::Text("Halo address", "https://acme.halopsa.com"),
+            A::Confirm("Use these three values?", true),
+            A::Text("Client ID", ID),
+            A::Secret("Client Secret", SECRET),
+            A::Select("What next?", 2),
+        ]);
+        let mut p = Scripted::new(script);
+        p.auto_confirm_steps = false;
+        let err = run(
+            Draft::default(),
+            &presets(),
+            &mut p,
+            &mut FakeTester::new(&[cause]),
+            &mut FakeServices::new(),
+        )
+        .unwrap_err();
+        assert_eq!(err, WizardError::Quit(5));
+        assert_eq!(
+            p.said("the failure points to them"),
+            named,
+            "{}: {:?}",
+            cause.code,
+            p.said
+        );
+    }
 }

@@ -178,14 +178,10 @@ async fn tokens_are_jwt_shaped_or_opaque_and_both_open_the_api() {
     let jwt = v["access_token"].as_str().unwrap().to_string();
     assert!(jwt.starts_with("eyJhbGci"), "{jwt}");
     assert_eq!(jwt.split('.').count(), 3);
-    let claims = encoding::b64_decode(
-        &jwt.split('.')
-            .nth(1)
-            .unwrap()
-            .replace('-', "+")
-            .replace('_', "/"),
-    )
-    .unwrap();
+    use base64::Engine;
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jwt.split('.').nth(1).unwrap())
+        .unwrap();
     let claims: Value = serde_json::from_slice(&claims).unwrap();
     assert_eq!(claims["scope"], "read:customers");
     assert_eq!(claims["client_id"], CLIENT_ID);
@@ -324,4 +320,25 @@ async fn a_wrong_tenant_is_one_the_user_typed() {
     assert_eq!(post(TENANT).await.unwrap().status(), 200);
     sb.set_scenario(Scenario::Healthy);
     assert_eq!(sb.tenant(), TENANT);
+}
+
+#[tokio::test]
+async fn approval_regenerated_secrets_and_refresh_tokens() {
+    let sb = start(Scenario::AwaitingApproval);
+    let c = client();
+    let (status, v) = token(&c, &sb, None).await;
+    assert_eq!((status, v["error"].as_str()), (400, Some("invalid_client")));
+    sb.set_scenario(Scenario::SecretRegenerated);
+    let (status, v) = token(&c, &sb, None).await;
+    assert_eq!((status, v["error"].as_str()), (401, Some("invalid_client")));
+    sb.set_scenario(Scenario::RefreshToken);
+    let (status, v) = token(&c, &sb, Some("all")).await;
+    assert_eq!(status, 200);
+    assert!(
+        v["refresh_token"].as_str().is_some_and(|t| t.len() >= 32),
+        "{v}"
+    );
+    sb.set_scenario(Scenario::Healthy);
+    let (_, v) = token(&c, &sb, Some("all")).await;
+    assert!(v.get("refresh_token").is_none());
 }

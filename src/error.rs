@@ -152,10 +152,24 @@ impl From<crate::store::StoreError> for AppError {
                 Some("with init, pass --secret-store file or --secret-store none; with test or token, set HALO_CLIENT_SECRET".to_string())
             }
             S::Locked { .. } => Some("wait for the other halo-connect to finish, then try again".to_string()),
-            S::UnsafeConfigPath { path, .. } => Some(format!(
-                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod o-w {0}`), or keep the config elsewhere with --config PATH",
+            S::UnsafePath { what: crate::store::Trusted::Config, path, .. } => Some(format!(
+                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod go-w {0}`), or keep the config elsewhere with --config PATH",
                 path.display()
             )),
+            S::UnsafePath { what: crate::store::Trusted::CaFile, path, .. } => Some(format!(
+                "make it yours and closed to others (`chown $(id -u) {0}` and `chmod go-w {0}`), or keep a copy of the CA certificate in a directory only you can write and name it with --ca-cert PATH",
+                path.display()
+            )),
+            S::Read { path, cause } if cause.kind() == std::io::ErrorKind::InvalidInput => Some(format!(
+                "halo-connect reads only a regular file there, never a pipe, a device or a directory: move {} away and put the file in its place",
+                path.display()
+            )),
+            S::Read { cause, .. } if cause.kind() == std::io::ErrorKind::InvalidData => Some(
+                "name the file meant; none of halo-connect's files is that large".to_string(),
+            ),
+            S::ReportRefused { .. } => Some(
+                "name a new file, an empty one, or the one an earlier run of the same report wrote".to_string(),
+            ),
             S::Write { .. } => Some("check that the config directory is writable and the disk is not full".to_string()),
             _ => None,
         };

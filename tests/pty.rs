@@ -127,6 +127,8 @@ fn a_missing_scope_fixed_in_the_sandbox_then_retested() {
         .build()
         .unwrap();
     let status = rt.block_on(async {
+        // reqwest is built without a crypto provider of its own: the tool's (ring) is installed.
+        halo_connect::halo::client::install_crypto_provider();
         reqwest::Client::new()
             .post(format!(
                 "http://127.0.0.1:{port}/_sandbox/scenario?name=healthy&key=pty-test-key"

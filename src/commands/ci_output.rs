@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::cli::{CiReportArgs, TestArgs};
 use crate::domain::report::CheckReport;
 use crate::error::AppError;
-use crate::store::write_report_file;
+use crate::store::{write_report_file, ReportKind};
 use crate::ui::ci_report::{Case, NotRun};
 use crate::ui::{junit, summary};
 
@@ -33,12 +33,18 @@ pub fn write<'a>(
             files.junit.as_deref(),
             "--junit",
             junit::junit as fn(&[Case]) -> String,
+            JUNIT,
         ),
-        (files.summary.as_deref(), "--summary", summary::summary),
+        (
+            files.summary.as_deref(),
+            "--summary",
+            summary::summary,
+            SUMMARY,
+        ),
     ];
-    for (path, flag, render) in wanted {
+    for (path, flag, render, kind) in wanted {
         let Some(path) = path else { continue };
-        if let Err(e) = write_one(path, flag, &render(&cases)) {
+        if let Err(e) = write_one(path, flag, &render(&cases), &kind) {
             if cases.iter().all(Case::ok) {
                 failed.get_or_insert(e);
             } else {
@@ -79,10 +85,40 @@ fn case<'a>(outcome: Outcome<'a>) -> Case<'a> {
     }
 }
 
-fn write_one(path: &Path, flag: &str, text: &str) -> Result<(), AppError> {
-    write_report_file(path, text.as_bytes()).map_err(|e| {
-        AppError::from(e).with_hint(format!(
-            "give {flag} a path in a directory halo-connect can create or write to"
-        ))
+/// An earlier JUnit report of halo-connect's: its root element comes first, after the XML
+/// declaration.
+const JUNIT: ReportKind = ReportKind {
+    what: "JUnit report",
+    is_earlier: &|head: &[u8]| {
+        let text = String::from_utf8_lossy(head);
+        let body = text.trim_start();
+        let body = match body.strip_prefix("<?xml") {
+            Some(rest) => rest.split_once("?>").map_or("", |(_, b)| b).trim_start(),
+            None => body,
+        };
+        body.starts_with("<testsuites name=\"halo-connect\"")
+    },
+};
+
+/// An earlier job summary of halo-connect's: its verdict heading is the first line.
+const SUMMARY: ReportKind = ReportKind {
+    what: "job summary",
+    is_earlier: &|head: &[u8]| {
+        let text = String::from_utf8_lossy(head);
+        let first = text.lines().next().unwrap_or_default();
+        first.starts_with("### ") && first.contains(" halo-connect test: ")
+    },
+};
+
+fn write_one(path: &Path, flag: &str, text: &str, kind: &ReportKind) -> Result<(), AppError> {
+    write_report_file(path, text.as_bytes(), kind, false, true).map_err(|e| {
+        let hint = match &e {
+            crate::store::StoreError::ReportRefused { .. } => format!(
+                "give {flag} a new file, or the {} an earlier run wrote",
+                kind.what
+            ),
+            _ => format!("give {flag} a path in a directory halo-connect can create or write to"),
+        };
+        AppError::from(e).with_hint(hint)
     })
 }

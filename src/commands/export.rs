@@ -1,6 +1,7 @@
 //! `export`: a stored profile as `HALO_*` variables (env, dotenv, json or PowerShell) that
 //! `test --from-env` reads back. The Client Secret is added only with `--with-secret`, read from
-//! the profile's store, and never written to a terminal. `--output FILE` writes 0600 atomically
+//! the profile's store, and never written to a terminal or to a regular file (`> FILE`) that is not
+//! this user's and private. `--output FILE` writes 0600 atomically
 //! and replaces a file only with `--force`.
 
 use clap::ValueEnum;
@@ -23,6 +24,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             "--with-secret would print the Client Secret on this terminal, where it stays in the scrollback",
         )
         .with_hint("pipe it where it goes (eval \"$(halo-connect export --with-secret)\" sets it in your shell), or write it with --output FILE"));
+    }
+    if args.with_secret && args.output.is_none() {
+        if let Some(why) = ctx.term.stdout_exposed_file() {
+            return Err(AppError::usage(format!(
+                "--with-secret would write the Client Secret where others could read it: {why}"
+            ))
+            .with_hint("write it with --output FILE, which is made 0600, or make the file private before redirecting to it (`umask 077`, or `chmod 600 FILE`)"));
+        }
     }
     let name = named_profile(ctx, args.name.as_deref())?;
     let config = ctx.config.load()?;

@@ -12,7 +12,7 @@ use roff::{bold, roman, Roff};
 use crate::cli::{Cli, ManArgs};
 use crate::domain::kind::EXIT_STATUS;
 use crate::error::AppError;
-use crate::store::write_report_file;
+use crate::store::write_man_page;
 
 pub fn run(args: ManArgs) -> Result<i32, AppError> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
@@ -46,7 +46,7 @@ fn write_all(cmd: &clap::Command, dir: &Path) -> Result<(), AppError> {
         write_all(sub, dir)?;
     }
     let path = dir.join(clap_mangen::Man::new(cmd.clone()).get_filename());
-    write_report_file(&path, &render(cmd)?).map_err(|e| {
+    write_man_page(&path, &render(cmd)?).map_err(|e| {
         AppError::from(e)
             .with_hint("give --out-dir a directory halo-connect can create or write to")
     })

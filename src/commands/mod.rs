@@ -362,9 +362,19 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
 /// Resolves the preset: a user's file, a named one, the stored one, or billing.
 pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Preset, AppError> {
     if let Some(path) = &values.preset_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        // A regular file of at most 1 MiB: a FIFO or /dev/zero is refused at once.
+        let bytes = crate::store::read_regular_file(
+            path,
+            1024 * 1024,
+            "it is larger than 1 MiB, which no preset file is",
+        )
+        .map_err(|e| {
+            AppError::config(e.to_string())
+                .with_hint("give --preset-file a TOML file shaped like `halo-connect presets show billing --json` describes")
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
             AppError::config(format!(
-                "cannot read the preset file {}: {e}",
+                "cannot read the preset file {}: it is not UTF-8 text",
                 path.display()
             ))
         })?;

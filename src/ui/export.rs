@@ -39,7 +39,7 @@ pub fn render(
     for (name, value) in vars {
         let quoted = match format {
             Format::Env => shell(value)?,
-            Format::Dotenv => dotenv(value),
+            Format::Dotenv => dotenv(name, value)?,
             Format::Powershell | Format::Json => powershell(value),
         };
         let line = match format {
@@ -61,32 +61,53 @@ fn shell(value: &str) -> Result<Zeroizing<String>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Bare when only URL-safe characters; else single-quoted (taken literally by docker compose and
-/// the dotenv readers); a value holding `'` is double-quoted with `\`, `"` and `$` escaped.
-fn dotenv(value: &str) -> Zeroizing<String> {
+/// A dotenv value that every reader takes back as it was: `set -a; . ./.env` in sh and bash,
+/// docker compose, python-dotenv and dotenvy. Bare when only URL-safe characters; else
+/// single-quoted (literal everywhere, and python-dotenv turns only `\\` and `\'` back, so a
+/// backslash before another or at the end rules it out); else double-quoted with `\` and `"`
+/// escaped, which only a value with no `$` and no backtick can be (a shell expands them inside
+/// double quotes, and python-dotenv keeps a backslash before them). What is left cannot be
+/// written the same for all of them, nor can `${`, which python-dotenv expands in any quotes.
+fn dotenv(name: &str, value: &str) -> Result<Zeroizing<String>, String> {
     let bare = !value.is_empty()
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+,~".contains(c));
     if bare {
-        return Zeroizing::new(value.to_string());
+        return Ok(Zeroizing::new(value.to_string()));
     }
-    if !value.contains('\'') && !value.chars().any(char::is_control) {
-        return Zeroizing::new(format!("'{value}'"));
+    let other_formats = "use --format env for a shell, or --format json";
+    if value.contains("${") {
+        return Err(format!(
+            "{name} holds `${{`, which python-dotenv expands inside any quotes; {other_formats}"
+        ));
     }
-    let mut s = Zeroizing::new(String::from("\""));
-    for c in value.chars() {
-        match c {
-            '\\' | '"' | '$' => {
+    if value.chars().any(char::is_control) {
+        return Err(format!(
+            "{name} holds a control character, which a dotenv file cannot carry; {other_formats}"
+        ));
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let backslash_ok = chars.iter().enumerate().all(|(i, &c)| {
+        c != '\\' || matches!(chars.get(i + 1), Some(n) if *n != '\\' && *n != '\'')
+    });
+    if !value.contains('\'') && backslash_ok {
+        return Ok(Zeroizing::new(format!("'{value}'")));
+    }
+    if !value.contains('$') && !value.contains('`') {
+        let mut s = Zeroizing::new(String::from("\""));
+        for c in value.chars() {
+            if matches!(c, '\\' | '"') {
                 s.push('\\');
-                s.push(c);
             }
-            '\n' => s.push_str("\\n"),
-            _ => s.push(c),
+            s.push(c);
         }
+        s.push('"');
+        return Ok(s);
     }
-    s.push('"');
-    s
+    Err(format!(
+        "{name} holds a single quote or a doubled backslash together with `$` or a backtick, which no dotenv quoting reads back the same in a shell and in python-dotenv; {other_formats}"
+    ))
 }
 
 /// A PowerShell single-quoted (verbatim) string: every kind of single quote PowerShell accepts as
@@ -111,14 +132,30 @@ mod tests {
 
     #[test]
     fn dotenv_quotes_only_what_needs_it() {
+        let q = |v: &str| dotenv("V", v).map(|s| s.to_string());
         assert_eq!(
-            dotenv("https://acme.halopsa.com/api").as_str(),
+            q("https://acme.halopsa.com/api").unwrap(),
             "https://acme.halopsa.com/api"
         );
-        assert_eq!(dotenv("Not set").as_str(), "'Not set'");
-        assert_eq!(dotenv("").as_str(), "''");
-        assert_eq!(dotenv("$HOME").as_str(), "'$HOME'");
-        assert_eq!(dotenv(TRICKY).as_str(), r#""a'b\"c\$d`e\\f g""#);
+        assert_eq!(q("Not set").unwrap(), "'Not set'");
+        assert_eq!(q("").unwrap(), "''");
+        assert_eq!(q("$HOME").unwrap(), "'$HOME'");
+        assert_eq!(q("a`b`").unwrap(), "'a`b`'");
+        assert_eq!(q("a\\$b").unwrap(), "'a\\$b'");
+        assert_eq!(q("o'brien").unwrap(), "\"o'brien\"");
+        assert_eq!(q("a\\\\b\"c").unwrap(), "\"a\\\\\\\\b\\\"c\"");
+        assert_eq!(q("ends\\").unwrap(), "\"ends\\\\\"");
+    }
+
+    #[test]
+    fn dotenv_refuses_what_no_quoting_reads_back_alike() {
+        for v in [TRICKY, "a${HOME}", "it's $x", "it's `x`", "a\nb"] {
+            let e = dotenv("HALO_CLIENT_ID", v).unwrap_err();
+            assert!(
+                e.contains("HALO_CLIENT_ID") && e.contains("--format env"),
+                "{v:?}: {e}"
+            );
+        }
     }
 
     #[test]

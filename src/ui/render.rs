@@ -128,7 +128,12 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
         let failing = r
             .permissions
             .iter()
-            .filter(|p| p.status == PermissionStatus::Missing)
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    PermissionStatus::Missing | PermissionStatus::Unchecked
+                )
+            })
             .count()
             + r.readiness.iter().filter(|c| !c.ok).count();
         for (i, (h, rows)) in fixes(r).iter().enumerate() {
@@ -184,7 +189,12 @@ fn rows_fixed_by(r: &CheckReport, hint: &str) -> Vec<String> {
     let permissions = r
         .permissions
         .iter()
-        .filter(|p| p.status == PermissionStatus::Missing)
+        .filter(|p| {
+            matches!(
+                p.status,
+                PermissionStatus::Missing | PermissionStatus::Unchecked
+            )
+        })
         .filter(|p| {
             p.hint.as_deref() == Some(hint) || p.cause.as_ref().is_some_and(|c| c.hint == hint)
         })

@@ -77,6 +77,41 @@ impl Term {
         }
     }
 
+    /// Why stdout, when it is a regular file (`> FILE`), is no place for a secret: another user
+    /// owns it, or group or others may read it. `None` for a private file, a pipe or a device.
+    pub fn stdout_exposed_file(&self) -> Option<String> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            use std::os::unix::fs::MetadataExt;
+            let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+            let meta = std::fs::File::from(fd).metadata().ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            let name = std::fs::read_link("/proc/self/fd/1")
+                .map(|p| format!("stdout ({})", p.display()))
+                .unwrap_or_else(|_| "stdout".to_string());
+            // SAFETY: geteuid has no arguments and cannot fail.
+            let me = unsafe { libc::geteuid() };
+            if meta.uid() != me {
+                return Some(format!(
+                    "{name} is a file owned by another user (uid {})",
+                    meta.uid()
+                ));
+            }
+            if meta.mode() & 0o077 != 0 {
+                return Some(format!(
+                    "{name} is a file that group or others can open (mode {:04o})",
+                    meta.mode() & 0o7777
+                ));
+            }
+            None
+        }
+        #[cfg(not(unix))]
+        None
+    }
+
     /// Writes a result line on stdout (suppressed under --json, where only the JSON goes out).
     pub fn out(&self, line: &str) {
         if self.json {

@@ -39,6 +39,10 @@ mod handoff;
 mod hostile;
 /// Hostile answers of every class: a clear message and the right exit code within the timeout.
 mod hostile_answers;
+/// `packaging/install.sh` against a fake release: https only, its own checksums, the attestation,
+/// no link followed.
+#[cfg(unix)]
+mod installer;
 /// Each integration profile through the binary: `test --as`, `handoff --for`, byte for byte.
 mod integrations;
 /// Each meta scope's report, the same whichever way the sandbox answers a guess.

@@ -344,3 +344,62 @@ fn man_prints_exit_status_and_examples_and_is_in_help() {
     run.code(2);
     assert!(run.stderr.contains("nope"), "{}", run.stderr);
 }
+
+/// Every "Reproduce" line of docs/troubleshooting.md that names a sandbox scenario, run exactly
+/// as printed there, fails with the entry's exit code and code: a newcomer who copies one sees
+/// the failure it documents (the `tenant-required` line once passed).
+#[test]
+fn every_documented_sandbox_reproduction_fails_as_documented() {
+    use halo_connect::domain::catalogue::{Emulation, CATALOGUE};
+    let entries: Vec<_> = CATALOGUE
+        .iter()
+        .filter_map(|c| match c.emulation {
+            Emulation::Scenario { scenario, preset } => Some((*c, scenario, preset)),
+            _ => None,
+        })
+        .collect();
+    assert!(entries.len() > 10, "{}", entries.len());
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = entries
+            .chunks(entries.len().div_ceil(4))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for (cause, scenario, preset) in chunk {
+                        let env = TestEnv::new();
+                        let args = [
+                            "test",
+                            "--sandbox",
+                            "--scenario",
+                            scenario,
+                            "--preset",
+                            preset,
+                            "--json",
+                            "--timeout",
+                            "2",
+                        ];
+                        let run = env.run(&args, &[], None);
+                        let v = run.json();
+                        let want = (cause.kind.exit_code(), cause.printed().code);
+                        let got = (
+                            run.code,
+                            v["error"]["code"].as_str().unwrap_or("").to_string(),
+                        );
+                        if got.0 != want.0 || got.1 != want.1 {
+                            bad.push(format!(
+                                "{}: {args:?} gave {got:?}, documented {want:?}",
+                                cause.code
+                            ));
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+}

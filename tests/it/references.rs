@@ -25,6 +25,8 @@ const NOT_REPO_FILES: &[&str] = &[
     "summary.md",
     // A Markdown table cell in src/ui/summary.rs's tests, not a path.
     "./b",
+    // The dotenv file a user sources (`set -a; . ./.env`), named in export's docs and tests.
+    "./.env",
     // The release's licence notices, which scripts/third-party-licenses.sh writes into each archive.
     "THIRD-PARTY-LICENSES.md",
 ];

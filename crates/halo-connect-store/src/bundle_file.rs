@@ -2,91 +2,29 @@
 //! a file that may be replaced. A file that does not exist is created; an existing regular file is
 //! replaced only if it is empty (as `mktemp` leaves it) or an earlier bundle (it starts with the
 //! bundle's first line), so a mistyped name never destroys another file; a directory, a symbolic
-//! link or anything else is refused. The file is written 0600, atomically (a temporary file
-//! beside it, fsync, rename), and no other file in its directory is touched.
+//! link or anything else is refused (`report_file`'s rule). The file is written 0600 by the store's
+//! one atomic writer, and no other file in its directory is touched.
 
-use std::io::{Read, Write};
 use std::path::Path;
 
-use super::error::{StoreError, WriteStep};
+use super::error::StoreError;
+use super::report_file::{self, ReportKind};
 
 /// Checks, before the run, that `path` may receive the bundle whose first line is `marker`.
 pub fn check_report_path(path: &Path, marker: &str) -> Result<(), StoreError> {
-    let refuse = |reason: &'static str| StoreError::ReportRefused {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let dir = parent(path);
-            return if dir.is_dir() {
-                Ok(())
-            } else {
-                Err(refuse("its directory does not exist"))
-            };
-        }
-        Err(e) => {
-            return Err(StoreError::Read {
-                path: path.to_path_buf(),
-                cause: e,
-            })
-        }
-    };
-    if meta.file_type().is_symlink() {
-        return Err(refuse("it is a symbolic link; name the file itself"));
-    }
-    if meta.is_dir() {
-        return Err(refuse("it is a directory; name a file in it"));
-    }
-    if !meta.is_file() {
-        return Err(refuse("it is not a regular file"));
-    }
-    if meta.len() == 0 {
-        return Ok(());
-    }
-    let mut head = vec![0u8; marker.len()];
-    let read = std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok();
-    if read && head == marker.as_bytes() {
-        return Ok(());
-    }
-    Err(refuse(
-        "it exists and is not a halo-connect support bundle, so halo-connect will not write over it; name a new file or remove this one",
-    ))
+    report_file::check_report_path(path, &kind(&|h: &[u8]| h.starts_with(marker.as_bytes())))
 }
 
 /// Writes the bundle to `path` (0600, atomically), checking the path again first.
 pub fn write_report(path: &Path, text: &str, marker: &str) -> Result<(), StoreError> {
-    check_report_path(path, marker)?;
-    let fail = |step: WriteStep| {
-        move |cause: std::io::Error| StoreError::Write {
-            path: path.to_path_buf(),
-            step,
-            cause,
-        }
-    };
-    // tempfile creates the file 0600 and removes it if anything below fails.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".halo-connect-report.")
-        .suffix(".tmp")
-        .tempfile_in(parent(path))
-        .map_err(fail(WriteStep::CreateTemp))?;
-    tmp.write_all(text.as_bytes())
-        .map_err(fail(WriteStep::WriteTemp))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(fail(WriteStep::SyncTemp))?;
-    tmp.persist(path)
-        .map_err(|e| fail(WriteStep::Replace)(e.error))?;
-    Ok(())
+    let is_earlier = |h: &[u8]| h.starts_with(marker.as_bytes());
+    report_file::write_report_file(path, text.as_bytes(), &kind(&is_earlier), true, false)
 }
 
-fn parent(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+fn kind<'a>(is_earlier: &'a dyn Fn(&[u8]) -> bool) -> ReportKind<'a> {
+    ReportKind {
+        what: "support bundle",
+        is_earlier,
     }
 }
 

@@ -1,40 +1,34 @@
-//! Reading a CA certificate file (`--ca-cert`, or a profile's `ca_cert`): a regular file only, and
-//! at most 1 MiB, so a FIFO or `/dev/zero` is refused at once instead of hanging or filling memory.
-//! Whether the bytes are PEM is the HTTP client's judgement, not this file's.
+//! Reading a CA certificate file (`--ca-cert`, or a profile's `ca_cert`): it decides which servers
+//! may stand in for Halo, so it is trusted as the config is (`strict`: owned by this user or root,
+//! writable by no one else, nor any directory on its path), read from the handle that was checked,
+//! a regular file only and at most 1 MiB, so a FIFO or `/dev/zero` is refused at once instead of
+//! hanging or filling memory. Whether the bytes are PEM is the HTTP client's judgement.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 use super::error::StoreError;
-use super::fsutil::read_error;
+use super::fsutil::{read_capped, read_error};
+use super::strict::{open_trusted, Trusted};
 
 /// The largest CA bundle read; the system's whole bundle is about 200 KiB.
 const MAX_CA_FILE: u64 = 1024 * 1024;
 
 pub fn read_ca_file(path: &Path) -> Result<Vec<u8>, StoreError> {
-    // The metadata is checked before opening: opening a FIFO for reading would block.
-    let meta = std::fs::metadata(path).map_err(|e| read_error(path, e))?;
-    if !meta.is_file() {
+    let Some(file) = open_trusted(path, Trusted::CaFile)? else {
         return Err(read_error(
             path,
-            io::Error::new(io::ErrorKind::InvalidInput, "it is not a regular file"),
+            io::Error::new(io::ErrorKind::NotFound, "no such file"),
         ));
-    }
-    let file = File::open(path).map_err(|e| read_error(path, e))?;
+    };
     let mut bytes = Vec::new();
-    file.take(MAX_CA_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| read_error(path, e))?;
-    if bytes.len() as u64 > MAX_CA_FILE {
-        return Err(read_error(
-            path,
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "it is larger than 1 MiB, which no CA bundle is",
-            ),
-        ));
-    }
+    read_capped(
+        path,
+        file,
+        MAX_CA_FILE,
+        "it is larger than 1 MiB, which no CA bundle is",
+        &mut bytes,
+    )?;
     Ok(bytes)
 }
 
@@ -59,5 +53,27 @@ mod tests {
         let p = dir.path().join("ca.pem");
         std::fs::write(&p, b"-----BEGIN CERTIFICATE-----\n").unwrap();
         assert_eq!(read_ca_file(&p).unwrap(), b"-----BEGIN CERTIFICATE-----\n");
+    }
+
+    /// A CA file others can write (or that another user owns) could make any server Halo.
+    #[cfg(unix)]
+    #[test]
+    fn a_ca_file_another_user_could_change_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("ca.pem");
+        std::fs::write(&p, b"-----BEGIN CERTIFICATE-----\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let e = read_ca_file(&p).unwrap_err().to_string();
+        assert!(e.contains("any user can write it"), "{e}");
+        assert!(e.contains("CA file"), "{e}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        read_ca_file(&p).unwrap();
+        // SAFETY: geteuid has no arguments and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            std::os::unix::fs::chown(&p, Some(4242), None).unwrap();
+            let e = read_ca_file(&p).unwrap_err().to_string();
+            assert!(e.contains("owned by another user"), "{e}");
+        }
     }
 }

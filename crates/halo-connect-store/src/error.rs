@@ -8,6 +8,8 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::strict::Trusted;
+
 /// Which step of an atomic file replacement failed (the old file is intact after any of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteStep {
@@ -31,6 +33,22 @@ impl fmt::Display for WriteStep {
             WriteStep::Replace => "renaming the temporary file over it",
             WriteStep::SyncDir => "flushing its directory to disk",
         })
+    }
+}
+
+impl Trusted {
+    fn noun(self) -> &'static str {
+        match self {
+            Trusted::Config => "config",
+            Trusted::CaFile => "CA file",
+        }
+    }
+
+    fn stake(self) -> &'static str {
+        match self {
+            Trusted::Config => "choose where the Client Secret is sent",
+            Trusted::CaFile => "choose which servers may stand in for Halo",
+        }
     }
 }
 
@@ -102,9 +120,10 @@ pub enum StoreError {
     )]
     InsecurePermissions { path: PathBuf, mode: u32 },
 
-    #[error("the config {config} is not trusted: {path} {reason}, so another user could choose where the Client Secret is sent")]
-    UnsafeConfigPath {
-        config: PathBuf,
+    #[error("the {} {file} is not trusted: {path} {reason}, so another user could {}", what.noun(), what.stake())]
+    UnsafePath {
+        what: Trusted,
+        file: PathBuf,
         path: PathBuf,
         reason: String,
     },
@@ -115,8 +134,12 @@ pub enum StoreError {
     #[error("{path} is not a secret file: {reason}")]
     BadSecretFile { path: PathBuf, reason: &'static str },
 
-    #[error("will not write the support bundle to {path}: {reason}")]
-    ReportRefused { path: PathBuf, reason: &'static str },
+    #[error("will not write the {what} to {path}: {reason}")]
+    ReportRefused {
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 fn known_list(known: &[String]) -> String {

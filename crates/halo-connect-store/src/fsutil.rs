@@ -121,39 +121,60 @@ fn check_own_regular_file(file: &File) -> io::Result<()> {
 }
 
 /// The largest config or credentials file read: far beyond any real one, short of `/dev/zero`.
-const MAX_FILE: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE: u64 = 16 * 1024 * 1024;
 
-/// Reads the whole file; `Ok(None)` when it does not exist. A FIFO, a device or a directory is
-/// refused at once (opening a FIFO would block), and the read stops at 16 MiB.
-pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(read_error(
-                path,
-                io::Error::new(io::ErrorKind::InvalidInput, "it is not a regular file"),
-            ))
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(cause) => return Err(read_error(path, cause)),
+/// Opens `path` for reading if it is a regular file. The open does not wait for a writer (a FIFO
+/// would block it), and the open handle's own metadata decides, so what is read is what was
+/// checked: a FIFO, a device or a directory is refused with "it is not a regular file".
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    match File::open(path) {
-        Ok(file) => {
-            let mut bytes = Vec::new();
-            file.take(MAX_FILE + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|cause| read_error(path, cause))?;
-            if bytes.len() as u64 > MAX_FILE {
-                return Err(read_error(
-                    path,
-                    io::Error::new(io::ErrorKind::InvalidData, "it is larger than 16 MiB"),
-                ));
-            }
-            Ok(Some(bytes))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(cause) => Err(read_error(path, cause)),
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
     }
+    Ok(file)
+}
+
+/// Reads all of `file` into `out`, refusing more than `cap` bytes with `too_big` as the reason.
+pub(crate) fn read_capped(
+    path: &Path,
+    file: File,
+    cap: u64,
+    too_big: &'static str,
+    out: &mut Vec<u8>,
+) -> Result<(), StoreError> {
+    file.take(cap + 1)
+        .read_to_end(out)
+        .map_err(|cause| read_error(path, cause))?;
+    if out.len() as u64 > cap {
+        return Err(read_error(
+            path,
+            io::Error::new(io::ErrorKind::InvalidData, too_big),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a regular file of at most `cap` bytes (a FIFO, a device or a directory is refused at
+/// once): the one reader for every file a user names (`--preset-file`, a CA file).
+pub fn read_regular_file(
+    path: &Path,
+    cap: u64,
+    too_big: &'static str,
+) -> Result<Vec<u8>, StoreError> {
+    let file = open_regular(path).map_err(|e| read_error(path, e))?;
+    let mut bytes = Vec::new();
+    read_capped(path, file, cap, too_big, &mut bytes)?;
+    Ok(bytes)
 }
 
 pub(crate) fn read_error(path: &Path, cause: io::Error) -> StoreError {
@@ -211,48 +232,38 @@ pub(crate) fn corrupt(path: &Path, text: &str, err: &toml::de::Error, redact: bo
     }
 }
 
-/// Replaces `path` with `bytes` atomically: a temp file (mode 0600) in the same directory, fsync,
-/// rename over `path`, fsync of the directory (unix). On any failure before the rename, `path` is
-/// untouched and the temp file is removed. The caller holds `path`'s lock, so any temp file of
-/// `path` already there was left by a writer that was killed: it is removed first (one of the
-/// credentials file holds a secret).
-pub(crate) fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// Who may read a file the writer makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// 0600: the config, the credentials, an export, a support bundle.
+    Private,
+    /// 0644 less the umask: a CI report or a man page, which other tools and users read.
+    Shared,
+}
+
+/// What may already be at the target.
+#[derive(Clone, Copy)]
+pub(crate) enum Replace {
+    /// Anything: the config and the credentials (under their lock), `export --force`, man pages.
+    Always,
+    /// Nothing: the rename fails if the target exists.
+    Never,
+}
+
+/// The one atomic writer. `bytes` go to a temp file beside `path` (`.NAME.XXXXXX.tmp`, 0600 or
+/// 0644 less the umask), which is fsynced, then renamed over `path` (or linked in place, when
+/// nothing may be replaced), then the directory is fsynced (unix). A reader sees the old file or the
+/// whole new one; on any failure `path` is as it was and the temp file is gone. A live writer holds
+/// a lock on its temp file; temp files of `path` that no one holds were left by a writer that was
+/// killed (one of an export or of the credentials holds the secret), and are removed first.
+pub(crate) fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    mode: Mode,
+    replace: Replace,
+) -> Result<(), StoreError> {
     remove_stale_temps(path);
-    replace_file(path, bytes, false)
-}
-
-/// Removes the temp files a killed writer of `path` left beside it; the caller holds `path`'s
-/// lock, so none of them is a live write. Returns how many were removed.
-pub(crate) fn remove_stale_temps(path: &Path) -> usize {
-    let prefix = temp_prefix(path);
-    let mut removed = 0;
-    if let Ok(entries) = std::fs::read_dir(parent_dir(path)) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix)
-                && name.ends_with(".tmp")
-                && std::fs::remove_file(e.path()).is_ok()
-            {
-                removed += 1;
-            }
-        }
-    }
-    removed
-}
-
-fn temp_prefix(path: &Path) -> String {
-    format!(
-        ".{}.",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    )
-}
-
-/// The replacement itself, for files no lock guards (CI reports): a reader sees the old file or
-/// the whole new one, never a part; a failure leaves `path` as it was and removes the temp file.
-/// The file is 0600 unless `shared` (then 0644 less the umask: a man page others must read).
-pub(crate) fn replace_file(path: &Path, bytes: &[u8], shared: bool) -> Result<(), StoreError> {
     let dir = parent_dir(path);
-    let prefix = temp_prefix(path);
     let fail = |step: WriteStep| {
         move |cause: io::Error| StoreError::Write {
             path: path.to_path_buf(),
@@ -260,62 +271,29 @@ pub(crate) fn replace_file(path: &Path, bytes: &[u8], shared: bool) -> Result<()
             cause,
         }
     };
+    let prefix = temp_prefix(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
-    if shared {
+    if mode == Mode::Shared {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o644));
     }
     #[cfg(not(unix))]
-    let _ = shared;
+    let _ = mode;
     let mut tmp = builder
         .tempfile_in(dir)
         .map_err(fail(WriteStep::CreateTemp))?;
-    tmp.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(fail(WriteStep::SyncTemp))?;
-    tmp.persist(path)
-        .map_err(|e| fail(WriteStep::Replace)(e.error))?;
+    // Held until the file is closed: a sweep by another run leaves a live temp file alone.
     #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(fail(WriteStep::SyncDir))?;
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to `path` as a file only its owner can read (0600), atomically: a temp file
-/// beside it, fsync, then a rename that refuses an existing `path` unless `replace`. On any failure
-/// `path` is as it was and the temp file is gone: nothing half-written is left.
-pub fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), StoreError> {
-    let dir = parent_dir(path);
-    let fail = |step: WriteStep| {
-        move |cause: io::Error| StoreError::Write {
-            path: path.to_path_buf(),
-            step,
-            cause,
-        }
-    };
-    let prefix = format!(
-        ".{}.",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    );
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail(WriteStep::CreateTemp))?;
+    let _ = FileExt::try_lock_exclusive(tmp.as_file());
     tmp.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;
     tmp.as_file()
         .sync_all()
         .map_err(fail(WriteStep::SyncTemp))?;
-    let persisted = if replace {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
+    let persisted = match replace {
+        Replace::Always => tmp.persist(path),
+        Replace::Never => tmp.persist_noclobber(path),
     };
     persisted.map_err(|e| fail(WriteStep::Replace)(e.error))?;
     #[cfg(unix)]
@@ -325,6 +303,68 @@ pub fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), Sto
             .map_err(fail(WriteStep::SyncDir))?;
     }
     Ok(())
+}
+
+/// Removes the temp files of `path` that a killed writer left beside it: this user's regular
+/// files named `.NAME.*.tmp` that no live writer holds locked. Returns how many were removed.
+pub(crate) fn remove_stale_temps(path: &Path) -> usize {
+    let prefix = temp_prefix(path);
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(parent_dir(path)) else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with(&prefix) && name.ends_with(".tmp") && name.len() > prefix.len() + 4) {
+            continue;
+        }
+        if stale(&e.path()) && std::fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// A temp file is stale when it is this user's regular file and no writer holds its lock (unix).
+/// Elsewhere a file another process has open cannot be removed, so the removal itself decides.
+fn stale(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(file) = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+        else {
+            return false;
+        };
+        // A killed writer's lock went with it.
+        check_own_regular_file(&file).is_ok()
+            && matches!(FileExt::try_lock_exclusive(&file), Ok(true))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
+}
+
+fn temp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Writes `bytes` to `path` as a file only its owner can read (0600), atomically (`write_atomic`),
+/// replacing an existing `path` only if `replace`.
+pub fn write_private(path: &Path, bytes: &[u8], replace: bool) -> Result<(), StoreError> {
+    let replace = if replace {
+        Replace::Always
+    } else {
+        Replace::Never
+    };
+    write_atomic(path, bytes, Mode::Private, replace)
 }
 
 #[cfg(test)]
@@ -390,5 +430,30 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1, "no temp file is left behind");
+    }
+
+    /// A temp file a killed writer left (it may hold the secret) is removed by the next write of
+    /// the same target; one a live writer holds locked is not.
+    #[cfg(unix)]
+    #[test]
+    fn a_write_removes_what_a_killed_writer_left_but_not_a_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("billing.env");
+        let stale = dir.path().join(".billing.env.AbC123.tmp");
+        fs::write(&stale, "HALO_CLIENT_SECRET=x").unwrap();
+        let live = dir.path().join(".billing.env.LiVe99.tmp");
+        let held = File::create(&live).unwrap();
+        assert!(FileExt::try_lock_exclusive(&held).unwrap());
+        let other = dir.path().join(".other.env.AbC123.tmp");
+        fs::write(&other, "x").unwrap();
+        write_private(&path, b"new", false).unwrap();
+        assert!(
+            !stale.exists(),
+            "the killed writer's temp file is still there"
+        );
+        assert!(live.exists(), "a live writer's temp file was removed");
+        assert!(other.exists(), "another target's temp file was removed");
+        drop(held);
+        assert_eq!(remove_stale_temps(&path), 1);
     }
 }

@@ -1,4 +1,4 @@
-//! Randomness for the emulator's tokens and control key: the CSPRNG of the crypto provider rustls
+//! Randomness for the emulator's tokens and control key: the CSPRNG of the crypto provider (ring) rustls
 //! already links. Nothing here may fall back to a predictable source.
 
 /// `n` cryptographically random bytes, as hex.

@@ -174,9 +174,62 @@ fn json_parses_to_the_variables() {
     assert_eq!(v["HALO_CLIENT_SECRET"], TRICKY_SECRET);
 }
 
+/// A value no dotenv quoting carries the same to a shell and to python-dotenv (a quote together
+/// with `$` or a backtick, or `${`) is refused by name, pointing to the formats that carry it.
 #[test]
-fn dotenv_line_by_line_and_through_a_dotenv_reader() {
+fn dotenv_refuses_a_value_no_dotenv_reader_reads_back_alike() {
     let env = tricky();
+    let run = env.run(&["export", "q", "--format", "dotenv"], &[], None);
+    run.code(3);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("HALO_CLIENT_ID"), "{}", run.stderr);
+    assert!(run.stderr.contains("--format env"), "{}", run.stderr);
+    // `${VAR}`: python-dotenv expands it even inside single quotes.
+    let text = env.config_text().replace(
+        "https://acme.halopsa.com/auth/",
+        "https://acme.halopsa.com/${IFS}/auth/",
+    );
+    env.write_config(&text);
+    let run = env.run(&["export", "q", "--format", "dotenv"], &[], None);
+    run.code(3);
+    assert!(run.stderr.contains("HALO_AUTH_SERVER"), "{}", run.stderr);
+    assert!(run.stderr.contains("${"), "{}", run.stderr);
+}
+
+/// Values a dotenv file can carry: each holds one hard thing (a backtick command, `$`, a quote,
+/// a backslash), and the secret holds both quotes and backslashes.
+const DOTENV_ID: &str = "id `touch pwned-id` $HOME \\back";
+const DOTENV_SECRET: &str = "s\"e'c\\\\r-x";
+
+fn dotenv_env() -> TestEnv {
+    let env = TestEnv::new();
+    env.write_config(
+        &profile_toml(
+            "q",
+            "billing",
+            TRICKY_RS,
+            "https://acme.halopsa.com/auth/",
+            None,
+        )
+        .replace(&format!("{CLIENT_ID:?}"), &format!("{DOTENV_ID:?}")),
+    );
+    store_secret(&env, "q", DOTENV_SECRET);
+    env
+}
+
+fn dotenv_want() -> Vec<(String, String)> {
+    let mut want: Vec<(String, String)> = tricky_vars()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    want[4].1 = DOTENV_ID.to_string();
+    want.push(("HALO_CLIENT_SECRET".into(), DOTENV_SECRET.into()));
+    want
+}
+
+#[test]
+fn dotenv_line_by_line_and_through_dotenvy() {
+    let env = dotenv_env();
     let run = env.run(&["export", "q", "--format", "dotenv"], &[], None);
     let lines: Vec<&str> = run.code(0).stdout.lines().collect();
     assert_eq!(
@@ -187,7 +240,7 @@ fn dotenv_line_by_line_and_through_a_dotenv_reader() {
             "HALO_RESOURCE_SERVER=\"https://acme.halopsa.com/o'brien/api\"",
             "HALO_AUTH_SERVER=https://acme.halopsa.com/auth/",
             "HALO_TENANT='Not set'",
-            "HALO_CLIENT_ID=\"id 'single' \\\"double\\\" \\$HOME `tick` \\\\back!*\"",
+            "HALO_CLIENT_ID='id `touch pwned-id` $HOME \\back'",
         ]
     );
     let with = raw(
@@ -197,12 +250,148 @@ fn dotenv_line_by_line_and_through_a_dotenv_reader() {
     let read: Vec<(String, String)> = dotenvy::from_read_iter(with.stdout.as_bytes())
         .collect::<Result<_, _>>()
         .expect("a dotenv reader parses it");
-    let mut want: Vec<(String, String)> = tricky_vars()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    want.push(("HALO_CLIENT_SECRET".into(), TRICKY_SECRET.into()));
-    assert_eq!(read, want);
+    assert_eq!(read, dotenv_want());
+}
+
+/// `set -a; . ./.env` runs no command from a value and reads each back as it was.
+#[test]
+fn dotenv_sourced_by_sh_runs_nothing_and_reads_back() {
+    let env = dotenv_env();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("q.env");
+    let with = raw(
+        &env,
+        &["export", "q", "--format", "dotenv", "--with-secret"],
+    );
+    with.code(0);
+    std::fs::write(&file, &with.stdout).unwrap();
+    let names: Vec<String> = dotenv_want().into_iter().map(|(k, _)| k).collect();
+    for shell in ["sh", "bash"] {
+        let script = format!(
+            "cd '{}' && set -a && . ./q.env && for v in {}; do eval \"printf '%s=%s\\n' $v \\\"\\${{$v}}\\\"\"; done",
+            out.path().display(),
+            names.join(" ")
+        );
+        let read = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(&script)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", "/nonexistent-home")
+            .output()
+            .expect(shell);
+        assert!(
+            read.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let want: String = dotenv_want()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect();
+        assert_eq!(String::from_utf8_lossy(&read.stdout), want, "{shell}");
+        assert!(
+            !out.path().join("pwned-id").exists(),
+            "{shell} ran a backtick"
+        );
+    }
+}
+
+/// python-dotenv (the reader of many Python tools) reads every value back, `$` and `\` included;
+/// it must run under CI or with HALO_TEST_PYTHON=1 (.ci/run installs it).
+#[test]
+fn dotenv_reads_back_in_python_dotenv() {
+    let env = dotenv_env();
+    let with = raw(
+        &env,
+        &["export", "q", "--format", "dotenv", "--with-secret"],
+    );
+    with.code(0);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("q.env");
+    std::fs::write(&file, &with.stdout).unwrap();
+    let read = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys; from dotenv import dotenv_values; print(json.dumps(list(dotenv_values(sys.argv[1]).items())))",
+        ])
+        .arg(&file)
+        .env("HOME", "/nonexistent-home")
+        .output();
+    let must_run = std::env::var("CI").is_ok_and(|v| !v.is_empty())
+        || std::env::var("HALO_TEST_PYTHON").is_ok_and(|v| v == "1");
+    let read = match read {
+        Ok(r) if r.status.success() => r,
+        other if !must_run => {
+            eprintln!(
+                "SKIPPED: python-dotenv cannot be run ({other:?}); install it with `python3 -m pip install -r tests/python/requirements.txt` (this test must run under CI or with HALO_TEST_PYTHON=1)"
+            );
+            return;
+        }
+        other => panic!(
+            "python-dotenv cannot be run ({other:?}): run `python3 -m pip install -r tests/python/requirements.txt` (.ci/run does)"
+        ),
+    };
+    let got: Vec<(String, String)> = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(got, dotenv_want());
+}
+
+/// `export --with-secret > FILE`: a regular file as stdout gets the secret only when it is this
+/// user's and private; a file the shell made 0644 is refused (exit 2) and left empty.
+#[test]
+fn with_secret_to_a_shared_file_as_stdout_is_refused() {
+    let env = hosted("billing");
+    let out = tempfile::tempdir().unwrap();
+    let shared = out.path().join("shared.env");
+    let run = bash(
+        &env,
+        &format!(
+            "umask 022; \"$HC\" export acme --with-secret > '{}'",
+            shared.display()
+        ),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("mode 0644"), "{}", run.stderr);
+    assert!(run.stderr.contains("--output"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&shared).unwrap(), "");
+    let private = out.path().join("private.env");
+    let run = bash(
+        &env,
+        &format!(
+            "umask 077; \"$HC\" export acme --with-secret > '{}'",
+            private.display()
+        ),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read_to_string(&private).unwrap().contains(CANARY));
+    // Without the secret, any file will do.
+    let run = bash(
+        &env,
+        &format!("umask 022; \"$HC\" export acme > '{}'", shared.display()),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// A temp file a killed `export --output` left beside its target (it holds the secret) is
+/// removed by the next export to that target; no other file is touched.
+#[test]
+fn a_later_export_removes_the_temp_file_a_killed_one_left() {
+    let env = hosted("billing");
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("acme.env");
+    let stale = out.path().join(".acme.env.Xy12Zq.tmp");
+    std::fs::write(&stale, format!("export HALO_CLIENT_SECRET={CANARY}\n")).unwrap();
+    let other = out.path().join(".other.env.Xy12Zq.tmp");
+    std::fs::write(&other, "x").unwrap();
+    env.run(
+        &["export", "acme", "--output", file.to_str().unwrap()],
+        &[],
+        None,
+    )
+    .code(0);
+    assert!(!stale.exists(), "the killed run's temp file is still there");
+    assert!(other.exists());
+    assert!(file.exists());
 }
 
 #[test]
@@ -310,7 +499,12 @@ fn a_control_character_in_a_stored_value_is_refused_by_name() {
     env.write_config(&bad);
     let run = env.run(&["export", "acme"], &[], None);
     run.code(3);
-    assert!(run.stderr.contains("HALO_CLIENT_ID"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("key `client_id` of profile `acme`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("U+001B"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
 

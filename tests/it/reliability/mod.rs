@@ -9,5 +9,8 @@ mod bound;
 mod echoes;
 /// Lost disks, keyrings and processes: the config always survives and the user is told.
 mod faults;
+/// The files trusted, read and written: group and symlinked configs, CA files, FIFOs, CI reports.
+#[cfg(unix)]
+mod files;
 /// The secret canary at -v/-vv, in Debug output, on a closed pipe, and across a redirect.
 mod security;

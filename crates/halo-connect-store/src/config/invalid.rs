@@ -51,6 +51,109 @@ pub(super) fn explain(path: &Path, text: &str, err: &toml::de::Error) -> StoreEr
     }
 }
 
+/// Refuses text no one should be handed from a config that parses: a profile name (a `[profiles.NAME]`
+/// table or `default_profile`) outside `A-Z a-z 0-9 . _ -`, which would reach the shell completion
+/// scripts, and a string holding a control or bidi character, which `list`, `show` and `use` would
+/// print. `Ok` for a file that is not TOML: the caller names that error.
+pub(super) fn check_text(path: &Path, text: &str) -> Result<(), StoreError> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        return Ok(());
+    };
+    let line = |offset: usize| line_column(text.as_bytes(), offset).0;
+    let refuse = |offset: usize, place: String, problem: String| StoreError::Invalid {
+        path: path.to_path_buf(),
+        line: line(offset),
+        place,
+        problem,
+    };
+    let bad_name = |name: &str| super::validate_profile_name(name).err();
+    for (key, value) in doc.get_ref() {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("profiles", DeValue::Table(profiles)) => {
+                for (name, _) in profiles {
+                    if let Some(StoreError::BadProfileName { reason, .. }) =
+                        bad_name(name.get_ref())
+                    {
+                        return Err(refuse(
+                            name.span().start,
+                            format!("profile name {:?}", name.get_ref().as_ref()),
+                            format!("is not a valid name: {reason}; rename the table"),
+                        ));
+                    }
+                }
+            }
+            ("default_profile", DeValue::String(name)) => {
+                if let Some(StoreError::BadProfileName { reason, .. }) = bad_name(name) {
+                    return Err(refuse(
+                        value.span().start,
+                        "key `default_profile`".to_string(),
+                        format!(
+                            "names {:?}, which is not a valid profile name: {reason}",
+                            name.as_ref()
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Every string, with the profile it belongs to (for the message).
+    fn walk<'a>(
+        value: &'a toml::Spanned<DeValue<'a>>,
+        profile: Option<&str>,
+        key: &str,
+        out: &mut Option<(usize, String, char)>,
+    ) {
+        if out.is_some() {
+            return;
+        }
+        match value.get_ref() {
+            DeValue::String(s) => {
+                if let Some(c) = s
+                    .chars()
+                    .find(|&c| c.is_control() || halo_connect_core::printable::is_bidi_control(c))
+                {
+                    let place = match profile {
+                        Some(p) => format!("key `{key}` of profile `{p}`"),
+                        None => format!("key `{key}`"),
+                    };
+                    *out = Some((value.span().start, place, c));
+                }
+            }
+            DeValue::Array(items) => items.iter().for_each(|v| walk(v, profile, key, out)),
+            DeValue::Table(t) => {
+                for (k, v) in t {
+                    walk(v, profile, k.get_ref(), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = None;
+    for (key, value) in doc.get_ref() {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("profiles", DeValue::Table(profiles)) => {
+                for (name, profile) in profiles {
+                    walk(profile, Some(name.get_ref()), name.get_ref(), &mut found);
+                }
+            }
+            (k, _) => walk(value, None, k, &mut found),
+        }
+    }
+    match found {
+        Some((offset, place, c)) => Err(refuse(
+            offset,
+            place,
+            format!(
+                "holds the character U+{:04X}, which halo-connect will not print or hand to a script; remove it",
+                c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// serde's "invalid type: string \"x\", expected i32" in the user's words.
 fn wrong_type(message: &str) -> String {
     let said = message.replace("invalid type: ", "found ");

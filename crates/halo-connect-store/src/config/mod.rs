@@ -2,7 +2,8 @@
 //! is the only writer: lock, re-read, change, atomic replace. A corrupt file is never overwritten.
 
 use super::error::StoreError;
-use super::fsutil;
+use super::fsutil::{self, Mode, Replace};
+use super::strict::Trusted;
 
 mod invalid;
 use halo_connect_core::profile::Profile;
@@ -147,11 +148,18 @@ impl ConfigFile {
     /// Reads the config. A missing file is an empty `Config`; a file that does not parse is
     /// `Corrupt` with its 1-based line and column.
     pub fn load(&self) -> Result<Config, StoreError> {
-        super::strict::check_config_path(&self.path)?;
-        match fsutil::read_optional(&self.path)? {
-            None => Ok(Config::default()),
-            Some(bytes) => self.parse(&bytes),
-        }
+        let Some(file) = super::strict::open_trusted(&self.path, Trusted::Config)? else {
+            return Ok(Config::default());
+        };
+        let mut bytes = Vec::new();
+        fsutil::read_capped(
+            &self.path,
+            file,
+            fsutil::MAX_FILE,
+            "it is larger than 16 MiB",
+            &mut bytes,
+        )?;
+        self.parse(&bytes)
     }
 
     fn parse(&self, bytes: &[u8]) -> Result<Config, StoreError> {
@@ -160,7 +168,9 @@ impl ConfigFile {
         if let Err(e) = text.parse::<toml::Table>() {
             return Err(fsutil::corrupt(&self.path, text, &e, false));
         }
-        toml::from_str(text).map_err(|e| invalid::explain(&self.path, text, &e))
+        let config = toml::from_str(text).map_err(|e| invalid::explain(&self.path, text, &e))?;
+        invalid::check_text(&self.path, text)?;
+        Ok(config)
     }
 
     /// Changes the config safely against other processes and threads: creates the directory
@@ -179,7 +189,7 @@ impl ConfigFile {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
-        fsutil::atomic_write(&self.path, text.as_bytes())?;
+        fsutil::write_atomic(&self.path, text.as_bytes(), Mode::Private, Replace::Always)?;
         Ok(out)
     }
 }

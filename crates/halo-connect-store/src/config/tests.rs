@@ -360,3 +360,68 @@ fn default_path_prefers_an_absolute_xdg_dir() {
         assert!(p.ends_with(".config/halo-connect/config.toml"), "{p:?}");
     }
 }
+
+/// A profile name that is not `A-Z a-z 0-9 . _ -` (it would reach the completion scripts), and a
+/// value holding a control or bidi character (`list`, `show` and `use` print values), are refused
+/// on load with the line, and the file is left as it was.
+#[test]
+fn names_and_values_no_script_or_terminal_should_get_are_refused_on_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let cf = file_in(&dir);
+    fs::create_dir_all(cf.path().parent().unwrap()).unwrap();
+    let good = "preset = \"billing\"\nresource_server = \"https://a.example/api\"\nauth_server = \"https://a.example/auth/\"\nclient_id = \"id\"\nsecret_store = \"none\"\n";
+    let cases = [
+        (
+            format!("[profiles.\"prod$(touch x)\"]\n{good}"),
+            1,
+            "profile name",
+        ),
+        (
+            format!("default_profile = \"a b\"\n[profiles.a]\n{good}"),
+            1,
+            "default_profile",
+        ),
+        (
+            format!("[profiles.a]\n{good}tenant = \"ev\\u009bil\"\n"),
+            7,
+            "U+009B",
+        ),
+        (
+            format!(
+                "[profiles.a]\n{}",
+                good.replace("\"billing\"", "\"bill\\u001b]0;T\\u0007ing\"")
+            ),
+            2,
+            "U+001B",
+        ),
+        (
+            format!("[profiles.a]\n{}", good.replace("\"id\"", "\"i\\u202ed\"")),
+            5,
+            "U+202E",
+        ),
+        (
+            format!("[profiles.a]\n{good}scopes = [\"read:x\", \"a\\nb\"]\n"),
+            7,
+            "U+000A",
+        ),
+    ];
+    for (text, line, says) in cases {
+        fs::write(cf.path(), &text).unwrap();
+        match cf.load() {
+            Err(e @ StoreError::Invalid { .. }) => {
+                let shown = e.to_string();
+                assert!(shown.contains(says), "{text}\n{shown}");
+                assert!(shown.contains(&format!("line {line}:")), "{text}\n{shown}");
+                assert!(
+                    !shown.contains('\u{1b}') && !shown.contains('\u{9b}'),
+                    "{shown}"
+                );
+            }
+            other => panic!("{text}\nexpected Invalid, got {other:?}"),
+        }
+        assert!(cf.update(|_| Ok(())).is_err());
+        assert_eq!(fs::read_to_string(cf.path()).unwrap(), text);
+    }
+    fs::write(cf.path(), format!("[profiles.\"a.b_c-1\"]\n{good}")).unwrap();
+    assert_eq!(cf.load().unwrap().names(), ["a.b_c-1"]);
+}

@@ -2,7 +2,6 @@
 //! lock, never read when group or others can read it. Its contents are wiped from memory on drop.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use zeroize::{Zeroize, Zeroizing};
@@ -56,7 +55,8 @@ impl FileStore {
 
     /// Reads and parses the file (empty when missing), refusing insecure permissions.
     fn read(&self) -> Result<Credentials, StoreError> {
-        let mut file = match File::open(&self.path) {
+        // A regular file only: a FIFO here would hang every command that reads the secret.
+        let file = match fsutil::open_regular(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Credentials(toml::Table::new()))
@@ -65,8 +65,13 @@ impl FileStore {
         };
         check_private(&self.path, &file)?;
         let mut bytes = Zeroizing::new(Vec::new());
-        file.read_to_end(&mut bytes)
-            .map_err(|e| fsutil::read_error(&self.path, e))?;
+        fsutil::read_capped(
+            &self.path,
+            file,
+            fsutil::MAX_FILE,
+            "it is larger than 16 MiB",
+            &mut bytes,
+        )?;
         let text = fsutil::utf8(&self.path, &bytes)?;
         let table: toml::Table =
             toml::from_str(text).map_err(|e| fsutil::corrupt(&self.path, text, &e, true))?;
@@ -104,7 +109,12 @@ impl FileStore {
                     message: "the credentials table cannot be written as TOML".to_string(),
                 })?,
             );
-        fsutil::atomic_write(&self.path, text.as_bytes())?;
+        fsutil::write_atomic(
+            &self.path,
+            text.as_bytes(),
+            fsutil::Mode::Private,
+            fsutil::Replace::Always,
+        )?;
         Ok(out)
     }
 }

@@ -1,7 +1,5 @@
 //! `--client-secret-file`: reads a secret from a private, small, UTF-8 file.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use zeroize::Zeroizing;
@@ -18,33 +16,36 @@ const MAX_SECRET_FILE: u64 = 64 * 1024;
 /// a file that is not UTF-8 text or larger than 64 KiB, and one that is empty after trimming the
 /// trailing newline and whitespace (leading characters are kept as they are).
 pub fn read_secret_file(path: &Path) -> Result<Secret, StoreError> {
-    // Checked before opening: opening a FIFO for reading would block until a writer came.
-    let meta = std::fs::metadata(path).map_err(|e| fsutil::read_error(path, e))?;
-    if !meta.is_file() && !meta.is_dir() {
-        return Err(StoreError::BadSecretFile {
+    // The open never waits for a writer (a FIFO), and the open handle is what is checked.
+    let file = fsutil::open_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => StoreError::BadSecretFile {
             path: path.to_path_buf(),
-            reason: "it is not a regular file (a pipe or a device)",
-        });
-    }
-    let file = File::open(path).map_err(|e| fsutil::read_error(path, e))?;
+            reason: if path.is_dir() {
+                "it is a directory"
+            } else {
+                "it is not a regular file (a pipe or a device)"
+            },
+        },
+        _ => fsutil::read_error(path, e),
+    })?;
     check_private(path, &file)?;
-    let meta = file.metadata().map_err(|e| fsutil::read_error(path, e))?;
-    if meta.is_dir() {
-        return Err(StoreError::BadSecretFile {
-            path: path.to_path_buf(),
-            reason: "it is a directory",
-        });
-    }
     let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_SECRET_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fsutil::read_error(path, e))?;
-    if bytes.len() as u64 > MAX_SECRET_FILE {
-        return Err(StoreError::BadSecretFile {
-            path: path.to_path_buf(),
-            reason: "it is larger than 64 KiB",
-        });
-    }
+    fsutil::read_capped(
+        path,
+        file,
+        MAX_SECRET_FILE,
+        "it is larger than 64 KiB",
+        &mut bytes,
+    )
+    .map_err(|e| match e {
+        StoreError::Read { cause, .. } if cause.kind() == std::io::ErrorKind::InvalidData => {
+            StoreError::BadSecretFile {
+                path: path.to_path_buf(),
+                reason: "it is larger than 64 KiB",
+            }
+        }
+        e => e,
+    })?;
     let text = std::str::from_utf8(&bytes).map_err(|_| StoreError::BadSecretFile {
         path: path.to_path_buf(),
         reason: "it is not UTF-8 text",

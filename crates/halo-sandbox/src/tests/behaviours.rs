@@ -145,6 +145,7 @@ async fn hostile_bodies() {
     assert!(r.bytes().await.is_err(), "the body must be cut off");
 
     sb.set_scenario(Scenario::Drip);
+    super::crypto();
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_millis(1200))
         .build()
@@ -165,6 +166,7 @@ async fn hostile_bodies() {
 #[tokio::test]
 async fn slow_and_no_answer_time_out() {
     let sb = start(Scenario::Slow);
+    super::crypto();
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_millis(500))
         .build()

@@ -22,7 +22,13 @@ pub(super) fn start(scenario: Scenario) -> Sandbox {
     .expect("sandbox starts")
 }
 
+/// rustls's process-wide provider (reqwest is built without one of its own).
+pub(super) fn crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub(super) fn client() -> reqwest::Client {
+    crypto();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))

@@ -13,6 +13,7 @@ fn tls(mode: TlsMode) -> (Sandbox, reqwest::Client) {
     .unwrap();
     let pem = sb.ca_pem().expect("TLS modes have a root");
     let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).unwrap();
+    super::crypto();
     let c = reqwest::Client::builder()
         .tls_certs_only(certs)
         .timeout(Duration::from_secs(10))

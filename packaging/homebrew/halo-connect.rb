@@ -1,6 +1,7 @@
 # Homebrew formula template; the release job fills in @VERSION@, @REPO@ and the @SHA256_…@
 # checksums (scripts/render-packaging.sh) and attaches the result to the release as halo-connect.rb.
-# Copy that file into a tap (a repository named homebrew-tap: Formula/halo-connect.rb), then
+# release.yml's tap job commits that file to the tap (OWNER/homebrew-tap: Formula/halo-connect.rb,
+# docs/releasing.md), so that
 #   brew install OWNER/tap/halo-connect
 class HaloConnect < Formula
   desc "Connect HaloPSA to an integration: guided setup, Save and Test, CI smoke checks"

@@ -14,7 +14,7 @@ use crate::domain::preset::Preset;
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
 use crate::domain::values::{
-    check_secret, discovery_base, validate, Discovery, RawValues, Source, Sourced, Validated,
+    check_secret, discovery_base, validate, Discovery, RawValues, Source, Validated,
 };
 use crate::error::AppError;
 use crate::halo::check::discover;
@@ -22,6 +22,11 @@ use crate::sandbox::Sandbox;
 
 use super::session::Trust;
 use super::Ctx;
+
+mod raw;
+mod select;
+pub use raw::{init_raw, raw_from_env, raw_from_profile, raw_from_sandbox};
+pub use select::{select, stored_preset, Selection};
 
 /// Where a connection's values come from.
 pub enum Origin<'a> {
@@ -61,94 +66,6 @@ pub struct Connection {
     pub notes: Vec<String>,
     /// The stored secret was not bound yet: a passing test binds it (`Ctx::bind_after_pass`).
     pub bind_after_pass: bool,
-}
-
-/// The raw values from the `HALO_*` variables.
-pub fn raw_from_env(ctx: &Ctx) -> RawValues {
-    let s = |field: Field| {
-        let var = field.env_var()?;
-        ctx.env
-            .get(var)
-            .map(|v| Sourced::new(v.to_string(), Source::Env))
-    };
-    RawValues {
-        url: s(Field::Url),
-        resource_server: s(Field::ResourceServer),
-        auth_server: s(Field::AuthServer),
-        tenant: s(Field::Tenant),
-        client_id: s(Field::ClientId),
-    }
-}
-
-/// The raw values from flags and environment (clap has merged the two; `source_of` tells them
-/// apart).
-pub fn raw_from_flags(ctx: &Ctx, v: &ValueArgs) -> RawValues {
-    let s =
-        |val: &Option<String>, id: &str| val.clone().map(|x| Sourced::new(x, ctx.source_of(id)));
-    RawValues {
-        url: s(&v.url, "url"),
-        resource_server: s(&v.resource_server, "resource_server"),
-        auth_server: s(&v.auth_server, "auth_server"),
-        tenant: s(&v.tenant, "tenant"),
-        client_id: s(&v.client_id, "client_id"),
-    }
-}
-
-/// The raw values of a stored profile.
-pub fn raw_from_profile(p: &Profile) -> RawValues {
-    let s = |v: &str| Some(Sourced::new(v.to_string(), Source::Stored));
-    RawValues {
-        url: None,
-        resource_server: s(&p.resource_server),
-        auth_server: s(&p.auth_server),
-        tenant: Some(Sourced::new(
-            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
-            Source::Stored,
-        )),
-        client_id: s(&p.client_id),
-    }
-}
-
-/// The raw values a running sandbox gives.
-pub fn raw_from_sandbox(sb: &Sandbox) -> RawValues {
-    let s = |v: String| Some(Sourced::new(v, Source::Sandbox));
-    RawValues {
-        url: None,
-        resource_server: s(sb.resource_server()),
-        auth_server: s(sb.auth_server()),
-        tenant: s(sb.tenant().to_string()),
-        client_id: s(sb.client_id().to_string()),
-    }
-}
-
-/// The stored values that still apply under `init`: a newly given address replaces the stored
-/// servers and tenant, which it derives or discovers afresh.
-fn stored_raw(p: &Profile, values: &ValueArgs) -> RawValues {
-    let mut raw = raw_from_profile(p);
-    if values.url.is_some() {
-        raw.resource_server = None;
-        raw.auth_server = None;
-        raw.tenant = None;
-    }
-    raw
-}
-
-/// The raw values of `init` in precedence order: flag or env, then the sandbox, then the stored
-/// profile. The wizard starts from these too.
-pub fn init_raw(
-    ctx: &Ctx,
-    values: &ValueArgs,
-    sandbox: Option<&Sandbox>,
-    stored: Option<&Profile>,
-) -> RawValues {
-    let mut raw = raw_from_flags(ctx, values);
-    if let Some(sb) = sandbox {
-        raw = raw.or(raw_from_sandbox(sb));
-    }
-    if let Some(p) = stored.filter(|p| !p.sandbox) {
-        raw = raw.or(stored_raw(p, values));
-    }
-    raw
 }
 
 /// What an origin gives before validation.
@@ -521,95 +438,4 @@ pub fn absolute_ca(path: Option<&Path>) -> Option<String> {
             .display()
             .to_string(),
     )
-}
-
-/// Which one connection `test` or `token` acts on.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// `--from-env`: the environment alone, no profile.
-    pub from_env: bool,
-    /// `--sandbox`: the built-in emulator.
-    pub sandbox: bool,
-    pub scenario: Option<String>,
-    /// `--preset` (or `HALO_PRESET`): overrides the stored preset, with a warning.
-    pub preset: Option<String>,
-}
-
-/// Resolves the one connection a selection names: the environment, the sandbox (a sandbox
-/// profile is tested against the scenario it was made with), or a stored profile with `HALO_*`
-/// overrides. A sandbox started for it is handed back in `sandbox`, to live as long as the test.
-pub fn select(
-    ctx: &Ctx,
-    sel: &Selection,
-    sandbox: &mut Option<Sandbox>,
-) -> Result<Connection, AppError> {
-    if sel.from_env {
-        let preset = named_for_test(sel.preset.as_deref().unwrap_or("billing"))?;
-        return resolve(ctx, &ctx.profile_name("env"), Origin::Env, preset, false);
-    }
-    let name = ctx.profile_name(if sel.sandbox {
-        super::SANDBOX_PROFILE
-    } else {
-        super::DEFAULT_PROFILE
-    });
-    let config = ctx.config.load()?;
-    let stored: Option<&Profile> = match config.get(&name) {
-        Ok(p) => Some(p),
-        Err(e) if !sel.sandbox => return Err(e.into()),
-        Err(_) => None,
-    };
-    let preset = match (&sel.preset, stored) {
-        (Some(p), stored) => {
-            if let Some(st) = stored.filter(|st| st.preset != *p) {
-                ctx.term.warn(&format!(
-                    "--preset (or {}) {p} overrides profile `{name}`'s preset {}.",
-                    env::PRESET,
-                    st.preset
-                ));
-            }
-            match stored.filter(|st| st.preset == *p) {
-                Some(st) => stored_preset(st)?,
-                None => named_for_test(p)?,
-            }
-        }
-        (None, Some(p)) => stored_preset(p)?,
-        (None, None) => super::preset_named("billing", None)?,
-    };
-    match stored {
-        Some(p) if !sel.sandbox && !p.sandbox => resolve(
-            ctx,
-            &name,
-            Origin::Profile {
-                profile: p,
-                env_overrides: true,
-            },
-            preset,
-            true,
-        ),
-        _ => {
-            let scenario = sel
-                .scenario
-                .clone()
-                .or_else(|| stored.and_then(|p| p.scenario.clone()));
-            let sb = sandbox.insert(super::start_sandbox(ctx, scenario.as_deref())?);
-            resolve(ctx, &name, Origin::Sandbox(sb), preset, stored.is_some())
-        }
-    }
-}
-
-/// A preset named to `test` or `token`, which take no `--scopes`: `custom` has its scopes only in
-/// a profile, so the way there is named.
-fn named_for_test(name: &str) -> Result<Preset, AppError> {
-    if name.trim().eq_ignore_ascii_case("custom") {
-        return Err(AppError::config(
-            "the custom preset has no scopes of its own, and `test` takes none on the command line",
-        )
-        .with_hint("save the scopes in a profile with `halo-connect init --profile NAME --preset custom --scopes read:tickets,edit:tickets`, then run `halo-connect test --profile NAME`"));
-    }
-    super::preset_named(name, None)
-}
-
-/// A stored profile's preset, with its own scopes when it is `custom`.
-pub fn stored_preset(p: &Profile) -> Result<Preset, AppError> {
-    super::preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))
 }

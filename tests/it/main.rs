@@ -56,6 +56,8 @@ mod newcomer;
 mod openapi;
 /// Profiles by name, `use`, `secret set`, `status` and completion, through the binary.
 mod profiles;
+/// The harness the Python-client tests share.
+mod pyclient;
 /// No doc or comment names a file the repository lacks.
 mod references;
 /// Faults while saving, and the secret canary at every verbosity and across redirects.

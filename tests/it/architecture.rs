@@ -74,6 +74,57 @@ fn the_crate_graph_is_the_layering() {
     assert_eq!(graph(), expected);
 }
 
+/// The crates `halo-connect` builds from with the given feature flags (normal dependencies).
+fn built_from(features: &[&str]) -> BTreeSet<String> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "halo-connect",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--offline",
+        ])
+        .args(features)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The emulator's server is the default `sandbox` feature: a build without it leaves the HTTP
+/// server and the certificate maker out, and a default build has them (so the check can fail).
+#[test]
+fn the_sandbox_server_is_a_default_feature() {
+    let server = ["axum", "axum-server", "rcgen"];
+    let default = built_from(&[]);
+    let without = built_from(&["--no-default-features"]);
+    for name in server {
+        assert!(
+            default.contains(name),
+            "{name} missing from a default build"
+        );
+        assert!(
+            !without.contains(name),
+            "{name} is built without the sandbox feature"
+        );
+    }
+    assert!(without.contains("halo-sandbox"), "scenarios stay available");
+}
+
 /// The domain crate may not reach the network, a terminal or a keyring: none is in its
 /// dependencies, which this pins.
 #[test]

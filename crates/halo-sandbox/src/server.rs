@@ -22,9 +22,10 @@ use super::behaviours::{hostile, refuse_early};
 use super::model::MetaAnswer;
 use super::pages::{LOGIN_HTML, NOT_FOUND_HTML, WEB_UI_HTML};
 use super::reply::{form_map, html, json_response, text};
+use super::running::{ScenarioCell, Stats};
 use super::scenario::{Guesses, Scenario, TokenForm};
 use super::tls::{ConnCounter, HandshakeCounter};
-use super::{auth_server, resource_server, ScenarioCell, Stats};
+use super::{auth_server, resource_server};
 use crate::ClientSecret;
 
 /// Requests a body may carry; a token request is a few hundred bytes.

@@ -17,7 +17,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::scenario::TlsMode;
-use super::Stats;
+use crate::running::Stats;
 
 /// What the server presents, and the root a client should trust.
 pub(crate) struct ServerCerts {

@@ -7,6 +7,8 @@
 mod common;
 #[path = "pty/completions.rs"]
 mod completions;
+#[path = "pty/real_setup.rs"]
+mod real_setup;
 
 use std::process::Command;
 use std::time::Duration;
@@ -261,11 +263,7 @@ fn ctrl_c_at_any_prompt_leaves_echo_on() {
         ]);
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
-        let mut w = Wizard {
-            s,
-            out: String::new(),
-            keys: 0,
-        };
+        let mut w = Wizard::from_session(&env, s);
         for (at, keys) in keys_to(prompt) {
             w.at(at, &keys);
         }

@@ -1,7 +1,7 @@
 //! File plumbing shared by the config file and the credentials file: a bounded wait for an exclusive
 //! lock on a sibling `NAME.lock`, reading with "missing = None", TOML error positions, and atomic
 //! replacement (a temp file in the same directory, unnamed on Linux until it is whole, fsync,
-//! rename, fsync of the directory). It is the only code that writes a file; it never decides what
+//! rename, fsync of the directory). It is the store's only writer of files, and never decides what
 //! goes into one.
 
 use super::error::{StoreError, WriteStep};

@@ -110,6 +110,11 @@ fn a_wrong_secret_then_corrected() {
         .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Re-enter the Client Secret"), "{}", w.out);
+    // The failed token step is said once, not on its row and again at the end.
+    assert_eq!(w.out.matches("invalid_client").count(), 1, "{}", w.out);
+    assert!(w
+        .out
+        .contains("token: not issued (why, and the fix, below)"));
 }
 
 #[test]

@@ -7,6 +7,8 @@
 mod common;
 #[path = "pty/completions.rs"]
 mod completions;
+#[path = "pty/real_setup.rs"]
+mod real_setup;
 
 use std::process::Command;
 use std::time::Duration;
@@ -108,6 +110,11 @@ fn a_wrong_secret_then_corrected() {
         .at("Saved sandbox profile", "");
     assert_eq!(w.finish(), 0);
     assert!(w.out.contains("Re-enter the Client Secret"), "{}", w.out);
+    // The failed token step is said once, not on its row and again at the end.
+    assert_eq!(w.out.matches("invalid_client").count(), 1, "{}", w.out);
+    assert!(w
+        .out
+        .contains("token: not issued (why, and the fix, below)"));
 }
 
 #[test]
@@ -261,11 +268,7 @@ fn ctrl_c_at_any_prompt_leaves_echo_on() {
         ]);
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
-        let mut w = Wizard {
-            s,
-            out: String::new(),
-            keys: 0,
-        };
+        let mut w = Wizard::from_session(&env, s);
         for (at, keys) in keys_to(prompt) {
             w.at(at, &keys);
         }

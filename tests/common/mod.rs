@@ -130,34 +130,7 @@ impl TestEnv {
     /// left behind) for the canary; only a 0600 `credentials.toml` may hold it.
     #[track_caller]
     pub fn assert_no_canary_in_files(&self) {
-        let mut stack = vec![self.dir.path().to_path_buf()];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                let Ok(ft) = e.file_type() else { continue };
-                if ft.is_dir() {
-                    stack.push(p);
-                } else if ft.is_file() {
-                    let Ok(bytes) = std::fs::read(&p) else {
-                        continue;
-                    };
-                    let text = String::from_utf8_lossy(&bytes);
-                    if let Some(t) = token_in(&text, &token_canaries()) {
-                        panic!("a token ({t}) leaked into {}", p.display());
-                    }
-                    if p.file_name().is_none_or(|n| n != "credentials.toml") {
-                        assert!(
-                            !text.contains(CANARY),
-                            "the secret leaked into {}",
-                            p.display()
-                        );
-                    }
-                }
-            }
-        }
+        assert_no_canary_in_dir(self.dir.path());
     }
 
     /// Writes the config file directly.
@@ -168,6 +141,40 @@ impl TestEnv {
 
     pub fn config_text(&self) -> String {
         std::fs::read_to_string(self.config_path()).unwrap_or_default()
+    }
+}
+
+/// Checks every file under `dir` for the secret and every token canary; only a `credentials.toml`
+/// may hold the secret.
+#[track_caller]
+pub fn assert_no_canary_in_dir(dir: &Path) {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file() {
+                let Ok(bytes) = std::fs::read(&p) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&bytes);
+                if let Some(t) = token_in(&text, &token_canaries()) {
+                    panic!("a token ({t}) leaked into {}", p.display());
+                }
+                if p.file_name().is_none_or(|n| n != "credentials.toml") {
+                    assert!(
+                        !text.contains(CANARY),
+                        "the secret leaked into {}",
+                        p.display()
+                    );
+                }
+            }
+        }
     }
 }
 

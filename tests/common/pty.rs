@@ -8,7 +8,7 @@ use std::time::Duration;
 use expectrl::process::unix::WaitStatus;
 use expectrl::{Eof, Expect, Regex, Session};
 
-use super::{TestEnv, CANARY};
+use super::{assert_no_canary_in_dir, token_canaries, token_in, TestEnv, CANARY};
 
 /// The arrow-down key.
 pub const DOWN: &str = "\x1b[B";
@@ -17,8 +17,14 @@ pub const DOWN: &str = "\x1b[B";
 pub struct Pty {
     pub s: expectrl::session::OsSession,
     pub out: String,
-    /// Keys pressed so far: each character, Enter, or arrow key counts one.
+    /// Keys pressed so far: each character, Enter, or arrow key counts one; a pasted value none.
     pub keys: usize,
+    /// Values pasted so far (`paste`): each counts one, whatever its length.
+    pub pastes: usize,
+    /// Questions answered so far: each `at` that typed something, and each `paste`.
+    pub answers: usize,
+    /// The test's directory, checked for the canary at the end.
+    dir: std::path::PathBuf,
 }
 
 impl Pty {
@@ -30,7 +36,7 @@ impl Pty {
     pub fn start_with(env: &TestEnv, args: &[&str], extra: &[(&str, &str)]) -> Pty {
         let mut c = Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
         c.args(args);
-        Pty::spawn(env.vars(), c, extra)
+        Pty::spawn(env, env.vars(), c, extra)
     }
 
     /// Runs `script` in `sh` on a colour terminal (no `NO_COLOR`), with `$HC` the built binary:
@@ -44,10 +50,15 @@ impl Pty {
             .into_iter()
             .filter(|(k, _)| k != "NO_COLOR")
             .collect();
-        Pty::spawn(vars, c, &[("HC", bin.to_str().unwrap())])
+        Pty::spawn(env, vars, c, &[("HC", bin.to_str().unwrap())])
     }
 
-    fn spawn(vars: Vec<(String, String)>, mut c: Command, extra: &[(&str, &str)]) -> Pty {
+    fn spawn(
+        env: &TestEnv,
+        vars: Vec<(String, String)>,
+        mut c: Command,
+        extra: &[(&str, &str)],
+    ) -> Pty {
         c.env_clear().envs(vars);
         c.env_remove("CI")
             .env("TERM", "xterm")
@@ -57,15 +68,44 @@ impl Pty {
             .envs(extra.iter().copied());
         let mut s = Session::spawn(c).expect("spawn in a pty");
         s.set_expect_timeout(Some(Duration::from_secs(30)));
+        Pty::from_session(env, s)
+    }
+
+    /// A session the test spawned itself (a shell around the binary, say), for the test `env`.
+    pub fn from_session(env: &TestEnv, s: expectrl::session::OsSession) -> Pty {
         Pty {
             s,
             out: String::new(),
             keys: 0,
+            pastes: 0,
+            answers: 0,
+            dir: env.dir.path().to_path_buf(),
         }
     }
 
     /// Waits for `text`, then types `keys`.
     pub fn at(&mut self, text: &str, keys: &str) -> &mut Self {
+        self.wait_for(text);
+        if !keys.is_empty() {
+            self.send(keys);
+            self.keys += keys.replace(DOWN, "v").chars().count();
+            self.answers += 1;
+        }
+        self
+    }
+
+    /// Waits for `text`, then pastes `value` and presses Enter: one paste and one key, as an
+    /// operator answers with a value copied from Halo.
+    pub fn paste(&mut self, text: &str, value: &str) -> &mut Self {
+        self.wait_for(text);
+        self.send(&format!("{value}\r"));
+        self.keys += 1;
+        self.pastes += 1;
+        self.answers += 1;
+        self
+    }
+
+    fn wait_for(&mut self, text: &str) {
         let found = self
             .s
             .expect(text)
@@ -73,14 +113,13 @@ impl Pty {
         self.out.push_str(&String::from_utf8_lossy(found.before()));
         self.out
             .push_str(&String::from_utf8_lossy(found.as_bytes()));
-        if !keys.is_empty() {
-            // console switches the terminal mode with TCSAFLUSH after drawing a prompt, which drops
-            // keys typed before that; an operator never types that fast.
-            std::thread::sleep(Duration::from_millis(250));
-            self.s.send(keys).unwrap();
-            self.keys += keys.replace(DOWN, "v").chars().count();
-        }
-        self
+    }
+
+    fn send(&mut self, keys: &str) {
+        // console switches the terminal mode with TCSAFLUSH after drawing a prompt, which drops
+        // keys typed before that; an operator never types that fast.
+        std::thread::sleep(Duration::from_millis(250));
+        self.s.send(keys).unwrap();
     }
 
     /// A preset set up before offers "I already have one" first: Enter skips.
@@ -96,7 +135,8 @@ impl Pty {
             .at("Application checklist", &format!("{DOWN}\r"))
     }
 
-    /// Reads to the end and returns the exit code.
+    /// Reads to the end and returns the exit code, after checking that neither the screen nor any
+    /// file under the test's directory holds the secret or a token.
     pub fn finish(&mut self) -> i32 {
         let rest = self
             .s
@@ -109,6 +149,10 @@ impl Pty {
             "the secret was echoed:\n{}",
             self.out
         );
+        if let Some(t) = token_in(&self.out, &token_canaries()) {
+            panic!("a token ({t}) reached the terminal:\n{}", self.out);
+        }
+        assert_no_canary_in_dir(&self.dir);
         match self.s.get_process().wait().unwrap() {
             WaitStatus::Exited(_, code) => code,
             other => panic!("not a normal exit: {other:?}\n{}", self.out),

@@ -403,3 +403,80 @@ fn every_documented_sandbox_reproduction_fails_as_documented() {
     });
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// `-q` prints nothing but failures: a failing `init` says its error and fix on stderr, and
+/// nothing else (no report, no hand-off card).
+#[test]
+fn quiet_init_prints_only_a_failure_and_its_fix() {
+    let env = TestEnv::new();
+    let run = env.run(
+        &[
+            "init",
+            "--sandbox",
+            "--scenario",
+            "wrong-secret",
+            "--non-interactive",
+            "-q",
+        ],
+        &[],
+        None,
+    );
+    run.code(4);
+    assert_eq!(run.stdout, "", "no report and no card under -q");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(lines[0].starts_with("error: ") && lines[0].contains("invalid_client"));
+    assert!(lines[1].starts_with("hint: ") && lines[1].contains("View Applications"));
+}
+
+/// The README a newcomer follows on a fresh machine: every install route that needs a release says
+/// so, the source build says it works today and that its binary is the tool, `cargo install` keeps
+/// `--locked`, and the tour and the real setup are sections of their own, the real one saying that
+/// Enter does not mark a step done.
+#[test]
+fn the_readme_says_what_works_today_and_tells_the_tour_from_the_real_setup() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for route in [
+        "**Windows**",
+        "**macOS and Linux**",
+        "**By hand**",
+        "**Container**",
+        "**GitHub Action**",
+        "**Container image**",
+    ] {
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(route))
+            .unwrap_or_else(|| panic!("no {route} line"));
+        assert!(line.contains("*(from the first release)*"), "{line}");
+    }
+    let source = readme
+        .lines()
+        .find(|l| l.starts_with("**From source**"))
+        .unwrap();
+    assert!(source.contains("works today"), "{source}");
+    assert!(readme.contains("the tool is now target/release/halo-connect"));
+    assert!(readme.contains("`cargo install --locked --path .`"));
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let installs: Vec<&str> = flat
+        .match_indices("`cargo install ")
+        .map(|(i, _)| &flat[i..flat[i + 1..].find('`').map_or(flat.len(), |j| i + j + 2)])
+        .collect();
+    assert!(installs.len() >= 3, "{installs:?}");
+    for quoted in installs {
+        // The one without: "with it [--locked], `cargo install --path` builds in …".
+        assert!(
+            quoted.contains("--locked") || quoted == "`cargo install --path`",
+            "{quoted}"
+        );
+    }
+    let tour = readme
+        .find("\n## Try it on a fresh machine: the tour\n")
+        .expect("the tour");
+    let real = readme
+        .find("\n## Real setup: your Halo\n")
+        .expect("the real setup");
+    assert!(tour < real);
+    assert!(readme[real..].contains("does not take Enter for \"done\""));
+}

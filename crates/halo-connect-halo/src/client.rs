@@ -301,13 +301,13 @@ impl HaloClient {
         if let Some(rec) = &self.recorder {
             rec.scrub(secret);
         }
+        // The same bytes reqwest's `.form()` would send, in the buffer that is wiped after use.
+        let form = token_form(client_id, secret, scope);
         self.send("POST", url, |c| {
-            c.post(url).header(ACCEPT, "application/json").form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", client_id),
-                ("client_secret", secret.expose()),
-                ("scope", scope),
-            ])
+            c.post(url)
+                .header(ACCEPT, "application/json")
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form.clone())
         })
         .await
     }

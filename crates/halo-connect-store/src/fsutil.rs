@@ -1,6 +1,8 @@
 //! File plumbing shared by the config file and the credentials file: a bounded wait for an exclusive
 //! lock on a sibling `NAME.lock`, reading with "missing = None", TOML error positions, and atomic
-//! replacement (temp file in the same directory, fsync, rename, fsync of the directory).
+//! replacement (a temp file in the same directory, unnamed on Linux until it is whole, fsync,
+//! rename, fsync of the directory). It is the store's only writer of files, and never decides what
+//! goes into one.
 
 use super::error::{StoreError, WriteStep};
 use fs4::fs_std::FileExt;
@@ -250,12 +252,15 @@ pub(crate) enum Replace {
     Never,
 }
 
-/// The one atomic writer. `bytes` go to a temp file beside `path` (`.NAME.XXXXXX.tmp`, 0600 or
-/// 0644 less the umask), which is fsynced, then renamed over `path` (or linked in place, when
-/// nothing may be replaced), then the directory is fsynced (unix). A reader sees the old file or the
-/// whole new one; on any failure `path` is as it was and the temp file is gone. A live writer holds
-/// a lock on its temp file; temp files of `path` that no one holds were left by a writer that was
-/// killed (one of an export or of the credentials holds the secret), and are removed first.
+/// The one atomic writer. `bytes` go to a temp file in `path`'s directory (0600 or 0644 less the
+/// umask), which is fsynced, then renamed over `path` (or linked in place, when nothing may be
+/// replaced), then the directory is fsynced (unix). A reader sees the old file or the whole new one;
+/// on any failure `path` is as it was and the temp file is gone. On Linux the temp file has no name
+/// while it is written (`O_TMPFILE`, see `unnamed`), so a writer killed then leaves nothing; it is
+/// named `.NAME.XXXXXX.tmp` only for the rename over an existing file. Elsewhere (or on a file
+/// system without `O_TMPFILE`) it is `.NAME.XXXXXX.tmp` from the start. A live writer holds a lock
+/// on its temp file; temp files of `path` that no one holds were left by a writer that was killed
+/// (one of an export or of the credentials holds the secret), and are removed first.
 pub(crate) fn write_atomic(
     path: &Path,
     bytes: &[u8],
@@ -272,6 +277,17 @@ pub(crate) fn write_atomic(
         }
     };
     let prefix = temp_prefix(path);
+    #[cfg(target_os = "linux")]
+    if let Some(mut file) = unnamed::create(dir, mode).map_err(fail(WriteStep::CreateTemp))? {
+        // Held until the file is closed: once named, a sweep by another run leaves it alone.
+        let _ = FileExt::try_lock_exclusive(&file);
+        file.write_all(bytes).map_err(fail(WriteStep::WriteTemp))?;
+        file.sync_all().map_err(fail(WriteStep::SyncTemp))?;
+        unnamed::name(&file, dir, &prefix, path, replace).map_err(fail(WriteStep::Replace))?;
+        return File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail(WriteStep::SyncDir));
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
@@ -346,6 +362,78 @@ fn stale(path: &Path) -> bool {
     {
         let _ = path;
         true
+    }
+}
+
+/// Linux's unnamed temp file: `open(dir, O_TMPFILE)` makes a file in `dir` that no directory entry
+/// names, so it vanishes with the process that holds it, however that process ends; `link` gives it
+/// a name once it is whole. It must not name the file before then.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use super::{Mode, Replace};
+    use rustix::fs::{AtFlags, OFlags, CWD};
+    use std::fs::File;
+    use std::io;
+    use std::os::fd::AsRawFd;
+    use std::path::Path;
+
+    /// An unnamed file in `dir`, or `None` where it cannot be made and named (a kernel or file
+    /// system without `O_TMPFILE`, or no `/proc` to name it through): the caller then writes a
+    /// named temp file, as on other systems.
+    pub(super) fn create(dir: &Path, mode: Mode) -> io::Result<Option<File>> {
+        if !Path::new("/proc/self/fd").is_dir() {
+            return Ok(None);
+        }
+        let bits = match mode {
+            Mode::Private => 0o600,
+            Mode::Shared => 0o644,
+        };
+        match rustix::fs::openat(
+            CWD,
+            dir,
+            OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+            rustix::fs::Mode::from_raw_mode(bits),
+        ) {
+            Ok(fd) => Ok(Some(File::from(fd))),
+            // No O_TMPFILE: EOPNOTSUPP from the file system, EISDIR or EINVAL from an old kernel.
+            Err(e)
+                if e == rustix::io::Errno::OPNOTSUPP
+                    || e == rustix::io::Errno::ISDIR
+                    || e == rustix::io::Errno::INVAL =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Gives the whole file its name: linked at `path` when nothing may be replaced (it fails if
+    /// `path` exists), else linked as `.NAME.XXXXXX.tmp` and renamed over `path` (the name is
+    /// removed if the rename fails).
+    pub(super) fn name(
+        file: &File,
+        dir: &Path,
+        prefix: &str,
+        path: &Path,
+        replace: Replace,
+    ) -> io::Result<()> {
+        match replace {
+            Replace::Never => link(file, path),
+            Replace::Always => tempfile::Builder::new()
+                .prefix(prefix)
+                .suffix(".tmp")
+                .make_in(dir, |at| link(file, at))?
+                .persist(path)
+                .map(|_| ())
+                .map_err(|e| e.error),
+        }
+    }
+
+    /// `linkat` through `/proc/self/fd`, following that link to the open file (unprivileged,
+    /// unlike `AT_EMPTY_PATH`).
+    fn link(file: &File, at: &Path) -> io::Result<()> {
+        let fd = format!("/proc/self/fd/{}", file.as_raw_fd());
+        rustix::fs::linkat(CWD, fd.as_str(), CWD, at, AtFlags::SYMLINK_FOLLOW).map_err(Into::into)
     }
 }
 
@@ -430,6 +518,35 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1, "no temp file is left behind");
+    }
+
+    /// Linux: the file being written has no name until it is whole, so a writer killed before then
+    /// leaves nothing in the directory; naming it links it in place (never over an existing file)
+    /// or renames it over the target, with no temp name left either way.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_the_file_being_written_has_no_name_until_it_is_whole() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.env");
+        let entries = || fs::read_dir(dir.path()).unwrap().count();
+        let file = unnamed::create(dir.path(), Mode::Private)
+            .unwrap()
+            .expect("this file system makes unnamed files");
+        (&file).write_all(b"one").unwrap();
+        assert_eq!(entries(), 0, "the file being written has a name");
+        unnamed::name(&file, dir.path(), ".out.env.", &path, Replace::Never).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+
+        let file = unnamed::create(dir.path(), Mode::Private).unwrap().unwrap();
+        (&file).write_all(b"two").unwrap();
+        let err = unnamed::name(&file, dir.path(), ".out.env.", &path, Replace::Never).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        unnamed::name(&file, dir.path(), ".out.env.", &path, Replace::Always).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(entries(), 1, "a temp name was left behind");
     }
 
     /// A temp file a killed writer left (it may hold the secret) is removed by the next write of

@@ -394,6 +394,96 @@ fn a_later_export_removes_the_temp_file_a_killed_one_left() {
     assert!(file.exists());
 }
 
+/// Finding 10, at the kill itself: an `export --with-secret --output` killed while it writes leaves
+/// no file behind, so none holds the secret. The file-size limit kills the run (SIGXFSZ, whose
+/// default ends the process with no code run, as SIGKILL does) when its write reaches the last
+/// byte: everything before it, the secret included, is written by then. Before the fix that left
+/// `.acme.env.XXXXXX.tmp` holding the secret until the next export to the same file.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_export_killed_while_it_writes_leaves_no_file_holding_the_secret() {
+    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    let env = hosted("billing");
+    let whole = raw(&env, &["export", "acme", "--with-secret"]);
+    whole.code(0);
+    let limit = whole.stdout.len() as u64 - 1;
+    assert!(
+        whole.stdout[..limit as usize].contains(CANARY),
+        "the secret is not before the last byte:\n{}",
+        whole.stdout.replace(CANARY, "[CANARY]")
+    );
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("acme.env");
+    let killed_while_writing = |extra: &[&str]| {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("halo-connect"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("HALO_") || k == "CI" || k == "NO_COLOR" {
+                c.env_remove(k);
+            }
+        }
+        c.envs(env.vars())
+            .args(["export", "acme", "--with-secret", "--output"])
+            .arg(&file)
+            .args(extra)
+            .stdin(std::process::Stdio::null());
+        // SAFETY: setrlimit is async-signal-safe, and the closure allocates nothing.
+        unsafe {
+            c.pre_exec(move || {
+                let lim = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+        let run = c.output().unwrap();
+        assert_eq!(
+            run.status.signal(),
+            Some(libc::SIGXFSZ),
+            "the run was not killed while writing: {:?}\n{}",
+            run.status,
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let holding_the_secret = || {
+        std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                std::fs::read(p)
+                    .is_ok_and(|b| b.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()))
+            })
+            .collect::<Vec<_>>()
+    };
+
+    killed_while_writing(&[]);
+    assert_eq!(holding_the_secret(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        listing(),
+        Vec::<String>::new(),
+        "a killed export left a file"
+    );
+
+    // Over an existing file (`--force`, a rename over it): the old file stays as it was, alone.
+    std::fs::write(&file, "old\n").unwrap();
+    killed_while_writing(&["--force"]);
+    assert_eq!(holding_the_secret(), Vec::<std::path::PathBuf>::new());
+    assert_eq!(listing(), ["acme.env"], "a killed export left a file");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "old\n");
+}
+
 #[test]
 fn powershell_line_by_line() {
     let env = tricky();

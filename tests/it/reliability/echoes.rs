@@ -167,6 +167,124 @@ fn a_secret_echoed_upper_cased_reaches_no_output_and_no_bundle() {
     }
 }
 
+/// The canary's reach over every other output and file: with the same server (its token answer
+/// repeating the access, id and refresh tokens, its agent name the bearer token), none of them
+/// reaches `--junit`, `--summary`, the `-v` and `-vv` logs, the config `init` writes, or what
+/// `show`, `status`, `handoff`, `test --all` and `token` (on stderr) print. `TestEnv::run` checks
+/// stdout, stderr and every file under the test's directory after each run; the reports are
+/// written there, and are checked to be written.
+#[test]
+fn tokens_echoed_by_the_server_reach_no_ci_report_log_or_config() {
+    let base = hostile(Echo::Tokens);
+    let env = TestEnv::new();
+    let vars = vars(&base);
+    let junit = env.dir.path().join("halo.xml");
+    let summary = env.dir.path().join("summary.md");
+    let bundle = env.dir.path().join("bundle.md");
+    let (j, s, b) = (
+        junit.display().to_string(),
+        summary.display().to_string(),
+        bundle.display().to_string(),
+    );
+    let written = |run: &Run| {
+        let mut texts = String::new();
+        for (f, kind) in [(&junit, "<testsuites"), (&summary, "halo-connect test")] {
+            let text = std::fs::read_to_string(f).unwrap_or_else(|e| {
+                panic!("{} was not written ({e}):\n{}", f.display(), run.stderr)
+            });
+            assert!(text.contains(kind), "{}:\n{text}", f.display());
+            std::fs::remove_file(f).unwrap();
+            texts.push_str(&text);
+        }
+        texts
+    };
+    for verbosity in ["-v", "-vv"] {
+        let run = env.run(
+            &[
+                "test",
+                "--from-env",
+                "--junit",
+                &j,
+                "--summary",
+                &s,
+                verbosity,
+            ],
+            &refs(&vars),
+            None,
+        );
+        // The echo reached the reports, scrubbed (the billing preset fails on "all", so the
+        // reports quote the agent's name, which repeats the bearer token).
+        let texts = written(&run);
+        assert!(texts.contains("the access token"), "{texts}");
+        assert!(!run.stderr.is_empty(), "{verbosity} logged nothing");
+    }
+    // A stored profile: the config `init` writes (with its last test), then each command reading it.
+    let id = vars
+        .iter()
+        .find(|(k, _)| *k == "HALO_CLIENT_ID")
+        .unwrap()
+        .1
+        .clone();
+    let init = [
+        "init",
+        "--non-interactive",
+        "--profile",
+        "echo",
+        "--resource-server",
+        &format!("{base}/api"),
+        "--auth-server",
+        &format!("{base}/auth/"),
+        "--tenant",
+        "acme",
+        "--client-id",
+        &id,
+        "--preset",
+        "custom",
+        "--scopes",
+        "all",
+        "--secret-store",
+        "file",
+        "-vv",
+    ]
+    .map(String::from);
+    let run = env.run(&strs(&init), &[("HALO_CLIENT_SECRET", CANARY)], None);
+    run.code(0);
+    let config = env.config_text();
+    assert!(config.contains("[profiles.echo]"), "{config}");
+    let run = env.run(
+        &[
+            "test",
+            "echo",
+            "--junit",
+            &j,
+            "--summary",
+            &s,
+            "--report",
+            &b,
+            "-vv",
+        ],
+        &[],
+        None,
+    );
+    run.code(0);
+    written(&run);
+    assert!(bundle.exists());
+    for args in [
+        &["test", "--all", "--json", "-v"][..],
+        &["show", "echo"],
+        &["show", "echo", "--json"],
+        &["status"],
+        &["status", "echo", "--json"],
+        &["handoff", "echo"],
+        &["handoff", "echo", "--json"],
+        &["list", "--json"],
+        &["token", "echo", "-vv"],
+    ] {
+        let run = env.run(args, &[], None);
+        run.code(0);
+    }
+}
+
 /// Finding 19: once the token exchange is over, no copy of the URL-encoded form
 /// (`client_secret=…`) is left in the process's memory. Reading another process's memory takes
 /// root (the process is non-dumpable), as the red team's scan did.

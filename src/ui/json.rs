@@ -7,42 +7,13 @@
 use serde::Serialize;
 
 use crate::domain::handoff::{Handoff, Row};
-use crate::domain::kind::Kind;
+use crate::domain::preset::Preset;
 use crate::domain::profile::{LastTest, Profile};
-use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, ReadinessRow, TokenInfo,
-};
+use crate::domain::report::{CheckReport, Failure};
 use crate::error::AppError;
 
 /// The contract's version; every report and error object carries it.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// `error`: a diagnosis of the test, or the failure that ended the command.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum ErrorObject<'a> {
-    Diagnosis(&'a Diagnosis),
-    Command(CommandError<'a>),
-}
-
-#[derive(Debug, Serialize)]
-pub struct CommandError<'a> {
-    pub kind: Kind,
-    pub message: &'a str,
-    pub hint: Option<&'a str>,
-    pub details: &'a [String],
-}
-
-impl<'a> From<&'a AppError> for CommandError<'a> {
-    fn from(e: &'a AppError) -> Self {
-        CommandError {
-            kind: e.kind,
-            message: &e.message,
-            hint: e.hint.as_deref(),
-            details: &e.details,
-        }
-    }
-}
 
 /// A command that failed before or instead of a test.
 #[derive(Debug, Serialize)]
@@ -51,17 +22,56 @@ pub struct ErrorOutput<'a> {
     pub profile: &'a str,
     pub ok: bool,
     pub exit_code: i32,
-    pub error: CommandError<'a>,
+    pub error: Failure,
 }
 
 impl<'a> ErrorOutput<'a> {
-    pub fn new(profile: &'a str, e: &'a AppError) -> Self {
+    pub fn new(profile: &'a str, e: &AppError) -> Self {
         ErrorOutput {
             schema_version: SCHEMA_VERSION,
             profile,
             ok: false,
             exit_code: e.exit_code(),
-            error: e.into(),
+            error: e.failure(),
+        }
+    }
+}
+
+/// The report of one Save and Test (`test`, `secret set`, each element of `test --all`): the
+/// finished `CheckReport` as it serializes itself, under the contract's version.
+#[derive(Debug, Serialize)]
+pub struct ReportOutput<'a> {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub report: &'a CheckReport,
+}
+
+impl<'a> ReportOutput<'a> {
+    pub fn new(report: &'a CheckReport) -> Self {
+        ReportOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+        }
+    }
+}
+
+/// `init --json`: the report of its Save and Test (`CheckReport::unsaved` when the save failed),
+/// then what was saved where.
+#[derive(Debug, Serialize)]
+pub struct InitOutput<'a> {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub report: &'a CheckReport,
+    #[serde(flatten)]
+    pub facts: InitFacts<'a>,
+}
+
+impl<'a> InitOutput<'a> {
+    pub fn new(report: &'a CheckReport, facts: InitFacts<'a>) -> Self {
+        InitOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+            facts,
         }
     }
 }
@@ -80,85 +90,18 @@ pub struct InitFacts<'a> {
     pub handoff: Option<HandoffCard<'a>>,
 }
 
-/// The report of one Save and Test (`test`, `init`, each element of `test --all`).
-#[derive(Debug, Serialize)]
-pub struct ReportOutput<'a> {
-    pub schema_version: u32,
-    pub profile: &'a str,
-    pub ok: bool,
-    pub exit_code: i32,
-    pub preset: &'a str,
-    pub resource_server: &'a str,
-    pub auth_server: &'a str,
-    pub tenant: Option<&'a str>,
-    pub token: &'a TokenInfo,
-    pub agent: Option<&'a AgentInfo>,
-    pub instance: Option<&'a InstanceInfo>,
-    pub permissions: &'a [PermissionRow],
-    pub readiness: &'a [ReadinessRow],
-    pub error: Option<ErrorObject<'a>>,
-    pub hints: &'a [String],
-    pub notes: &'a [String],
-    pub elapsed_ms: u64,
-    /// Boxed: `init`'s facts (with its hand-off card) would make every `test` report large.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub init: Option<Box<InitFacts<'a>>>,
-}
-
-impl<'a> ReportOutput<'a> {
-    pub fn new(r: &'a CheckReport) -> Self {
-        ReportOutput {
-            schema_version: r.schema_version,
-            profile: &r.profile,
-            ok: r.ok,
-            exit_code: r.exit_code,
-            preset: &r.preset,
-            resource_server: &r.resource_server,
-            auth_server: &r.auth_server,
-            tenant: r.tenant.as_deref(),
-            token: &r.token,
-            agent: r.agent.as_ref(),
-            instance: r.instance.as_ref(),
-            permissions: &r.permissions,
-            readiness: &r.readiness,
-            error: r.error.as_ref().map(ErrorObject::Diagnosis),
-            hints: &r.hints,
-            notes: &r.notes,
-            elapsed_ms: r.elapsed_ms,
-            init: None,
-        }
-    }
-
-    /// `init`'s report: the test's, then whether it was saved. A save that failed decides `ok`,
-    /// `exit_code` and `error`, since nothing was stored.
-    pub fn init(
-        r: &'a CheckReport,
-        facts: InitFacts<'a>,
-        save_error: Option<&'a AppError>,
-    ) -> Self {
-        let mut out = ReportOutput::new(r);
-        if let Some(e) = save_error {
-            out.ok = false;
-            out.exit_code = e.exit_code();
-            out.error = Some(ErrorObject::Command(e.into()));
-        }
-        out.init = Some(Box::new(facts));
-        out
-    }
-}
-
 /// One element of `test --all`: a report, or the error that kept a profile from being tested.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum FleetEntry<'a> {
-    Report(Box<ReportOutput<'a>>),
+    Report(ReportOutput<'a>),
     Error(ErrorOutput<'a>),
 }
 
 impl FleetEntry<'_> {
     pub fn exit_code(&self) -> i32 {
         match self {
-            FleetEntry::Report(r) => r.exit_code,
+            FleetEntry::Report(r) => r.report.exit_code(),
             FleetEntry::Error(e) => e.exit_code,
         }
     }
@@ -210,6 +153,81 @@ pub struct ShowOutput<'a> {
     pub ca_cert: Option<&'a str>,
     pub last_test: Option<&'a LastTest>,
     pub values: std::collections::BTreeMap<&'static str, ShownValue>,
+}
+
+/// One element of `status --json` (and one line of `status`): whether the profile could be
+/// tested now, its last test, and what to run next.
+#[derive(Debug, Serialize)]
+pub struct StatusEntry<'a> {
+    pub profile: &'a str,
+    pub default: bool,
+    pub secret_store: &'static str,
+    /// Whether a test could run now: the secret is where the profile says.
+    pub secret_present: bool,
+    pub secret: String,
+    /// Whether the stored secret is bound to the servers and Client ID it was tested with; null
+    /// when none is stored (store `none`, the emulator's).
+    pub secret_bound: Option<bool>,
+    pub last_test: Option<&'a LastTest>,
+    /// Seconds since the last test, when its time reads.
+    pub last_test_age_s: Option<i64>,
+    pub next: String,
+}
+
+/// One element of `presets --json` (its keys in alphabetical order, as they always were).
+#[derive(Debug, Serialize)]
+pub struct PresetLine<'a> {
+    pub name: &'a str,
+    pub scopes: &'a [String],
+    pub summary: &'a str,
+    pub title: &'a str,
+}
+
+impl<'a> PresetLine<'a> {
+    pub fn new(p: &'a Preset) -> Self {
+        PresetLine {
+            name: &p.name,
+            scopes: &p.scopes,
+            summary: &p.summary,
+            title: &p.title,
+        }
+    }
+}
+
+/// `presets show NAME --json` and `checklist --format json`: the whole preset, in the shape
+/// `--preset-file` reads back.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct PresetOutput<'a> {
+    pub preset: &'a Preset,
+}
+
+/// `use --json`: the profile commands act on when none is named.
+#[derive(Debug, Serialize)]
+pub struct UseOutput<'a> {
+    pub default_profile: &'a str,
+}
+
+/// `remove --json`: the profile removed.
+#[derive(Debug, Serialize)]
+pub struct RemoveOutput<'a> {
+    pub profile: &'a str,
+    pub removed: bool,
+}
+
+/// `sandbox --json`: one line when the emulator is up: the five values, the scenario, the TLS
+/// mode and the CA file (keys in alphabetical order, as they always were). The secret is the
+/// emulator's public demo secret, or null when `HALO_SANDBOX_SECRET` gave it.
+#[derive(Debug, Serialize)]
+pub struct SandboxOutput<'a> {
+    pub auth_server: String,
+    pub ca_cert: Option<String>,
+    pub client_id: &'a str,
+    pub client_secret: Option<&'a str>,
+    pub resource_server: String,
+    pub scenario: &'static str,
+    pub tenant: &'a str,
+    pub tls: &'static str,
 }
 
 /// `token --json`: the one output that holds a secret, because it was asked for.
@@ -414,19 +432,27 @@ impl Serialize for ExportOutput<'_> {
 /// terminal showing the JSON (`printable::is_hidden`: C1 controls such as U+009B CSI, DEL, bidi
 /// overrides, zero-width and tag characters) is written as `\\uXXXX`: the same value, inert text.
 pub fn to_string<T: Serialize>(value: &T) -> String {
+    write(value, serde_json::ser::PrettyFormatter::new())
+}
+
+/// The same on one line (`use`, `remove`, `sandbox`: a line a script reads).
+pub fn to_line<T: Serialize>(value: &T) -> String {
+    write(value, serde_json::ser::CompactFormatter)
+}
+
+fn write<T: Serialize, F: serde_json::ser::Formatter>(value: &T, formatter: F) -> String {
     let mut out = Vec::with_capacity(1024);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Inert::default());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Inert(formatter));
     match value.serialize(&mut ser) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
         Err(e) => format!("{{\"schema_version\":1,\"ok\":false,\"exit_code\":1,\"error\":{{\"kind\":\"internal\",\"message\":\"the JSON output could not be written: {e}\"}}}}"),
     }
 }
 
-/// serde_json's pretty formatter, writing hidden and control characters as `\\uXXXX`.
-#[derive(Default)]
-struct Inert(serde_json::ser::PrettyFormatter<'static>);
+/// A serde_json formatter, writing hidden and control characters as `\\uXXXX`.
+struct Inert<F>(F);
 
-impl serde_json::ser::Formatter for Inert {
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Inert<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,

@@ -5,6 +5,7 @@
 //! `Serialize` in the shape of the JSON contract (docs/cli.md), which `ui::json` wraps with
 //! `schema_version`. It does no I/O and knows nothing of HTTP.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::catalogue::{self, Cause};
@@ -38,20 +39,59 @@ impl Diagnosis {
     }
 }
 
-/// `{kind, code, message, hint}`: the `error` object of the JSON contract.
+/// A named failure of a test: its kind, the cause's code (an entry of docs/troubleshooting.md),
+/// what happened and what to change.
+// The JSON shape and schema of `Diagnosis`, written once.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Diagnosis")]
+struct DiagnosisJson<'a> {
+    /// A kind some cause of the catalogue has.
+    #[schemars(schema_with = "cause_kinds")]
+    kind: Kind,
+    /// The cause's code: an entry of docs/troubleshooting.md.
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    code: &'static str,
+    #[schemars(length(min = 1))]
+    message: &'a str,
+    #[schemars(length(min = 1))]
+    hint: &'a str,
+}
+
+/// The kinds the catalogue's causes have, in the exit-code table's order.
+fn cause_kinds(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let kinds: Vec<&str> = Kind::ALL
+        .into_iter()
+        .filter(|k| catalogue::CATALOGUE.iter().any(|c| c.kind == *k))
+        .map(Kind::as_str)
+        .collect();
+    schemars::json_schema!({ "enum": kinds })
+}
+
 impl Serialize for Diagnosis {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Diagnosis", 4)?;
-        st.serialize_field("kind", &self.kind())?;
-        st.serialize_field("code", self.code())?;
-        st.serialize_field("message", &self.message)?;
-        st.serialize_field("hint", &self.hint)?;
-        st.end()
+        DiagnosisJson {
+            kind: self.kind(),
+            code: self.code(),
+            message: &self.message,
+            hint: &self.hint,
+        }
+        .serialize(s)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl JsonSchema for Diagnosis {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Diagnosis".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        DiagnosisJson::json_schema(generator)
+    }
+}
+
+/// A scope is granted (a read proved it), missing, unverified (an edit scope the token carries;
+/// only a write would prove it, and halo-connect never writes), or unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionStatus {
     Granted,
@@ -63,11 +103,12 @@ pub enum PermissionStatus {
 }
 
 /// One permission (scope) of the preset and what the test found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PermissionRow {
     pub permission: String,
     pub status: PermissionStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub hint: Option<String>,
     /// The failure behind a missing row, when it is not simply an absent scope.
     #[serde(skip)]
@@ -75,56 +116,56 @@ pub struct PermissionRow {
 }
 
 /// One readiness check of the preset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReadinessRow {
-    #[serde(serialize_with = "readiness_id")]
     pub check: ReadinessCheck,
     pub ok: bool,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub hint: Option<String>,
     #[serde(skip)]
     pub cause: Option<Diagnosis>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+/// The client-credentials token exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, JsonSchema)]
 pub struct TokenInfo {
     pub ok: bool,
     pub granted_scopes: Vec<String>,
+    /// Seconds, as Halo said; null when no token was issued or Halo did not say.
     pub expires_in: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AgentInfo {
     pub id: i64,
     pub name: String,
 }
 
 /// Which Halo answered: `GET /api/InstanceInfo`'s name and version, when the agent may read them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct InstanceInfo {
     pub name: String,
     pub version: String,
 }
 
-fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(check.id())
-}
-
-/// A failure after the test that is no diagnosis of it (init's save): the error object of a
-/// command, `{kind, message, hint, details}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An error that is not a test's diagnosis: no `code`, and the hint may be null.
+// A failure after the test (init's save), or the error object of a command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Failure {
     pub kind: Kind,
+    #[schemars(length(min = 1))]
     pub message: String,
     pub hint: Option<String>,
     /// One line per refused or missing value, when there are several.
     pub details: Vec<String>,
 }
 
-/// `error` of the JSON contract: the test's deciding diagnosis, or the failure of a step after a
-/// passing test (init's save, `CheckReport::unsaved`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The test's deciding diagnosis, or the failure of a step after a passing test (init's save),
+/// which has no code.
+// `CheckReport::unsaved` makes the second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 enum ReportError {
     Diagnosis(Diagnosis),
@@ -324,20 +365,35 @@ fn map_rows(
 /// The whole result of a Save and Test, finished: only `ReportBuilder::finish` (and
 /// `CheckReport::unsaved`, init's failed save) make one, and its fields are private. Serialized in
 /// the JSON contract's shape and order; `findings` and the rows' causes stay out of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(transform = super::kind::outcome_schema)]
 pub struct CheckReport {
+    /// The profile tested (`env` for --from-env, `sandbox` for --sandbox).
     profile: String,
+    /// True exactly when every required check passed.
     ok: bool,
+    /// The process's exit code.
     exit_code: i32,
+    /// The preset whose scopes and readiness checks were tested.
     preset: String,
+    /// The Resource Server, normalised (ends in /api).
     resource_server: String,
+    /// The Authorization Server, with exactly one trailing /.
+    #[schemars(regex(pattern = "/$"))]
     auth_server: String,
+    /// The Tenant, or null when none is set (on-premise).
     tenant: Option<String>,
     token: TokenInfo,
+    /// The agent the application acts as (from Agent/me), or null when unknown.
     agent: Option<AgentInfo>,
+    /// Which Halo answered (from InstanceInfo, in the same round trip as the probes), or null
+    /// when the agent may not read it; never a failure.
     instance: Option<InstanceInfo>,
+    /// One row per scope of the preset, in the preset's order.
     permissions: Vec<PermissionRow>,
+    /// The preset's readiness checks.
     readiness: Vec<ReadinessRow>,
+    /// The failure that decided the exit code, or null when the test passed.
     error: Option<ReportError>,
     /// Every failure's fix, the deciding one first.
     hints: Vec<String>,

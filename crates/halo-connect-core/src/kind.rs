@@ -151,5 +151,38 @@ mod tests {
                 "{code} has its meaning for the man page"
             );
         }
+        let kinds: Vec<Kind> = table.iter().map(|(k, _, _)| *k).collect();
+        assert_eq!(
+            kinds,
+            Kind::ALL,
+            "Kind::ALL is every kind, in the table's order"
+        );
+    }
+
+    /// The schema's rule admits each kind only with its own exit code.
+    #[test]
+    fn the_outcome_rule_pairs_each_kind_with_its_exit_code() {
+        let mut schema = schemars::json_schema!({});
+        outcome_schema(&mut schema);
+        let branches = schema.as_value()["allOf"][0]["anyOf"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(branches[0]["properties"]["exit_code"]["const"], 0);
+        for k in Kind::ALL {
+            let with_kind: Vec<&serde_json::Value> = branches
+                .iter()
+                .filter(|b| {
+                    b["properties"]["error"]["properties"]["kind"]["enum"]
+                        .as_array()
+                        .is_some_and(|e| e.iter().any(|n| n == k.as_str()))
+                })
+                .collect();
+            assert_eq!(with_kind.len(), 1, "{k:?}");
+            assert_eq!(
+                with_kind[0]["properties"]["exit_code"]["const"],
+                k.exit_code()
+            );
+        }
     }
 }

@@ -276,13 +276,18 @@ pub struct TokenOutput<'a> {
 /// `test --as NAME --json`: the integration's own requests and Halo's answers.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ReplayOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
+    pub schema_version: u32,
     #[serde(flatten)]
     pub report: &'a crate::domain::integration::replay::ReplayReport,
 }
 
 impl<'a> ReplayOutput<'a> {
     pub fn new(report: &'a crate::domain::integration::replay::ReplayReport) -> Self {
-        ReplayOutput { report }
+        ReplayOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+        }
     }
 }
 

@@ -66,8 +66,6 @@ pub struct PitfallSeen {
 /// The whole result of `test --as NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReplayReport {
-    #[schemars(extend("const" = 1))]
-    pub schema_version: u32,
     pub profile: String,
     pub integration: String,
     pub ok: bool,
@@ -85,7 +83,6 @@ pub struct ReplayReport {
 impl ReplayReport {
     pub fn new(profile: &str, i: &Integration) -> ReplayReport {
         ReplayReport {
-            schema_version: 1,
             profile: profile.to_string(),
             integration: i.name.clone(),
             ok: true,

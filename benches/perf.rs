@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use halo_connect::domain::preset::{self, Preset};
+use halo_connect::domain::report::Subject;
 use halo_connect::domain::scope::{probe_for, AGENT_ME_PATH};
 use halo_connect::domain::secret::Secret;
 use halo_connect::domain::values::{validate, ConnectionSettings, RawValues, Source, Sourced};
@@ -115,13 +116,14 @@ fn concurrent_check(
         .map(|_| {
             let c = client(&sb);
             let t0 = Instant::now();
-            let report =
-                rt.block_on(async { run_check(&c, &settings, &secret, &preset, "bench").await });
+            let report = rt.block_on(async {
+                run_check(&c, &settings, &secret, &preset, Subject::named("bench")).await
+            });
             let took = t0.elapsed();
             assert!(
-                report.token.ok,
+                report.token().ok,
                 "the bench's token request failed: {:?}",
-                report.error
+                report.error()
             );
             took
         })

@@ -6,6 +6,7 @@ use std::fmt;
 use crate::domain::field::{Channel, Field, Reason, ValueError};
 pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
+use crate::domain::report::Failure;
 
 /// A command's failure: a message, an optional hint, and the kind that gives the exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,15 @@ impl AppError {
     }
     pub fn exit_code(&self) -> i32 {
         self.kind.exit_code()
+    }
+    /// The error object of the JSON contract: `{kind, message, hint, details}`.
+    pub fn failure(&self) -> Failure {
+        Failure {
+            kind: self.kind,
+            message: self.message.clone(),
+            hint: self.hint.clone(),
+            details: self.details.clone(),
+        }
     }
 }
 

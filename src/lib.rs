@@ -16,6 +16,10 @@ mod error;
 mod hardening;
 mod ui;
 
+/// The JSON Schema of every `--json` shape, generated from its type: what docs/schema/ holds
+/// (`tests/it/schema.rs` compares them).
+pub use ui::json::{schema_files, SchemaFile};
+
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::commands::{Ctx, Env};

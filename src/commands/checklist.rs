@@ -6,6 +6,7 @@ use crate::cli::{ChecklistArgs, ChecklistFormat};
 use crate::domain::handoff::applications_page;
 use crate::domain::preset;
 use crate::error::AppError;
+use crate::ui::json;
 use crate::ui::render;
 
 use super::Ctx;
@@ -40,7 +41,7 @@ pub fn run(ctx: &Ctx, args: ChecklistArgs) -> Result<i32, AppError> {
             render::checklist_text_at(p, link.as_deref())
         }
         ChecklistFormat::Markdown => render::checklist_markdown_at(p, page.as_deref()),
-        ChecklistFormat::Json => serde_json::to_string_pretty(p).unwrap_or_default(),
+        ChecklistFormat::Json => json::to_string(&json::PresetOutput { preset: p }),
     };
     ctx.term.out_raw(&text);
     Ok(0)

@@ -4,6 +4,7 @@
 use crate::cli::UseArgs;
 use crate::domain::field::env;
 use crate::error::AppError;
+use crate::ui::json::{self, UseOutput};
 
 use super::{Ctx, DEFAULT_PROFILE};
 
@@ -12,8 +13,9 @@ pub fn run(ctx: &Ctx, args: UseArgs) -> Result<i32, AppError> {
         let config = ctx.config.load()?;
         let current = config.default_profile.as_deref().unwrap_or(DEFAULT_PROFILE);
         if ctx.global.json {
-            ctx.term
-                .out_raw(&serde_json::json!({ "default_profile": current }).to_string());
+            ctx.term.out_raw(&json::to_line(&UseOutput {
+                default_profile: current,
+            }));
         } else {
             ctx.term.out(current);
         }
@@ -26,8 +28,9 @@ pub fn run(ctx: &Ctx, args: UseArgs) -> Result<i32, AppError> {
         Ok(())
     })?;
     if ctx.global.json {
-        ctx.term
-            .out_raw(&serde_json::json!({ "default_profile": name }).to_string());
+        ctx.term.out_raw(&json::to_line(&UseOutput {
+            default_profile: &name,
+        }));
     } else {
         ctx.term.info(&format!(
             "Commands now act on profile `{name}` when none is named; `--profile NAME` picks another for one command."

@@ -22,22 +22,19 @@ pub fn report(ctx: &Ctx, r: &CheckReport, what: &str) {
 
 /// Under `-q`: a failing report's error and fix, on stderr; a passing one prints nothing.
 pub fn failure_only(ctx: &Ctx, r: &CheckReport, what: &str) {
-    if r.ok {
+    if r.ok() {
         return;
     }
     let cause = r
-        .error
-        .as_ref()
+        .error()
         .map(|e| e.message.clone())
-        .unwrap_or_else(|| format!("exit {}", r.exit_code));
-    let message = format!("profile `{}`: {what} failed: {cause}", r.profile);
-    let mut hints = r.hints.iter();
-    let fix = hints.next().cloned().or_else(|| {
-        r.error
-            .as_ref()
-            .map(|e| e.hint.clone())
-            .filter(|h| !h.is_empty())
-    });
+        .unwrap_or_else(|| format!("exit {}", r.exit_code()));
+    let message = format!("profile `{}`: {what} failed: {cause}", r.profile());
+    let mut hints = r.hints().iter();
+    let fix = hints
+        .next()
+        .cloned()
+        .or_else(|| r.error().map(|e| e.hint.clone()).filter(|h| !h.is_empty()));
     let also: Vec<String> = hints.map(|h| format!("also: {h}")).collect();
     ctx.term.error(&message, &also, fix.as_deref());
 }

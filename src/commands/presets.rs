@@ -3,6 +3,7 @@
 use crate::cli::{PresetsAction, PresetsArgs};
 use crate::domain::preset;
 use crate::error::AppError;
+use crate::ui::json::{self, PresetLine, PresetOutput};
 use crate::ui::render;
 
 use super::Ctx;
@@ -11,12 +12,8 @@ pub fn run(ctx: &Ctx, args: PresetsArgs) -> Result<i32, AppError> {
     match args.action {
         None => {
             if ctx.global.json {
-                let rows: Vec<serde_json::Value> = preset::all()
-                    .iter()
-                    .map(|p| serde_json::json!({ "name": p.name, "title": p.title, "summary": p.summary, "scopes": p.scopes }))
-                    .collect();
-                ctx.term
-                    .out_raw(&serde_json::to_string_pretty(&rows).unwrap_or_default());
+                let rows: Vec<PresetLine> = preset::all().iter().map(PresetLine::new).collect();
+                ctx.term.out_raw(&json::to_string(&rows));
             } else {
                 let lines: Vec<String> = preset::all()
                     .iter()
@@ -29,7 +26,7 @@ pub fn run(ctx: &Ctx, args: PresetsArgs) -> Result<i32, AppError> {
             let p = preset::lookup(&name)?;
             if ctx.global.json {
                 ctx.term
-                    .out_raw(&serde_json::to_string_pretty(p).unwrap_or_default());
+                    .out_raw(&json::to_string(&PresetOutput { preset: p }));
             } else {
                 ctx.term.out(&render::checklist_text(p));
             }

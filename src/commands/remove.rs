@@ -3,6 +3,7 @@
 use crate::cli::RemoveArgs;
 use crate::domain::profile::SecretStoreKind;
 use crate::error::AppError;
+use crate::ui::json::{self, RemoveOutput};
 use crate::wizard::ports::Prompter;
 
 use super::{Ctx, DEFAULT_PROFILE};
@@ -69,8 +70,10 @@ pub fn run(ctx: &Ctx, args: RemoveArgs) -> Result<i32, AppError> {
         (true, false) => "(no stored secret)".to_string(),
     };
     if ctx.global.json {
-        ctx.term
-            .out_raw(&serde_json::json!({ "profile": name, "removed": true }).to_string());
+        ctx.term.out_raw(&json::to_line(&RemoveOutput {
+            profile: &name,
+            removed: true,
+        }));
     } else {
         ctx.term
             .info(&format!("Removed profile `{name}` {secret_note}."));

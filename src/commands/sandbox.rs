@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::cli::SandboxArgs;
 use crate::error::{AppError, Kind};
 use crate::sandbox::{Sandbox, SandboxOptions, Scenario, TlsMode};
+use crate::ui::json::{self, SandboxOutput};
 
 use super::{parse_scenario, Ctx};
 
@@ -78,18 +79,17 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         std::process::exit(130);
     });
     if ctx.global.json {
-        let v = serde_json::json!({
-            "scenario": scenario.as_str(),
-            "tls": tls.as_str(),
-            "resource_server": sb.resource_server(),
-            "auth_server": sb.auth_server(),
-            "tenant": sb.tenant(),
-            "client_id": sb.client_id(),
+        ctx.term.out_raw(&json::to_line(&SandboxOutput {
+            auth_server: sb.auth_server(),
+            ca_cert: ca_path.as_ref().map(|p| p.display().to_string()),
+            client_id: sb.client_id(),
             // The demo secret opens only this emulator; a secret given by env is not echoed.
-            "client_secret": if secret_given { serde_json::Value::Null } else { sb.client_secret().expose().into() },
-            "ca_cert": ca_path.as_ref().map(|p| p.display().to_string()),
-        });
-        ctx.term.out_raw(&v.to_string());
+            client_secret: (!secret_given).then(|| sb.client_secret().expose()),
+            resource_server: sb.resource_server(),
+            scenario: scenario.as_str(),
+            tenant: sb.tenant(),
+            tls: tls.as_str(),
+        }));
     } else {
         let mut lines = vec![
             format!(

@@ -4,6 +4,7 @@
 
 use crate::cli::{SecretAction, SecretArgs, ValueArgs};
 use crate::domain::profile::SecretStoreKind;
+use crate::domain::report::Subject;
 use crate::domain::secret::Secret;
 use crate::error::AppError;
 use crate::halo::check::run_check;
@@ -41,25 +42,29 @@ pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
     let conn = resolve(ctx, &name, origin, preset, true)?;
     let session = ctx.session()?;
     let client = session.client(&conn.trust)?;
-    let mut report = session.block_on(run_check(
+    let subject = Subject {
+        profile: name.clone(),
+        notes: conn.notes.clone(),
+        last_passed: None,
+    };
+    let report = session.block_on(run_check(
         &client,
         &conn.validated.settings,
         &conn.secret,
         &conn.preset,
-        &name,
+        subject,
     ));
-    report.notes.splice(0..0, conn.notes.iter().cloned());
     if ctx.global.json {
         ctx.term
             .out_raw(&json::to_string(&ReportOutput::new(&report)));
     } else {
         super::output::report(ctx, &report, "Test of the new secret");
     }
-    if !report.ok {
+    if !report.ok() {
         ctx.term.info(&format!(
             "The new Client Secret was not stored: profile `{name}` keeps its old one."
         ));
-        return Ok(report.exit_code);
+        return Ok(report.exit_code());
     }
     ctx.store_secret(
         profile.secret_store,

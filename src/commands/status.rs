@@ -4,33 +4,13 @@
 //! secret from `HALO_CLIENT_SECRET` (`--secret-store none`) is not one. `test --all` is the
 //! online check.
 
-use serde::Serialize;
-
 use crate::domain::field::env;
-use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
+use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::error::AppError;
-use crate::ui::json;
+use crate::ui::json::{self, StatusEntry};
 use crate::ui::term::Mark;
 
 use super::{Ctx, DEFAULT_PROFILE};
-
-/// One profile's line of `status`, and its `--json` element.
-#[derive(Debug, Serialize)]
-struct Row<'a> {
-    profile: &'a str,
-    default: bool,
-    secret_store: &'static str,
-    /// Whether a test could run now: the secret is where the profile says.
-    secret_present: bool,
-    secret: String,
-    /// Whether the stored secret is bound to the servers and Client ID it was tested with; null
-    /// when none is stored (store `none`, the emulator's).
-    secret_bound: Option<bool>,
-    last_test: Option<&'a LastTest>,
-    /// Seconds since the last test, when its time reads.
-    last_test_age_s: Option<i64>,
-    next: String,
-}
 
 pub fn run(ctx: &Ctx, only: Option<&str>) -> Result<i32, AppError> {
     let config = ctx.config.load()?;
@@ -45,7 +25,7 @@ pub fn run(ctx: &Ctx, only: Option<&str>) -> Result<i32, AppError> {
         .with_hint("create one with `halo-connect init`, or try the emulator with `halo-connect init --sandbox`"));
     }
     let default = ctx.profile_name(DEFAULT_PROFILE);
-    let rows: Vec<Row> = config
+    let rows: Vec<StatusEntry> = config
         .profiles
         .iter()
         .filter(|(name, _)| only.is_none_or(|o| o == name.as_str()))
@@ -74,7 +54,7 @@ pub fn run(ctx: &Ctx, only: Option<&str>) -> Result<i32, AppError> {
     )
 }
 
-fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
+fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> StatusEntry<'a> {
     let env_secret = ctx.env.is_set(env::CLIENT_SECRET);
     let (present, secret, bound) = match p.secret_store {
         _ if p.sandbox => (true, "supplied by the emulator".to_string(), None),
@@ -121,7 +101,7 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
             Some(_) => format!("nothing; `{test}` checks it again"),
         }
     };
-    Row {
+    StatusEntry {
         profile: name,
         default,
         secret_store: p.secret_store.as_str(),
@@ -134,7 +114,7 @@ fn row<'a>(ctx: &Ctx, name: &'a str, p: &'a Profile, default: bool) -> Row<'a> {
     }
 }
 
-fn text(ctx: &Ctx, r: &Row) -> String {
+fn text(ctx: &Ctx, r: &StatusEntry) -> String {
     let mark = ctx.term.mark(if r.secret_present {
         Mark::Ok
     } else if r.secret_store == SecretStoreKind::None.as_str() {

@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::cli::TestArgs;
-use crate::domain::catalogue;
 use crate::domain::field::env;
 use crate::domain::profile::{LastTest, SecretStoreKind};
-use crate::domain::report::CheckReport;
+use crate::domain::report::{CheckReport, Subject};
 use crate::error::AppError;
 use crate::halo::check::run_check;
 use crate::halo::HaloClient;
 use crate::sandbox::Sandbox;
-use crate::ui::json::{self, ErrorOutput, FleetEntry, ReportOutput};
+use crate::ui::json::{self, FleetEntry, ReportOutput};
 use crate::ui::term::Mark;
 
 use super::connection::{resolve, select, stored_preset, Connection, Origin, Selection};
@@ -50,19 +49,25 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let session = ctx.session()?;
     let client = session.client(&conn.trust)?;
     let settings = &conn.validated.settings;
-    let mut report = session.block_on(run_check(
+    let subject = Subject {
+        profile: conn.profile.clone(),
+        notes: conn.notes.clone(),
+        last_passed: conn
+            .stored
+            .then(|| last_passed(ctx, &conn.profile))
+            .flatten(),
+    };
+    let report = session.block_on(run_check(
         &client,
         settings,
         &conn.secret,
         &conn.preset,
-        &conn.profile,
+        subject,
     ));
-    report.notes.splice(0..0, conn.notes.iter().cloned());
     if conn.stored {
-        regenerated_secret_hint(ctx, &mut report);
         record(ctx, &[&report]);
     }
-    if report.ok && conn.bind_after_pass {
+    if report.ok() && conn.bind_after_pass {
         bind_passed(ctx, &conn);
     }
     super::ci_output::write(ctx, &args.ci, [Ok(&report)])?;
@@ -72,7 +77,7 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     } else {
         super::output::report(ctx, &report, "Test");
     }
-    Ok(report.exit_code)
+    Ok(report.exit_code())
 }
 
 /// Binds a stored secret that was not bound yet to the profile it just passed the test with.
@@ -84,34 +89,12 @@ fn bind_passed(ctx: &Ctx, conn: &Connection) {
     }
 }
 
-/// A refused secret that passed the profile's last test may have been regenerated (a change of
-/// the application's Login Type does that): that fix joins the hints.
-fn regenerated_secret_hint(ctx: &Ctx, report: &mut CheckReport) {
-    let refused = report
-        .error
-        .as_ref()
-        .is_some_and(|e| e.cause.printed() == &catalogue::INVALID_CLIENT);
-    if !refused {
-        return;
-    }
-    let Ok(config) = ctx.config.load() else {
-        return;
-    };
-    let Some(last) = config
-        .profiles
-        .get(&report.profile)
-        .and_then(|p| p.last_test.as_ref())
-        .filter(|t| t.ok)
-    else {
-        return;
-    };
-    let d = catalogue::SECRET_REGENERATED.diagnose(
-        "The Client Secret that passed the last test was refused.",
-        &[("when", &last.at)],
-    );
-    if !report.hints.contains(&d.hint) {
-        report.hints.push(d.hint);
-    }
+/// When the stored profile last passed its test: a refused secret may have been regenerated since
+/// (a change of the application's Login Type does that), and the report then says so.
+fn last_passed(ctx: &Ctx, profile: &str) -> Option<String> {
+    let config = ctx.config.load().ok()?;
+    let last = config.profiles.get(profile)?.last_test.as_ref()?;
+    last.ok.then(|| last.at.clone())
 }
 
 /// Stores each report's verdict as the profile's `last_test`; a failure to write only warns.
@@ -119,10 +102,10 @@ pub(super) fn record(ctx: &Ctx, reports: &[&CheckReport]) {
     let at = now_rfc3339();
     let result = ctx.config.update(|cfg| {
         for r in reports {
-            if let Some(p) = cfg.profiles.get_mut(&r.profile) {
+            if let Some(p) = cfg.profiles.get_mut(r.profile()) {
                 p.last_test = Some(LastTest {
-                    ok: r.ok,
-                    exit_code: r.exit_code,
+                    ok: r.ok(),
+                    exit_code: r.exit_code(),
                     at: at.clone(),
                 });
             }
@@ -223,16 +206,15 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
             async move {
                 let out = match t {
                     Ok((c, client)) => {
-                        let mut r = run_check(
-                            client,
-                            &c.validated.settings,
-                            &c.secret,
-                            &c.preset,
-                            &c.profile,
+                        let subject = Subject {
+                            profile: c.profile.clone(),
+                            notes: c.notes.clone(),
+                            last_passed: None,
+                        };
+                        Ok(
+                            run_check(client, &c.validated.settings, &c.secret, &c.preset, subject)
+                                .await,
                         )
-                        .await;
-                        r.notes.splice(0..0, c.notes.iter().cloned());
-                        Ok(r)
                     }
                     Err((name, e)) => Err((name.clone(), e.clone())),
                 };
@@ -252,7 +234,7 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     record(ctx, &ok_reports);
     for (t, d) in targets.iter().zip(&done) {
         if let (Ok((conn, _)), Ok(r)) = (t, d) {
-            if r.ok && conn.bind_after_pass {
+            if r.ok() && conn.bind_after_pass {
                 bind_passed(ctx, conn);
             }
         }
@@ -265,8 +247,8 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     let entries: Vec<FleetEntry> = done
         .iter()
         .map(|d| match d {
-            Ok(r) => FleetEntry::Report(Box::new(ReportOutput::new(r))),
-            Err((name, e)) => FleetEntry::Error(ErrorOutput::new(name, e)),
+            Ok(r) => FleetEntry::Report(ReportOutput::new(r)),
+            Err((name, e)) => FleetEntry::Error(json::ErrorOutput::new(name, e)),
         })
         .collect();
     if ctx.global.json {
@@ -296,17 +278,16 @@ fn fleet_line(ctx: &Ctx, done: &Result<CheckReport, (String, AppError)>) -> Stri
     let safe = crate::domain::printable::terminal_safe;
     match done {
         Ok(r) => {
-            let mark = ctx.term.mark(if r.ok { Mark::Ok } else { Mark::Fail });
+            let mark = ctx.term.mark(if r.ok() { Mark::Ok } else { Mark::Fail });
             let why = r
-                .error
-                .as_ref()
+                .error()
                 .map(|e| format!("  {} {}", safe(&e.message), safe(&e.hint)))
                 .unwrap_or_default();
             format!(
                 "{mark} {} (exit {}, {} ms){why}",
-                safe(&r.profile),
-                r.exit_code,
-                r.elapsed_ms
+                safe(r.profile()),
+                r.exit_code(),
+                r.elapsed_ms()
             )
         }
         Err((name, e)) => format!(

@@ -84,7 +84,7 @@ pub fn bundle(run: &Run) -> String {
 fn result(n: usize, f: &Finished, out: &mut Vec<String>) {
     let (s, r) = (&f.settings, &f.report);
     out.push(String::new());
-    out.push(format!("## Save and Test {n}: profile `{}`", r.profile));
+    out.push(format!("## Save and Test {n}: profile `{}`", r.profile()));
     out.push(String::new());
     out.push(format!("- Resource Server: {}", s.resource_server.as_str()));
     out.push(format!(
@@ -102,23 +102,23 @@ fn result(n: usize, f: &Finished, out: &mut Vec<String>) {
         f.preset.name,
         f.preset.scopes.join(" ")
     ));
-    if let Some(inst) = &r.instance {
+    if let Some(inst) = r.instance() {
         out.push(format!("- Halo: {}, version {}", inst.name, inst.version));
     }
-    match &r.error {
+    match r.error() {
         None => out.push(format!(
             "- Result: passed (exit code 0) in {} ms",
-            r.elapsed_ms
+            r.elapsed_ms()
         )),
         Some(e) => {
             out.push(format!(
                 "- Result: failed with exit code {} ({}, `{}`): {}",
-                r.exit_code,
+                r.exit_code(),
                 e.kind().as_str(),
                 e.code(),
                 e.message
             ));
-            for (i, h) in r.hints.iter().enumerate() {
+            for (i, h) in r.hints().iter().enumerate() {
                 out.push(format!("- {} {h}", if i == 0 { "fix:" } else { "also:" }));
             }
         }
@@ -193,7 +193,7 @@ fn body_line(b: &Body) -> String {
 mod tests {
     use super::*;
     use crate::domain::catalogue;
-    use crate::domain::report::CheckReport;
+    use crate::domain::report::{ReportBuilder, Subject};
     use crate::domain::url::{normalize_auth_server, normalize_resource_server, Tenant};
     use crate::domain::values::ConnectionSettings;
     use std::time::Duration;
@@ -214,15 +214,15 @@ mod tests {
     #[test]
     fn a_bundle_tells_the_run_in_order() {
         let s = settings();
-        let mut r = CheckReport::new(
-            "p",
+        let mut r = ReportBuilder::new(
+            Subject::named("p"),
             "billing",
             s.resource_server.as_str(),
             s.auth_server.as_str(),
             Some("acme"),
         );
         r.error = Some(catalogue::INVALID_CLIENT.diagnose("Halo refused the Client ID.", &[]));
-        r.finish();
+        let r = r.finish(0);
         let exchanges = vec![
             Exchange {
                 method: "POST",

@@ -39,14 +39,14 @@ pub struct Failure<'a> {
 impl<'a> Case<'a> {
     pub fn profile(&self) -> &'a str {
         match self {
-            Case::Checked(r) => &r.profile,
+            Case::Checked(r) => r.profile(),
             Case::NotRun(n) => n.profile,
         }
     }
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Case::Checked(r) => r.exit_code,
+            Case::Checked(r) => r.exit_code(),
             Case::NotRun(n) => n.exit_code,
         }
     }
@@ -62,14 +62,14 @@ impl<'a> Case<'a> {
 
     pub fn elapsed_ms(&self) -> u64 {
         match self {
-            Case::Checked(r) => r.elapsed_ms,
+            Case::Checked(r) => r.elapsed_ms(),
             Case::NotRun(_) => 0,
         }
     }
 
     pub fn preset(&self) -> Option<&'a str> {
         match self {
-            Case::Checked(r) => Some(&r.preset),
+            Case::Checked(r) => Some(r.preset()),
             Case::NotRun(_) => None,
         }
     }
@@ -78,9 +78,9 @@ impl<'a> Case<'a> {
     pub fn failure(&self) -> Option<Failure<'a>> {
         match self {
             Case::Checked(r) => {
-                let e = r.error.as_ref()?;
+                let e = r.error()?;
                 let mut fixes: Vec<&str> = Vec::new();
-                for h in std::iter::once(&e.hint).chain(&r.hints) {
+                for h in std::iter::once(&e.hint).chain(r.hints()) {
                     if !h.is_empty() && !fixes.contains(&h.as_str()) {
                         fixes.push(h);
                     }
@@ -109,7 +109,7 @@ impl<'a> Case<'a> {
         let Case::Checked(r) = self else {
             return Vec::new();
         };
-        let perms = r.permissions.iter().map(|p| {
+        let perms = r.permissions().iter().map(|p| {
             let word = match p.status {
                 PermissionStatus::Granted => "granted",
                 PermissionStatus::Missing => "missing",
@@ -118,7 +118,7 @@ impl<'a> Case<'a> {
             };
             (p.permission.as_str(), word)
         });
-        let ready = r.readiness.iter().map(|c| {
+        let ready = r.readiness().iter().map(|c| {
             let word = if c.ok { "ready" } else { "not ready" };
             (c.check.id(), word)
         });
@@ -137,11 +137,13 @@ pub fn tally(cases: &[Case]) -> (usize, usize, usize) {
 pub(crate) mod fixtures {
     //! Reports for the renderers' tests: one that passed, one refused, one that could not start.
     use super::*;
-    use crate::domain::report::{AgentInfo, Diagnosis, PermissionRow, ReadinessRow, TokenInfo};
+    use crate::domain::report::{
+        AgentInfo, Diagnosis, PermissionRow, ReadinessRow, ReportBuilder, Subject, TokenInfo,
+    };
 
     pub fn passed() -> CheckReport {
-        let mut r = CheckReport::new(
-            "billing",
+        let mut r = ReportBuilder::new(
+            Subject::named("billing"),
             "billing",
             "https://acme.halopsa.com/api",
             "https://acme.halopsa.com/auth/",
@@ -177,15 +179,13 @@ pub(crate) mod fixtures {
             hint: None,
             cause: None,
         }];
-        r.elapsed_ms = 1234;
-        r.finish();
-        r
+        r.finish(1234)
     }
 
     /// A refusal whose message carries every character XML and Markdown treat specially.
     pub fn refused() -> CheckReport {
-        let mut r = CheckReport::new(
-            "psa<&>\"'|*_",
+        let mut r = ReportBuilder::new(
+            Subject::named("psa<&>\"'|*_"),
             "billing",
             "https://acme.halopsa.com/api",
             "https://acme.halopsa.com/auth/",
@@ -196,9 +196,7 @@ pub(crate) mod fixtures {
             "Halo refused the Client ID \"5b1f\" <invalid_client> & more | *bold* _x_ \u{1b}[31m\u{0}",
             "Open the application in Configuration > Integrations > HaloPSA API > View Applications.",
         ));
-        r.elapsed_ms = 30;
-        r.finish();
-        r
+        r.finish(30)
     }
 
     pub fn not_run<'a>(details: &'a [String]) -> NotRun<'a> {

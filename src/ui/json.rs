@@ -1,178 +1,143 @@
 //! The `--json` contract as types: every JSON object a command prints is one of these `Serialize`
-//! structs, built once from the command's result and never patched afterwards. docs/cli.md and
-//! docs/schema/ describe the same shapes; a test validates real output against the schema. It
+//! and `JsonSchema` types, built once from the command's result and never patched afterwards (a
+//! report is the finished `CheckReport` itself, wrapped, never copied). docs/schema/ is generated
+//! from them (`json/schema.rs`) and docs/cli.md describes them; `json/write.rs` writes them. It
 //! holds no secret except the access token `token --json` and the Client Secret
 //! `export --with-secret` are asked for.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::domain::handoff::{Handoff, Row};
-use crate::domain::kind::Kind;
-use crate::domain::profile::{LastTest, Profile};
-use crate::domain::report::{
-    AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, ReadinessRow, TokenInfo,
-};
+use crate::domain::preset::Preset;
+use crate::domain::profile::{Hosting, LastTest, Profile, SecretStoreKind};
+use crate::domain::report::{CheckReport, Failure};
 use crate::error::AppError;
+
+mod schema;
+mod write;
+
+pub use schema::{schema_files, SchemaFile};
+pub use write::{to_line, to_string};
 
 /// The contract's version; every report and error object carries it.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// `error`: a diagnosis of the test, or the failure that ended the command.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum ErrorObject<'a> {
-    Diagnosis(&'a Diagnosis),
-    Command(CommandError<'a>),
-}
-
-#[derive(Debug, Serialize)]
-pub struct CommandError<'a> {
-    pub kind: Kind,
-    pub message: &'a str,
-    pub hint: Option<&'a str>,
-    pub details: &'a [String],
-}
-
-impl<'a> From<&'a AppError> for CommandError<'a> {
-    fn from(e: &'a AppError) -> Self {
-        CommandError {
-            kind: e.kind,
-            message: &e.message,
-            hint: e.hint.as_deref(),
-            details: &e.details,
-        }
-    }
-}
-
 /// A command that failed before or instead of a test.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = crate::domain::kind::outcome_schema)]
 pub struct ErrorOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
     pub schema_version: u32,
+    /// The profile the command would have used.
     pub profile: &'a str,
+    #[schemars(extend("const" = false))]
     pub ok: bool,
     pub exit_code: i32,
-    pub error: CommandError<'a>,
+    pub error: Failure,
 }
 
 impl<'a> ErrorOutput<'a> {
-    pub fn new(profile: &'a str, e: &'a AppError) -> Self {
+    pub fn new(profile: &'a str, e: &AppError) -> Self {
         ErrorOutput {
             schema_version: SCHEMA_VERSION,
             profile,
             ok: false,
             exit_code: e.exit_code(),
-            error: e.into(),
+            error: e.failure(),
+        }
+    }
+}
+
+/// The report of one Save and Test (`test`, `secret set`, each element of `test --all`): the
+/// finished `CheckReport` as it serializes itself, under the contract's version.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReportOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub report: &'a CheckReport,
+}
+
+impl<'a> ReportOutput<'a> {
+    pub fn new(report: &'a CheckReport) -> Self {
+        ReportOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+        }
+    }
+}
+
+/// `init --json`: the report of its Save and Test (`CheckReport::unsaved` when the save failed),
+/// then what was saved where.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InitOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub report: &'a CheckReport,
+    #[serde(flatten)]
+    pub facts: InitFacts<'a>,
+}
+
+impl<'a> InitOutput<'a> {
+    pub fn new(report: &'a CheckReport, facts: InitFacts<'a>) -> Self {
+        InitOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+            facts,
         }
     }
 }
 
 /// What `init` adds to its report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct InitFacts<'a> {
+    /// The profile was written.
     pub saved: bool,
     pub dry_run: bool,
+    /// Save and Test ran (false with --skip-test).
     pub tested: bool,
     pub config_path: String,
+    #[schemars(with = "SecretStoreKind")]
     pub secret_store: &'a str,
+    /// The profile is a sandbox profile (init --sandbox).
     pub sandbox: bool,
-    /// After a passing Save and Test: what to type into the integration's form.
+    /// After a passing Save and Test: what to type into the integration's form, as
+    /// `halo-connect handoff --json` gives it (absent after a failed test).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "HandoffCard")]
     pub handoff: Option<HandoffCard<'a>>,
 }
 
-/// The report of one Save and Test (`test`, `init`, each element of `test --all`).
-#[derive(Debug, Serialize)]
-pub struct ReportOutput<'a> {
-    pub schema_version: u32,
-    pub profile: &'a str,
-    pub ok: bool,
-    pub exit_code: i32,
-    pub preset: &'a str,
-    pub resource_server: &'a str,
-    pub auth_server: &'a str,
-    pub tenant: Option<&'a str>,
-    pub token: &'a TokenInfo,
-    pub agent: Option<&'a AgentInfo>,
-    pub instance: Option<&'a InstanceInfo>,
-    pub permissions: &'a [PermissionRow],
-    pub readiness: &'a [ReadinessRow],
-    pub error: Option<ErrorObject<'a>>,
-    pub hints: &'a [String],
-    pub notes: &'a [String],
-    pub elapsed_ms: u64,
-    /// Boxed: `init`'s facts (with its hand-off card) would make every `test` report large.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub init: Option<Box<InitFacts<'a>>>,
-}
-
-impl<'a> ReportOutput<'a> {
-    pub fn new(r: &'a CheckReport) -> Self {
-        ReportOutput {
-            schema_version: r.schema_version,
-            profile: &r.profile,
-            ok: r.ok,
-            exit_code: r.exit_code,
-            preset: &r.preset,
-            resource_server: &r.resource_server,
-            auth_server: &r.auth_server,
-            tenant: r.tenant.as_deref(),
-            token: &r.token,
-            agent: r.agent.as_ref(),
-            instance: r.instance.as_ref(),
-            permissions: &r.permissions,
-            readiness: &r.readiness,
-            error: r.error.as_ref().map(ErrorObject::Diagnosis),
-            hints: &r.hints,
-            notes: &r.notes,
-            elapsed_ms: r.elapsed_ms,
-            init: None,
-        }
-    }
-
-    /// `init`'s report: the test's, then whether it was saved. A save that failed decides `ok`,
-    /// `exit_code` and `error`, since nothing was stored.
-    pub fn init(
-        r: &'a CheckReport,
-        facts: InitFacts<'a>,
-        save_error: Option<&'a AppError>,
-    ) -> Self {
-        let mut out = ReportOutput::new(r);
-        if let Some(e) = save_error {
-            out.ok = false;
-            out.exit_code = e.exit_code();
-            out.error = Some(ErrorObject::Command(e.into()));
-        }
-        out.init = Some(Box::new(facts));
-        out
-    }
-}
-
 /// One element of `test --all`: a report, or the error that kept a profile from being tested.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum FleetEntry<'a> {
-    Report(Box<ReportOutput<'a>>),
+    Report(ReportOutput<'a>),
     Error(ErrorOutput<'a>),
 }
 
 impl FleetEntry<'_> {
     pub fn exit_code(&self) -> i32 {
         match self {
-            FleetEntry::Report(r) => r.exit_code,
+            FleetEntry::Report(r) => r.report.exit_code(),
             FleetEntry::Error(e) => e.exit_code,
         }
     }
 }
 
 /// One line of `list --json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ListEntry<'a> {
     pub profile: &'a str,
     pub preset: &'a str,
     pub resource_server: &'a str,
     pub tenant: Option<&'a str>,
+    #[schemars(with = "SecretStoreKind")]
     pub secret_store: &'a str,
     pub sandbox: bool,
+    /// The last Save and Test of this profile, or null if never tested.
     pub last_test: Option<&'a LastTest>,
 }
 
@@ -191,31 +156,117 @@ impl<'a> ListEntry<'a> {
 }
 
 /// One value of `show --json`: the value (never the secret's) and where it comes from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ShownValue {
     pub value: Option<String>,
     pub source: String,
 }
 
 /// `show --json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ShowOutput<'a> {
     pub profile: &'a str,
     pub config_path: String,
+    #[schemars(with = "SecretStoreKind")]
     pub secret_store: &'a str,
     pub sandbox: bool,
-    /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    /// Where Halo runs, as the wizard was told (or as the Tenant shows); null for a profile saved
+    /// before it was kept.
+    #[schemars(with = "Option<Hosting>")]
     pub hosting: Option<&'static str>,
     pub scopes: &'a [String],
     pub ca_cert: Option<&'a str>,
+    /// The last Save and Test of this profile, or null if never tested.
     pub last_test: Option<&'a LastTest>,
+    /// Each value of the profile and where it comes from; the Client Secret's `value` is null.
+    #[schemars(schema_with = "shown_values")]
     pub values: std::collections::BTreeMap<&'static str, ShownValue>,
 }
 
+/// One element of `status --json` (and one line of `status`): whether the profile could be
+/// tested now, its last test, and what to run next.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatusEntry<'a> {
+    pub profile: &'a str,
+    pub default: bool,
+    #[schemars(with = "SecretStoreKind")]
+    pub secret_store: &'static str,
+    /// Whether a test could run now: the secret is where the profile says.
+    pub secret_present: bool,
+    pub secret: String,
+    /// Whether the stored secret is bound to the servers and Client ID it was tested with; null
+    /// when none is stored (store `none`, the emulator's).
+    pub secret_bound: Option<bool>,
+    /// The last Save and Test of this profile, or null if never tested.
+    pub last_test: Option<&'a LastTest>,
+    /// Seconds since the last test, when its time reads.
+    pub last_test_age_s: Option<i64>,
+    pub next: String,
+}
+
+/// One element of `presets --json` (its keys in alphabetical order, as they always were).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PresetLine<'a> {
+    pub name: &'a str,
+    pub scopes: &'a [String],
+    pub summary: &'a str,
+    pub title: &'a str,
+}
+
+impl<'a> PresetLine<'a> {
+    pub fn new(p: &'a Preset) -> Self {
+        PresetLine {
+            name: &p.name,
+            scopes: &p.scopes,
+            summary: &p.summary,
+            title: &p.title,
+        }
+    }
+}
+
+/// `presets show NAME --json` and `checklist --format json`: the whole preset, in the shape
+/// `--preset-file` reads back.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct PresetOutput<'a> {
+    pub preset: &'a Preset,
+}
+
+/// `use --json`: the profile commands act on when none is named.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UseOutput<'a> {
+    pub default_profile: &'a str,
+}
+
+/// `remove --json`: the profile removed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RemoveOutput<'a> {
+    pub profile: &'a str,
+    #[schemars(extend("const" = true))]
+    pub removed: bool,
+}
+
+/// `sandbox --json`: one line when the emulator is up: the five values, the scenario, the TLS
+/// mode and the CA file (keys in alphabetical order, as they always were). The secret is the
+/// emulator's public demo secret, or null when `HALO_SANDBOX_SECRET` gave it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SandboxOutput<'a> {
+    pub auth_server: String,
+    pub ca_cert: Option<String>,
+    pub client_id: &'a str,
+    pub client_secret: Option<&'a str>,
+    pub resource_server: String,
+    pub scenario: &'static str,
+    pub tenant: &'a str,
+    #[schemars(extend("enum" = ["off", "valid", "incomplete-chain", "expired", "wrong-host"]))]
+    pub tls: &'static str,
+}
+
 /// `token --json`: the one output that holds a secret, because it was asked for.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TokenOutput<'a> {
     pub profile: &'a str,
+    #[schemars(length(min = 1))]
     pub access_token: &'a str,
     pub token_type: &'static str,
     pub expires_in: Option<i64>,
@@ -223,26 +274,34 @@ pub struct TokenOutput<'a> {
 }
 
 /// `test --as NAME --json`: the integration's own requests and Halo's answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ReplayOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
+    pub schema_version: u32,
     #[serde(flatten)]
     pub report: &'a crate::domain::integration::replay::ReplayReport,
 }
 
 impl<'a> ReplayOutput<'a> {
     pub fn new(report: &'a crate::domain::integration::replay::ReplayReport) -> Self {
-        ReplayOutput { report }
+        ReplayOutput {
+            schema_version: SCHEMA_VERSION,
+            report,
+        }
     }
 }
 
 /// `handoff --for NAME --json`: that form's fields in its order, one value each, and what the
 /// application must have ticked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FormHandoffOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
     pub schema_version: u32,
     pub profile: &'a str,
     pub integration: &'a str,
     pub title: &'a str,
+    /// The profile's, else `on-premise` when the Tenant is "Not set".
+    #[schemars(with = "Hosting")]
     pub hosting: &'static str,
     pub warnings: &'a [String],
     pub fields: Vec<FormFieldOutput<'a>>,
@@ -252,16 +311,18 @@ pub struct FormHandoffOutput<'a> {
 }
 
 /// One field of the form: the value to type or choose (the Client Secret only masked).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FormFieldOutput<'a> {
     pub label: &'a str,
     /// Which value it takes: resource-server, auth-server, tenant, client-id, client-secret,
     /// sign-in-address, subdomain, hosting or other.
+    #[schemars(with = "crate::domain::integration::Value")]
     pub value_of: &'static str,
     /// What to type or choose; "" = leave it empty; null for the Client Secret.
     pub value: Option<&'a str>,
     /// The Client Secret's masked form, when it could be read.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub masked: Option<&'a str>,
     pub hidden: bool,
     pub why: Option<&'a str>,
@@ -269,11 +330,12 @@ pub struct FormFieldOutput<'a> {
 }
 
 /// What the Halo application must have ticked for the integration.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FormApplication<'a> {
     pub ticked: &'a [String],
     pub why: &'a str,
     /// required, allowed or breaks.
+    #[schemars(with = "crate::domain::integration::AllAdvice")]
     pub all: &'static str,
     pub all_advice: String,
 }
@@ -318,8 +380,9 @@ impl<'a> FormHandoffOutput<'a> {
 }
 
 /// `handoff --json`: the card, under the contract's version.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct HandoffOutput<'a> {
+    #[schemars(schema_with = "schema_version")]
     pub schema_version: u32,
     #[serde(flatten)]
     pub card: HandoffCard<'a>,
@@ -335,13 +398,15 @@ impl<'a> HandoffOutput<'a> {
 }
 
 /// The hand-off card (also `init --json`'s `handoff`): each value in every shape forms ask for.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct HandoffCard<'a> {
     pub profile: &'a str,
     pub preset: &'a str,
     /// `api-details` (the five values) or `sign-in-address`.
+    #[schemars(with = "crate::domain::handoff::Asks")]
     pub asks_for: &'static str,
     /// `hosted` or `on-premise`; null for a profile saved before it was kept.
+    #[schemars(with = "Option<Hosting>")]
     pub hosting: Option<&'static str>,
     pub warnings: &'a [String],
     pub values: Vec<HandoffValue<'a>>,
@@ -362,16 +427,21 @@ impl<'a> HandoffCard<'a> {
 
 /// One value of the card; `forms` maps each shape (`full_url`, `host`, `with_slash`,
 /// `without_slash`, `name`, `not_set`, `empty`, `value`, `last_4`) to the text to type.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct HandoffValue<'a> {
+    #[schemars(with = "crate::domain::handoff::Item")]
     pub field: &'static str,
     pub title: &'static str,
     pub labels: &'static [&'static str],
     /// Whether the preset's integrations ask for it.
     pub asked: bool,
+    #[schemars(with = "std::collections::BTreeMap<crate::domain::handoff::Shape, String>")]
     pub forms: std::collections::BTreeMap<&'static str, &'a str>,
+    /// A one-line rule for choosing among the forms.
     pub rule: &'a str,
+    /// Where the Client Secret is kept (the secret's row only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub stored_in: Option<&'a str>,
 }
 
@@ -409,112 +479,40 @@ impl Serialize for ExportOutput<'_> {
     }
 }
 
-/// Pretty JSON of any output type. Serializing these types cannot fail: every map key is a string.
-/// Besides what serde_json escapes (C0, `"` and `\\`), every character that could drive or fool a
-/// terminal showing the JSON (`printable::is_hidden`: C1 controls such as U+009B CSI, DEL, bidi
-/// overrides, zero-width and tag characters) is written as `\\uXXXX`: the same value, inert text.
-pub fn to_string<T: Serialize>(value: &T) -> String {
-    let mut out = Vec::with_capacity(1024);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Inert::default());
-    match value.serialize(&mut ser) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => format!("{{\"schema_version\":1,\"ok\":false,\"exit_code\":1,\"error\":{{\"kind\":\"internal\",\"message\":\"the JSON output could not be written: {e}\"}}}}"),
+/// `HALO_*` names, each to its value; the three a connection cannot do without always there.
+impl JsonSchema for ExportOutput<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExportOutput".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use crate::domain::field::env;
+        schemars::json_schema!({
+            "type": "object",
+            "propertyNames": { "pattern": "^HALO_[A-Z_]+$" },
+            "additionalProperties": { "type": "string" },
+            "required": [env::RESOURCE_SERVER, env::AUTH_SERVER, env::CLIENT_ID]
+        })
     }
 }
 
-/// serde_json's pretty formatter, writing hidden and control characters as `\\uXXXX`.
-#[derive(Default)]
-struct Inert(serde_json::ser::PrettyFormatter<'static>);
-
-impl serde_json::ser::Formatter for Inert {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some((at, c)) = rest
-            .char_indices()
-            .find(|&(_, c)| crate::domain::printable::is_hidden(c))
-        {
-            w.write_all(&rest.as_bytes()[..at])?;
-            let mut units = [0u16; 2];
-            for u in c.encode_utf16(&mut units) {
-                write!(w, "\\u{u:04x}")?;
-            }
-            rest = &rest[at + c.len_utf8()..];
-        }
-        w.write_all(rest.as_bytes())
-    }
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_array(w)
-    }
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array(w)
-    }
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.0.begin_array_value(w, first)
-    }
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_array_value(w)
-    }
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object(w)
-    }
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object(w)
-    }
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.begin_object_value(w)
-    }
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.0.end_object_value(w)
-    }
+/// `schema_version`: always the contract's version.
+fn schema_version(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "const": SCHEMA_VERSION })
 }
 
-#[cfg(test)]
-mod inert_tests {
-    /// Finding 4: serde_json escapes only C0; a server's C1 controls, bidi overrides and hidden
-    /// characters must reach stdout escaped too, as the same JSON value.
-    #[test]
-    fn hidden_and_c1_characters_are_escaped_and_read_back_the_same() {
-        let hostile = "a\u{9b}31m\u{9d}0;t\u{7}\u{9c}b\u{202e}c\u{061c}\u{200b}\u{ad}\u{e0041}\u{2028}\u{7f}\u{1b}[0m é 日本";
-        let text = super::to_string(&serde_json::json!({ "name": hostile }));
-        for raw in [
-            '\u{9b}',
-            '\u{9d}',
-            '\u{9c}',
-            '\u{202e}',
-            '\u{061c}',
-            '\u{200b}',
-            '\u{ad}',
-            '\u{e0041}',
-            '\u{2028}',
-            '\u{7f}',
-            '\u{1b}',
-        ] {
-            assert!(!text.contains(raw), "{raw:?} raw in {text}");
-        }
-        for escaped in [r"\u009b", r"\u202e", r"\udb40\udc41", r"\u007f"] {
-            assert!(text.contains(escaped), "{escaped} missing from {text}");
-        }
-        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(back["name"], hostile);
-        assert!(
-            text.contains("é 日本"),
-            "visible text is kept as is: {text}"
-        );
-        assert!(text.contains("\n  \"name\""), "still pretty: {text}");
-    }
+/// `show --json`'s `values`: the six values by name; the secret's `value` is always null.
+fn shown_values(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let value = generator.subschema_for::<ShownValue>();
+    let secret =
+        serde_json::json!({ "allOf": [value], "properties": { "value": { "const": null } } });
+    schemars::json_schema!({
+        "type": "object",
+        "required": ["auth_server", "client_id", "client_secret", "preset", "resource_server", "tenant"],
+        "properties": {
+            "auth_server": value, "client_id": value, "client_secret": secret,
+            "preset": value, "resource_server": value, "tenant": value
+        },
+        "additionalProperties": false
+    })
 }

@@ -103,17 +103,17 @@ fn system_out(case: &Case) -> String {
         return String::new();
     };
     let mut lines = vec![
-        format!("Preset: {}", r.preset),
-        format!("Resource Server: {}", r.resource_server),
-        format!("Authorization Server: {}", r.auth_server),
-        format!("Tenant: {}", r.tenant.as_deref().unwrap_or("Not set")),
+        format!("Preset: {}", r.preset()),
+        format!("Resource Server: {}", r.resource_server()),
+        format!("Authorization Server: {}", r.auth_server()),
+        format!("Tenant: {}", r.tenant().unwrap_or("Not set")),
     ];
     lines.extend(
         case.rows()
             .into_iter()
             .map(|(name, verdict)| format!("{name}: {verdict}")),
     );
-    lines.extend(r.notes.iter().map(|n| format!("Note: {n}")));
+    lines.extend(r.notes().iter().map(|n| format!("Note: {n}")));
     lines.join("\n")
 }
 

@@ -4,7 +4,6 @@
 use crate::domain::catalogue::Cause;
 use crate::domain::preset::{Preset, Step};
 use crate::domain::printable::terminal_safe;
-use crate::domain::report::Diagnosis;
 use crate::domain::report::{CheckReport, PermissionStatus};
 
 use super::term::{Mark, Paint, Term};
@@ -12,32 +11,34 @@ use super::term::{Mark, Paint, Term};
 /// Renders a report as the human table: token, agent, one row per permission and readiness check,
 /// then the verdict and every fix.
 pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
-    let r = &for_terminal(r);
+    // Every text that may have come from a server (messages, hints, notes, the agent's and the
+    // instance's names) made terminal-safe. `--json` keeps the raw text, escaped.
+    let r = &r.map_text(terminal_safe);
     let mut out = Vec::new();
-    let tenant = r.tenant.clone().unwrap_or_else(|| "Not set".into());
+    let tenant = r.tenant().unwrap_or("Not set");
     out.push(format!(
         "{} {}  (preset {}, tenant {tenant})",
         term.paint("Profile", Paint::Bold),
-        r.profile,
-        r.preset
+        r.profile(),
+        r.preset()
     ));
-    out.push(format!("  Resource Server       {}", r.resource_server));
-    out.push(format!("  Authorization Server  {}", r.auth_server));
-    if r.token.ok {
+    out.push(format!("  Resource Server       {}", r.resource_server()));
+    out.push(format!("  Authorization Server  {}", r.auth_server()));
+    if r.token().ok {
         let exp = r
-            .token
+            .token()
             .expires_in
             .map(|e| format!(", expires in {e} s"))
             .unwrap_or_default();
         out.push(format!("  {} token issued{exp}", term.mark(Mark::Ok)));
-    } else if r.error.is_some() {
+    } else if r.error().is_some() {
         // The reason is said once, in the verdict below.
         out.push(format!(
             "  {} token: not issued (why, and the fix, below)",
             term.mark(Mark::Fail)
         ));
     }
-    if let Some(a) = &r.agent {
+    if let Some(a) = r.agent() {
         out.push(format!(
             "  {} acts as agent {:?} (id {})",
             term.mark(Mark::Ok),
@@ -45,7 +46,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             a.id
         ));
     }
-    if let Some(i) = &r.instance {
+    if let Some(i) = r.instance() {
         out.push(format!(
             "  {} {}, version {}",
             term.mark(Mark::Ok),
@@ -53,16 +54,16 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             i.version
         ));
     }
-    if !r.permissions.is_empty() {
+    if !r.permissions().is_empty() {
         out.push(String::new());
         out.push(format!("  {}", term.paint("Permissions", Paint::Bold)));
         let width = r
-            .permissions
+            .permissions()
             .iter()
             .map(|p| p.permission.len())
             .max()
             .unwrap_or(0);
-        for p in &r.permissions {
+        for p in r.permissions() {
             let (m, word) = match p.status {
                 PermissionStatus::Granted => (Mark::Ok, "granted"),
                 PermissionStatus::Missing => {
@@ -74,7 +75,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             let hint = match (&p.status, &p.hint) {
                 // A fix of the verdict's list is said there once, with the rows it covers.
                 (PermissionStatus::Missing | PermissionStatus::Unchecked, Some(h))
-                    if r.hints.contains(h) =>
+                    if r.hints().contains(h) =>
                 {
                     String::new()
                 }
@@ -91,7 +92,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
             ));
         }
     }
-    if r.permissions
+    if r.permissions()
         .iter()
         .any(|p| p.status == PermissionStatus::Unverified)
         && term.verbose == 0
@@ -101,32 +102,32 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                 .to_string(),
         );
     }
-    if !r.readiness.is_empty() {
+    if !r.readiness().is_empty() {
         out.push(String::new());
         out.push(format!("  {}", term.paint("Readiness", Paint::Bold)));
-        for c in &r.readiness {
+        for c in r.readiness() {
             let m = if c.ok { Mark::Ok } else { Mark::Fail };
             out.push(format!("  {} {}: {}", term.mark(m), c.check.id(), c.detail));
         }
     }
-    for n in &r.notes {
+    for n in r.notes() {
         out.push(format!("  note: {n}"));
     }
     out.push(String::new());
-    if r.ok {
+    if r.ok() {
         out.push(format!(
             "{} {what} passed in {} ms.",
             term.mark(Mark::Ok),
-            r.elapsed_ms
+            r.elapsed_ms()
         ));
-    } else if let Some(e) = &r.error {
+    } else if let Some(e) = r.error() {
         out.push(format!(
             "{} {what} failed: {}",
             term.mark(Mark::Fail),
             e.message
         ));
         let failing = r
-            .permissions
+            .permissions()
             .iter()
             .filter(|p| {
                 matches!(
@@ -135,7 +136,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
                 )
             })
             .count()
-            + r.readiness.iter().filter(|c| !c.ok).count();
+            + r.readiness().iter().filter(|c| !c.ok).count();
         for (i, (h, rows)) in fixes(r).iter().enumerate() {
             let covers = match rows.len() {
                 // A fix that names its rows itself ("Tick edit:invoices …") needs no label.
@@ -155,16 +156,16 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
 fn fixes(r: &CheckReport) -> Vec<(String, Vec<String>)> {
     use crate::domain::catalogue::SCOPE_MISSING;
     let unticked: Vec<&str> = r
-        .permissions
+        .permissions()
         .iter()
         .filter(|p| p.status == PermissionStatus::Missing)
         .filter(|p| p.cause.as_ref().is_some_and(|c| c.cause == &SCOPE_MISSING))
-        .filter(|p| p.hint.as_ref().is_some_and(|h| r.hints.contains(h)))
+        .filter(|p| p.hint.as_ref().is_some_and(|h| r.hints().contains(h)))
         .map(|p| p.permission.as_str())
         .collect();
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     let mut joined = false;
-    for h in &r.hints {
+    for h in r.hints() {
         let rows = rows_fixed_by(r, h);
         let one_scope = rows.len() == 1 && unticked.contains(&rows[0].as_str());
         if unticked.len() > 1 && one_scope {
@@ -187,7 +188,7 @@ fn fixes(r: &CheckReport) -> Vec<(String, Vec<String>)> {
 /// The failing rows (permissions, then readiness checks) whose fix is `hint`.
 fn rows_fixed_by(r: &CheckReport, hint: &str) -> Vec<String> {
     let permissions = r
-        .permissions
+        .permissions()
         .iter()
         .filter(|p| {
             matches!(
@@ -200,7 +201,7 @@ fn rows_fixed_by(r: &CheckReport, hint: &str) -> Vec<String> {
         })
         .map(|p| p.permission.clone());
     let readiness = r
-        .readiness
+        .readiness()
         .iter()
         .filter(|c| !c.ok)
         .filter(|c| {
@@ -333,39 +334,6 @@ pub fn checklist_markdown_at(p: &Preset, page: Option<&str>) -> String {
     out.push(String::new());
     out.push("Hand back: Client ID, Client Secret, Resource Server, Authorization Server (ending in \"/\") and Tenant (\"Not set\" on-premise).".into());
     out.join("\n")
-}
-
-/// The report with every text that may have come from a server (messages, hints, notes, the
-/// agent's and the instance's names) made terminal-safe. `--json` keeps the raw text, escaped.
-fn for_terminal(r: &CheckReport) -> CheckReport {
-    let s = |t: &mut String| *t = terminal_safe(t);
-    let d = |x: &mut Diagnosis| {
-        s(&mut x.message);
-        s(&mut x.hint);
-    };
-    let mut r = r.clone();
-    r.token.granted_scopes.iter_mut().for_each(s);
-    if let Some(a) = &mut r.agent {
-        s(&mut a.name);
-    }
-    if let Some(i) = &mut r.instance {
-        s(&mut i.name);
-        s(&mut i.version);
-    }
-    for p in &mut r.permissions {
-        p.hint.iter_mut().for_each(s);
-        p.cause.iter_mut().for_each(d);
-    }
-    for c in &mut r.readiness {
-        s(&mut c.detail);
-        c.hint.iter_mut().for_each(s);
-        c.cause.iter_mut().for_each(d);
-    }
-    r.error.iter_mut().for_each(d);
-    r.findings.iter_mut().for_each(d);
-    r.hints.iter_mut().for_each(s);
-    r.notes.iter_mut().for_each(s);
-    r
 }
 
 #[cfg(test)]

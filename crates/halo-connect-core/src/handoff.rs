@@ -4,6 +4,7 @@
 //! given in every shape forms ask for, with a one-line rule for choosing. Pure: it reads no store,
 //! and the Client Secret appears only masked to its last 4 characters.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::field::env;
@@ -12,7 +13,7 @@ use super::url::Tenant;
 use super::values::ConnectionSettings;
 
 /// Which values a preset's integrations ask for in their form.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Asks {
     /// The five values of Halo's API Details page and the application.
@@ -36,7 +37,8 @@ impl Asks {
 }
 
 /// One value an integration's form asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum Item {
     ResourceServer,
     AuthServer,
@@ -93,7 +95,8 @@ impl Item {
 }
 
 /// A shape a value takes in some form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(rename_all = "snake_case")]
 pub enum Shape {
     FullUrl,
     Host,
@@ -103,6 +106,7 @@ pub enum Shape {
     NotSet,
     Empty,
     Value,
+    #[schemars(rename = "last_4")]
     LastFour,
 }
 

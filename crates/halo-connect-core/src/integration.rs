@@ -6,6 +6,7 @@
 //! connection's values (`form`), refuses values the integration cannot use (`cannot_use`) and
 //! builds the exact token request it would send (`plan`). It does no I/O.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -29,7 +30,7 @@ pub use plan::{
 pub const EMBEDDED: &str = include_str!("../presets/integrations.toml");
 
 /// How certain a fact is: evidenced, inferred, or guessed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Tag {
     E,
     I,
@@ -37,7 +38,7 @@ pub enum Tag {
 }
 
 /// The advice about the application's "All" permission for one integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AllAdvice {
     /// Its documentation asks for All: never tell anyone to untick it.
@@ -71,7 +72,7 @@ pub enum Check {
 }
 
 /// Which value goes into a form field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Value {
     ResourceServer,

@@ -3,6 +3,7 @@
 //! module holds the preset types, checks the presets `build` makes of a file, and finds them by
 //! name. It does no I/O.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -18,7 +19,7 @@ mod file;
 pub const EMBEDDED: &str = include_str!("../presets/presets.toml");
 
 /// One step of a checklist: where to go in Halo, what to set, and to which value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Step {
     /// Halo's menu path, e.g. "Configuration > Teams & Agents > Roles".
     pub menu: String,
@@ -28,6 +29,7 @@ pub struct Step {
     pub value: String,
     /// An optional short reason, in our own words.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub why: Option<String>,
 }
 
@@ -42,7 +44,7 @@ impl Step {
 }
 
 /// A readiness check a preset runs after the permissions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReadinessCheck {
     /// Billing cannot go live without at least one active recurring contract.
@@ -68,7 +70,7 @@ impl ReadinessCheck {
 
 /// An integration preset, whole: its lists are built from the file by `build`. Serialized, it is
 /// the shape `presets show NAME --json` prints, which a preset file may also be written in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Preset {
     pub name: String,
     pub title: String,

@@ -1,11 +1,12 @@
 //! A stored connection `Profile`: the non-secret settings of one named connection, as kept in the
 //! config file, plus where its secret lives. It holds no secret and does no I/O.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a profile's Client Secret is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretStoreKind {
     /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager).
@@ -43,7 +44,7 @@ impl fmt::Display for SecretStoreKind {
 }
 
 /// Where the Halo instance runs, as the operator said in the wizard (or as the Tenant shows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Hosting {
     /// Hosted by Halo (an address such as `https://acme.halopsa.com`).
@@ -77,7 +78,7 @@ impl fmt::Display for Hosting {
 }
 
 /// The result of the last Save and Test, kept so `list` can show it without the network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LastTest {
     pub ok: bool,

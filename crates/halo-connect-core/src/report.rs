@@ -1,7 +1,11 @@
 //! The `CheckReport` of a Save and Test: token, agent, one row per permission and readiness check,
-//! and the `Diagnosis` that decides the exit code. Its JSON shape (docs/cli.md) is `ui::json::ReportOutput`;
-//! it does no I/O and knows nothing of HTTP.
+//! and the `Diagnosis` that decides the exit code. A report is built once: `ReportBuilder` gathers
+//! the rows and findings, and `ReportBuilder::finish` decides `ok`, `exit_code`, `error` and
+//! `hints`; a finished report's fields are private, so nothing changes it afterwards. It derives
+//! `Serialize` in the shape of the JSON contract (docs/cli.md), which `ui::json` wraps with
+//! `schema_version`. It does no I/O and knows nothing of HTTP.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::catalogue::{self, Cause};
@@ -35,20 +39,59 @@ impl Diagnosis {
     }
 }
 
-/// `{kind, code, message, hint}`: the `error` object of the JSON contract.
+/// A named failure of a test: its kind, the cause's code (an entry of docs/troubleshooting.md),
+/// what happened and what to change.
+// The JSON shape and schema of `Diagnosis`, written once.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Diagnosis")]
+struct DiagnosisJson<'a> {
+    /// A kind some cause of the catalogue has.
+    #[schemars(schema_with = "cause_kinds")]
+    kind: Kind,
+    /// The cause's code: an entry of docs/troubleshooting.md.
+    #[schemars(regex(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    code: &'static str,
+    #[schemars(length(min = 1))]
+    message: &'a str,
+    #[schemars(length(min = 1))]
+    hint: &'a str,
+}
+
+/// The kinds the catalogue's causes have, in the exit-code table's order.
+fn cause_kinds(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let kinds: Vec<&str> = Kind::ALL
+        .into_iter()
+        .filter(|k| catalogue::CATALOGUE.iter().any(|c| c.kind == *k))
+        .map(Kind::as_str)
+        .collect();
+    schemars::json_schema!({ "enum": kinds })
+}
+
 impl Serialize for Diagnosis {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Diagnosis", 4)?;
-        st.serialize_field("kind", &self.kind())?;
-        st.serialize_field("code", self.code())?;
-        st.serialize_field("message", &self.message)?;
-        st.serialize_field("hint", &self.hint)?;
-        st.end()
+        DiagnosisJson {
+            kind: self.kind(),
+            code: self.code(),
+            message: &self.message,
+            hint: &self.hint,
+        }
+        .serialize(s)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl JsonSchema for Diagnosis {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Diagnosis".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        DiagnosisJson::json_schema(generator)
+    }
+}
+
+/// A scope is granted (a read proved it), missing, unverified (an edit scope the token carries;
+/// only a write would prove it, and halo-connect never writes), or unchecked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionStatus {
     Granted,
@@ -60,11 +103,12 @@ pub enum PermissionStatus {
 }
 
 /// One permission (scope) of the preset and what the test found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PermissionRow {
     pub permission: String,
     pub status: PermissionStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub hint: Option<String>,
     /// The failure behind a missing row, when it is not simply an absent scope.
     #[serde(skip)]
@@ -72,109 +116,133 @@ pub struct PermissionRow {
 }
 
 /// One readiness check of the preset.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReadinessRow {
-    #[serde(serialize_with = "readiness_id")]
     pub check: ReadinessCheck,
     pub ok: bool,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub hint: Option<String>,
     #[serde(skip)]
     pub cause: Option<Diagnosis>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+/// The client-credentials token exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, JsonSchema)]
 pub struct TokenInfo {
     pub ok: bool,
     pub granted_scopes: Vec<String>,
+    /// Seconds, as Halo said; null when no token was issued or Halo did not say.
     pub expires_in: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AgentInfo {
     pub id: i64,
     pub name: String,
 }
 
 /// Which Halo answered: `GET /api/InstanceInfo`'s name and version, when the agent may read them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct InstanceInfo {
     pub name: String,
     pub version: String,
 }
 
-fn readiness_id<S: serde::Serializer>(check: &ReadinessCheck, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(check.id())
+/// An error that is not a test's diagnosis: no `code`, and the hint may be null.
+// A failure after the test (init's save), or the error object of a command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Failure {
+    pub kind: Kind,
+    #[schemars(length(min = 1))]
+    pub message: String,
+    pub hint: Option<String>,
+    /// One line per refused or missing value, when there are several.
+    pub details: Vec<String>,
 }
 
-/// The whole result of a Save and Test. Its JSON shape is `ui::json::ReportOutput`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckReport {
-    pub schema_version: u32,
+/// The test's deciding diagnosis, or the failure of a step after a passing test (init's save),
+/// which has no code.
+// `CheckReport::unsaved` makes the second.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+enum ReportError {
+    Diagnosis(Diagnosis),
+    Unsaved(Failure),
+}
+
+/// What the command knows before the check: the profile tested, the notes on its values (they
+/// come first in the report), and when the stored secret last passed, if it did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subject {
     pub profile: String,
-    pub ok: bool,
-    pub exit_code: i32,
-    pub preset: String,
-    pub resource_server: String,
-    pub auth_server: String,
-    pub tenant: Option<String>,
+    pub notes: Vec<String>,
+    /// RFC 3339 time of the profile's last passing test: a refused secret may have been
+    /// regenerated since, and the report says so.
+    pub last_passed: Option<String>,
+}
+
+impl Subject {
+    /// A profile with nothing noted and no passing test known.
+    pub fn named(profile: &str) -> Self {
+        Subject {
+            profile: profile.to_string(),
+            ..Subject::default()
+        }
+    }
+}
+
+/// A Save and Test while the check gathers it: the rows, findings and notes, then `finish`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportBuilder {
+    subject: Subject,
+    preset: String,
+    resource_server: String,
+    auth_server: String,
+    tenant: Option<String>,
     pub token: TokenInfo,
     pub agent: Option<AgentInfo>,
-    pub permissions: Vec<PermissionRow>,
-    pub readiness: Vec<ReadinessRow>,
     /// Which Halo answered; None when InstanceInfo could not be read (no failure).
     pub instance: Option<InstanceInfo>,
+    pub permissions: Vec<PermissionRow>,
+    pub readiness: Vec<ReadinessRow>,
+    /// A failure that decides by itself (the token stage); otherwise `finish` picks one.
     pub error: Option<Diagnosis>,
-    /// Every failure's fix, the deciding one first.
-    pub hints: Vec<String>,
-    /// Changes made to typed values and other remarks, for the operator.
+    /// The check's own remarks, after the subject's.
     pub notes: Vec<String>,
-    pub elapsed_ms: u64,
     /// Failures that belong to no single row (the "all" permission, an inactive agent…).
     pub findings: Vec<Diagnosis>,
 }
 
-impl CheckReport {
+impl ReportBuilder {
     pub fn new(
-        profile: &str,
+        subject: Subject,
         preset: &str,
         resource_server: &str,
         auth_server: &str,
         tenant: Option<&str>,
     ) -> Self {
-        CheckReport {
-            schema_version: 1,
-            profile: profile.to_string(),
-            ok: false,
-            exit_code: 1,
+        ReportBuilder {
+            subject,
             preset: preset.to_string(),
             resource_server: resource_server.to_string(),
             auth_server: auth_server.to_string(),
             tenant: tenant.map(str::to_string),
             token: TokenInfo::default(),
             agent: None,
+            instance: None,
             permissions: Vec::new(),
             readiness: Vec::new(),
-            instance: None,
             error: None,
-            hints: Vec::new(),
             notes: Vec::new(),
-            elapsed_ms: 0,
             findings: Vec::new(),
         }
     }
 
-    /// Decides `ok`, `exit_code`, `error` and `hints` from the rows. A failure already set in
-    /// `error` (the token stage) wins; then connection-class causes (6); then permissions and
-    /// readiness (5).
-    /// Applies `f` to every text of the report that can quote an answer: the agent and instance,
-    /// each message, hint, note and detail.
+    /// Applies `f` to every text gathered so far that can quote an answer: the agent and
+    /// instance, each message, hint, note and detail (the subject's notes are the command's own).
     pub fn scrub_text(&mut self, f: impl Fn(&str) -> String) {
-        let diag = |d: &mut Diagnosis| {
-            d.message = f(&d.message);
-            d.hint = f(&d.hint);
-        };
         if let Some(a) = &mut self.agent {
             a.name = f(&a.name);
         }
@@ -182,29 +250,17 @@ impl CheckReport {
             i.name = f(&i.name);
             i.version = f(&i.version);
         }
-        if let Some(d) = &mut self.error {
-            diag(d);
+        map_rows(&mut self.permissions, &mut self.readiness, &f);
+        for d in self.error.iter_mut().chain(self.findings.iter_mut()) {
+            map_diagnosis(d, &f);
         }
-        self.findings.iter_mut().for_each(diag);
-        for s in self.hints.iter_mut().chain(self.notes.iter_mut()) {
-            *s = f(s);
-        }
-        for p in &mut self.permissions {
-            p.hint = p.hint.as_deref().map(&f);
-            if let Some(d) = &mut p.cause {
-                diag(d);
-            }
-        }
-        for r in &mut self.readiness {
-            r.detail = f(&r.detail);
-            r.hint = r.hint.as_deref().map(&f);
-            if let Some(d) = &mut r.cause {
-                diag(d);
-            }
-        }
+        self.notes.iter_mut().for_each(|s| *s = f(s));
     }
 
-    pub fn finish(&mut self) {
+    /// The finished report. Decides `ok`, `exit_code`, `error` and `hints` from the rows, once:
+    /// a failure already set in `error` (the token stage) wins; then connection-class causes (6);
+    /// then authentication (4); then the first of permissions and readiness (5).
+    pub fn finish(self, elapsed_ms: u64) -> CheckReport {
         let mut causes: Vec<Diagnosis> = self.findings.clone();
         for row in &self.permissions {
             if row.status == PermissionStatus::Unchecked {
@@ -233,29 +289,230 @@ impl CheckReport {
                 }));
             }
         }
-        if self.error.is_none() {
-            let deciding = causes
+        let error = self.error.or_else(|| {
+            causes
                 .iter()
                 .find(|c| c.kind().is_connection())
                 .or_else(|| causes.iter().find(|c| c.kind() == Kind::Auth))
                 .or_else(|| causes.first())
-                .cloned();
-            self.error = deciding;
-        }
+                .cloned()
+        });
         let mut hints: Vec<String> = Vec::new();
-        if let Some(e) = &self.error {
-            if !e.hint.is_empty() {
-                hints.push(e.hint.clone());
+        for h in error.iter().chain(&causes).map(|c| &c.hint) {
+            if !h.is_empty() && !hints.contains(h) {
+                hints.push(h.clone());
             }
         }
-        for c in &causes {
-            if !c.hint.is_empty() && !hints.contains(&c.hint) {
-                hints.push(c.hint.clone());
+        // A refused secret that passed the profile's last test may have been regenerated (a
+        // change of the application's Login Type does that): that fix joins the hints.
+        let refused = error
+            .as_ref()
+            .is_some_and(|e| e.cause.printed() == &catalogue::INVALID_CLIENT);
+        if let Some(at) = self.subject.last_passed.as_deref().filter(|_| refused) {
+            let d = catalogue::SECRET_REGENERATED.diagnose(
+                "The Client Secret that passed the last test was refused.",
+                &[("when", at)],
+            );
+            if !hints.contains(&d.hint) {
+                hints.push(d.hint);
             }
         }
-        self.hints = hints;
-        self.ok = self.error.is_none();
-        self.exit_code = self.error.as_ref().map_or(0, |e| e.kind().exit_code());
+        let mut notes = self.subject.notes;
+        notes.extend(self.notes);
+        CheckReport {
+            profile: self.subject.profile,
+            ok: error.is_none(),
+            exit_code: error.as_ref().map_or(0, |e| e.kind().exit_code()),
+            preset: self.preset,
+            resource_server: self.resource_server,
+            auth_server: self.auth_server,
+            tenant: self.tenant,
+            token: self.token,
+            agent: self.agent,
+            instance: self.instance,
+            permissions: self.permissions,
+            readiness: self.readiness,
+            error: error.map(ReportError::Diagnosis),
+            hints,
+            notes,
+            elapsed_ms,
+            findings: self.findings,
+        }
+    }
+}
+
+fn map_diagnosis(d: &mut Diagnosis, f: &impl Fn(&str) -> String) {
+    d.message = f(&d.message);
+    d.hint = f(&d.hint);
+}
+
+fn map_rows(
+    permissions: &mut [PermissionRow],
+    readiness: &mut [ReadinessRow],
+    f: &impl Fn(&str) -> String,
+) {
+    for p in permissions {
+        p.hint = p.hint.as_deref().map(f);
+        p.cause.iter_mut().for_each(|d| map_diagnosis(d, f));
+    }
+    for r in readiness {
+        r.detail = f(&r.detail);
+        r.hint = r.hint.as_deref().map(f);
+        r.cause.iter_mut().for_each(|d| map_diagnosis(d, f));
+    }
+}
+
+/// The whole result of a Save and Test, finished: only `ReportBuilder::finish` (and
+/// `CheckReport::unsaved`, init's failed save) make one, and its fields are private. Serialized in
+/// the JSON contract's shape and order; `findings` and the rows' causes stay out of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(transform = super::kind::outcome_schema)]
+pub struct CheckReport {
+    /// The profile tested (`env` for --from-env, `sandbox` for --sandbox).
+    profile: String,
+    /// True exactly when every required check passed.
+    ok: bool,
+    /// The process's exit code.
+    exit_code: i32,
+    /// The preset whose scopes and readiness checks were tested.
+    preset: String,
+    /// The Resource Server, normalised (ends in /api).
+    resource_server: String,
+    /// The Authorization Server, with exactly one trailing /.
+    #[schemars(regex(pattern = "/$"))]
+    auth_server: String,
+    /// The Tenant, or null when none is set (on-premise).
+    tenant: Option<String>,
+    token: TokenInfo,
+    /// The agent the application acts as (from Agent/me), or null when unknown.
+    agent: Option<AgentInfo>,
+    /// Which Halo answered (from InstanceInfo, in the same round trip as the probes), or null
+    /// when the agent may not read it; never a failure.
+    instance: Option<InstanceInfo>,
+    /// One row per scope of the preset, in the preset's order.
+    permissions: Vec<PermissionRow>,
+    /// The preset's readiness checks.
+    readiness: Vec<ReadinessRow>,
+    /// The failure that decided the exit code, or null when the test passed.
+    error: Option<ReportError>,
+    /// Every failure's fix, the deciding one first.
+    hints: Vec<String>,
+    /// Changes made to typed values and other remarks, for the operator.
+    notes: Vec<String>,
+    elapsed_ms: u64,
+    #[serde(skip)]
+    findings: Vec<Diagnosis>,
+}
+
+impl CheckReport {
+    /// The report of a Save and Test whose test passed but whose save failed: nothing was stored,
+    /// so that failure decides `ok`, `exit_code` and `error` (the hints stay the test's). A new
+    /// report; the test's own is consumed, not changed.
+    pub fn unsaved(self, failure: Failure) -> CheckReport {
+        CheckReport {
+            ok: false,
+            exit_code: failure.kind.exit_code(),
+            error: Some(ReportError::Unsaved(failure)),
+            ..self
+        }
+    }
+
+    /// A copy with every text that can quote an answer (scopes, names, messages, hints, notes,
+    /// details) passed through `f`, for display; the verdict is the same.
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> CheckReport {
+        let mut r = self.clone();
+        r.token.granted_scopes.iter_mut().for_each(|s| *s = f(s));
+        if let Some(a) = &mut r.agent {
+            a.name = f(&a.name);
+        }
+        if let Some(i) = &mut r.instance {
+            i.name = f(&i.name);
+            i.version = f(&i.version);
+        }
+        map_rows(&mut r.permissions, &mut r.readiness, &f);
+        if let Some(ReportError::Diagnosis(d)) = &mut r.error {
+            map_diagnosis(d, &f);
+        }
+        r.findings.iter_mut().for_each(|d| map_diagnosis(d, &f));
+        for s in r.hints.iter_mut().chain(r.notes.iter_mut()) {
+            *s = f(s);
+        }
+        r
+    }
+
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// True exactly when every required check passed (and, for init, the save did).
+    pub fn ok(&self) -> bool {
+        self.ok
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        self.exit_code
+    }
+
+    pub fn preset(&self) -> &str {
+        &self.preset
+    }
+
+    pub fn resource_server(&self) -> &str {
+        &self.resource_server
+    }
+
+    pub fn auth_server(&self) -> &str {
+        &self.auth_server
+    }
+
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    pub fn token(&self) -> &TokenInfo {
+        &self.token
+    }
+
+    pub fn agent(&self) -> Option<&AgentInfo> {
+        self.agent.as_ref()
+    }
+
+    pub fn instance(&self) -> Option<&InstanceInfo> {
+        self.instance.as_ref()
+    }
+
+    pub fn permissions(&self) -> &[PermissionRow] {
+        &self.permissions
+    }
+
+    pub fn readiness(&self) -> &[ReadinessRow] {
+        &self.readiness
+    }
+
+    /// The test's deciding diagnosis; None when it passed (or a failed save decided).
+    pub fn error(&self) -> Option<&Diagnosis> {
+        match &self.error {
+            Some(ReportError::Diagnosis(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Every failure's fix, the deciding one first.
+    pub fn hints(&self) -> &[String] {
+        &self.hints
+    }
+
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    pub fn elapsed_ms(&self) -> u64 {
+        self.elapsed_ms
+    }
+
+    /// Failures that belong to no single row (the "all" permission, an inactive agent…).
+    pub fn findings(&self) -> &[Diagnosis] {
+        &self.findings
     }
 }
 
@@ -263,9 +520,9 @@ impl CheckReport {
 mod tests {
     use super::*;
 
-    fn report() -> CheckReport {
-        CheckReport::new(
-            "p",
+    fn report() -> ReportBuilder {
+        ReportBuilder::new(
+            Subject::named("p"),
             "billing",
             "https://a.halopsa.com/api",
             "https://a.halopsa.com/auth/",
@@ -289,10 +546,10 @@ mod tests {
             row("read:customers", PermissionStatus::Granted),
             row("edit:items", PermissionStatus::Unverified),
         ];
-        r.finish();
-        assert!(r.ok);
-        assert_eq!(r.exit_code, 0);
-        assert!(r.error.is_none());
+        let r = r.finish(0);
+        assert!(r.ok());
+        assert_eq!(r.exit_code(), 0);
+        assert!(r.error().is_none());
     }
 
     #[test]
@@ -302,12 +559,12 @@ mod tests {
             row("read:customers", PermissionStatus::Granted),
             row("edit:invoices", PermissionStatus::Missing),
         ];
-        r.finish();
-        assert_eq!(r.exit_code, 5);
-        let e = r.error.unwrap();
+        let r = r.finish(0);
+        assert_eq!(r.exit_code(), 5);
+        let e = r.error().unwrap();
         assert_eq!(e.kind(), Kind::Permission);
         assert!(e.message.contains("edit:invoices"));
-        assert_eq!(r.hints, vec!["fix edit:invoices".to_string()]);
+        assert_eq!(r.hints(), ["fix edit:invoices".to_string()]);
     }
 
     #[test]
@@ -320,9 +577,9 @@ mod tests {
             "raise --timeout",
         ));
         r.permissions = vec![row("edit:invoices", PermissionStatus::Missing), timed_out];
-        r.finish();
-        assert_eq!(r.exit_code, 6);
-        assert_eq!(r.hints.len(), 2);
+        let r = r.finish(0);
+        assert_eq!(r.exit_code(), 6);
+        assert_eq!(r.hints().len(), 2);
     }
 
     #[test]
@@ -333,9 +590,9 @@ mod tests {
             "refused",
             "copy the secret again",
         ));
-        r.finish();
-        assert_eq!(r.exit_code, 4);
-        assert!(!r.ok);
+        let r = r.finish(0);
+        assert_eq!(r.exit_code(), 4);
+        assert!(!r.ok());
     }
 
     #[test]
@@ -348,8 +605,58 @@ mod tests {
             hint: Some("add one".into()),
             cause: None,
         }];
-        r.finish();
-        assert_eq!(r.exit_code, 5);
-        assert_eq!(r.error.unwrap().code(), "active-recurring-contracts");
+        let r = r.finish(0);
+        assert_eq!(r.exit_code(), 5);
+        assert_eq!(r.error().unwrap().code(), "active-recurring-contracts");
+    }
+
+    /// The subject's notes come first, the check's after; a refused secret that passed before
+    /// adds the regenerated-secret fix after the deciding one, and only then.
+    #[test]
+    fn the_subject_is_given_before_the_report_is_finished() {
+        let refused = |last_passed: Option<&str>| {
+            let subject = Subject {
+                profile: "psa".into(),
+                notes: vec!["a trailing / was added".into()],
+                last_passed: last_passed.map(str::to_string),
+            };
+            let mut r = ReportBuilder::new(subject, "billing", "r", "a", None);
+            r.notes.push("Halo refused the preset's scope list".into());
+            r.error = Some(catalogue::INVALID_CLIENT.diagnose("refused", &[]));
+            r.finish(7)
+        };
+        let r = refused(Some("2026-11-30T08:00:00Z"));
+        assert_eq!(r.profile(), "psa");
+        assert_eq!(r.elapsed_ms(), 7);
+        assert_eq!(
+            r.notes(),
+            [
+                "a trailing / was added".to_string(),
+                "Halo refused the preset's scope list".to_string()
+            ]
+        );
+        assert_eq!(r.hints().len(), 2, "{:?}", r.hints());
+        assert!(r.hints()[1].contains("2026-11-30T08:00:00Z"), "{r:?}");
+        assert_eq!(refused(None).hints().len(), 1);
+    }
+
+    /// A failed save decides the new report's verdict; the hints stay the test's.
+    #[test]
+    fn an_unsaved_report_is_a_new_report_with_the_failure_deciding() {
+        let passed = report().finish(3);
+        let unsaved = passed.clone().unsaved(Failure {
+            kind: Kind::Config,
+            message: "the config is locked".into(),
+            hint: None,
+            details: Vec::new(),
+        });
+        assert!(passed.ok());
+        assert!(!unsaved.ok());
+        assert_eq!(unsaved.exit_code(), 3);
+        assert!(unsaved.error().is_none());
+        assert_eq!(unsaved.hints(), passed.hints());
+        let v = serde_json::to_value(&unsaved).unwrap();
+        assert_eq!(v["error"]["kind"], "config");
+        assert!(v["error"].get("code").is_none(), "{v}");
     }
 }

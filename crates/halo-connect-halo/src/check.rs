@@ -10,7 +10,9 @@ use futures_util::future::join_all;
 
 use halo_connect_core::catalogue;
 use halo_connect_core::preset::{Preset, ReadinessCheck};
-use halo_connect_core::report::{CheckReport, Diagnosis, PermissionRow, PermissionStatus};
+use halo_connect_core::report::{
+    CheckReport, Diagnosis, PermissionRow, PermissionStatus, ReportBuilder, Subject,
+};
 use halo_connect_core::scope::{
     covers, granted_meta, probe_for, Probe, AGENT_ME_PATH, AUTHINFO_PATH, PROBES, RECURRING_PATH,
 };
@@ -168,11 +170,11 @@ async fn check(
     settings: &ConnectionSettings,
     secret: &Secret,
     preset: &Preset,
-    profile: &str,
+    subject: Subject,
 ) -> CheckReport {
     let started = Instant::now();
-    let mut report = CheckReport::new(
-        profile,
+    let mut report = ReportBuilder::new(
+        subject,
         &preset.name,
         settings.resource_server.as_str(),
         settings.auth_server.as_str(),
@@ -428,23 +430,22 @@ async fn round_two(
     }
 }
 
-fn finish(mut report: CheckReport, started: Instant) -> CheckReport {
+fn finish(mut report: ReportBuilder, started: Instant) -> CheckReport {
     attribute_to_token(&mut report);
     // Rounded up: a check that made requests never took "0 ms".
-    report.elapsed_ms = started.elapsed().as_micros().div_ceil(1000) as u64;
-    report.finish();
-    report
+    report.finish(started.elapsed().as_micros().div_ceil(1000) as u64)
 }
 
-/// Runs the whole Save and Test and returns its report; a recorder on the client keeps it too.
+/// Runs the whole Save and Test and returns its finished report; a recorder on the client keeps
+/// it too. `subject` is what the command knew before: the profile, its notes, its last pass.
 pub async fn run_check(
     client: &HaloClient,
     settings: &ConnectionSettings,
     secret: &Secret,
     preset: &Preset,
-    profile: &str,
+    subject: Subject,
 ) -> CheckReport {
-    let report = check(client, settings, secret, preset, profile).await;
+    let report = check(client, settings, secret, preset, subject).await;
     if let Some(rec) = client.recorder() {
         rec.finished(settings, preset, &report);
     }

@@ -163,12 +163,9 @@ pub fn run(
             }
         }
         p.heading("Save and Test");
-        let mut report = tester.test(&validated.settings, &secret, &preset);
-        if let Some(name) = &profile {
-            report.profile = name.clone();
-        }
+        let report = tester.test(&validated.settings, &secret, &preset, profile.as_deref());
         p.report(&report);
-        if !report.ok {
+        if !report.ok() {
             say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
@@ -204,7 +201,7 @@ pub fn run(
                     continue;
                 }
                 Next::Retest => continue,
-                Next::Quit => return Err(WizardError::Quit(report.exit_code)),
+                Next::Quit => return Err(WizardError::Quit(report.exit_code())),
                 Next::SaveAnyway => {}
             }
         }
@@ -400,11 +397,11 @@ fn walk_checklists(
 fn say_pending_at_fault(report: &CheckReport, pending: &[(&str, String)], p: &mut dyn Prompter) {
     let mut parts: Vec<&str> = Vec::new();
     let causes = report
-        .error
-        .iter()
-        .chain(report.findings.iter())
-        .chain(report.permissions.iter().filter_map(|r| r.cause.as_ref()))
-        .chain(report.readiness.iter().filter_map(|r| r.cause.as_ref()));
+        .error()
+        .into_iter()
+        .chain(report.findings())
+        .chain(report.permissions().iter().filter_map(|r| r.cause.as_ref()))
+        .chain(report.readiness().iter().filter_map(|r| r.cause.as_ref()));
     for c in causes {
         if !parts.contains(&c.cause.step) {
             parts.push(c.cause.step);
@@ -524,7 +521,7 @@ enum Next {
 
 fn after_failure(report: &CheckReport, p: &mut dyn Prompter) -> Res<Next> {
     use halo_connect_core::catalogue::*;
-    let cause = report.error.as_ref().map(|e| e.cause);
+    let cause = report.error().map(|e| e.cause);
     let is = |set: &[&Cause]| cause.is_some_and(|c| set.contains(&c));
     let reenter: Vec<Field> = if is(&[&INVALID_CLIENT]) {
         vec![Field::ClientSecret, Field::ClientId]

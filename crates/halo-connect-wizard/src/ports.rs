@@ -44,11 +44,13 @@ pub trait Prompter {
 
 /// Runs Save and Test (the real one shows a spinner and talks to Halo).
 pub trait Tester {
+    /// `profile` is the name the operator gave in the wizard, if asked; the report carries it.
     fn test(
         &mut self,
         settings: &ConnectionSettings,
         secret: &Secret,
         preset: &Preset,
+        profile: Option<&str>,
     ) -> CheckReport;
 }
 

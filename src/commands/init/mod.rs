@@ -15,6 +15,7 @@ use crate::cli::InitArgs;
 use crate::domain::field::Field;
 use crate::domain::preset::Preset;
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
+use crate::domain::report::Subject;
 use crate::domain::secret::Secret;
 use crate::domain::values::{Source, Validated};
 use crate::error::AppError;
@@ -199,17 +200,18 @@ pub fn test_and_save(ctx: &Ctx, args: &InitArgs, plan: Plan) -> Result<i32, AppE
         let session = ctx.session()?;
         let client = session.client(&plan.trust)?;
         let settings = &plan.validated.settings;
-        let mut r = session.block_on(run_check(
+        let subject = Subject {
+            profile: plan.profile.clone(),
+            notes: plan.notes.clone(),
+            last_passed: None,
+        };
+        Some(session.block_on(run_check(
             &client,
             settings,
             &plan.secret,
             &plan.preset,
-            &plan.profile,
-        ));
-        let mut notes = plan.notes.clone();
-        notes.append(&mut r.notes);
-        r.notes = notes;
-        Some(r)
+            subject,
+        )))
     };
     if let Some(r) = &report {
         super::output::report(ctx, r, "Save and Test");

@@ -5,11 +5,11 @@ use crate::cli::InitArgs;
 use crate::commands::handoff;
 use crate::commands::{now_rfc3339, Ctx};
 use crate::domain::profile::{LastTest, Profile, SecretStoreKind};
-use crate::domain::report::CheckReport;
+use crate::domain::report::{CheckReport, ReportBuilder, Subject};
 use crate::domain::values::ConnectionSettings;
 use crate::error::AppError;
 use crate::ui::handoff::card_text;
-use crate::ui::json::{self, HandoffCard, InitFacts, ReportOutput};
+use crate::ui::json::{self, HandoffCard, InitFacts, InitOutput};
 
 use super::Plan;
 
@@ -24,8 +24,8 @@ pub fn conclude(
     replace: bool,
 ) -> Result<i32, AppError> {
     let settings: &ConnectionSettings = &plan.validated.settings;
-    let passed = report.as_ref().is_none_or(|r| r.ok) || insist;
-    let exit = report.as_ref().map_or(0, |r| r.exit_code);
+    let passed = report.as_ref().is_none_or(|r| r.ok()) || insist;
+    let exit = report.as_ref().map_or(0, |r| r.exit_code());
     if !ctx.global.json && report.is_none() {
         for n in &plan.notes {
             ctx.term.info(&format!("note: {n}"));
@@ -65,7 +65,7 @@ pub fn conclude(
         crate::ui::prompter::set_saving(false);
     }
     // After a passing Save and Test: what to type into the integration's form.
-    let card = (report.as_ref().is_some_and(|r| r.ok) && (saved || args.dry_run)).then(|| {
+    let card = (report.as_ref().is_some_and(|r| r.ok()) && (saved || args.dry_run)).then(|| {
         handoff::after_init(
             ctx,
             &plan.profile,
@@ -77,18 +77,27 @@ pub fn conclude(
     });
 
     if ctx.global.json {
-        let base = report.clone().unwrap_or_else(|| {
-            let mut r = CheckReport::new(
-                &plan.profile,
+        // Without a test (--skip-test): a report with no rows, only the notes on the values.
+        let tested = report.clone().unwrap_or_else(|| {
+            let subject = Subject {
+                profile: plan.profile.clone(),
+                notes: plan.notes.clone(),
+                last_passed: None,
+            };
+            ReportBuilder::new(
+                subject,
                 &plan.preset.name,
                 settings.resource_server.as_str(),
                 settings.auth_server.as_str(),
                 settings.tenant.as_option(),
-            );
-            r.notes = plan.notes.clone();
-            r.finish();
-            r
+            )
+            .finish(0)
         });
+        // A save that failed decides: nothing was stored.
+        let base = match &save_error {
+            Some(e) => tested.unsaved(e.failure()),
+            None => tested,
+        };
         let facts = InitFacts {
             saved,
             dry_run: args.dry_run,
@@ -98,11 +107,8 @@ pub fn conclude(
             sandbox: plan.sandbox.is_some(),
             handoff: card.as_ref().map(HandoffCard::new),
         };
-        ctx.term.out_raw(&json::to_string(&ReportOutput::init(
-            &base,
-            facts,
-            save_error.as_ref(),
-        )));
+        ctx.term
+            .out_raw(&json::to_string(&InitOutput::new(&base, facts)));
         if let Some(e) = save_error {
             return Ok(e.exit_code());
         }
@@ -199,8 +205,8 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
             .filter(|name| name != "healthy"),
         ca_cert: plan.ca_cert.clone(),
         last_test: report.map(|r| LastTest {
-            ok: r.ok,
-            exit_code: r.exit_code,
+            ok: r.ok(),
+            exit_code: r.exit_code(),
             at: now_rfc3339(),
         }),
     }

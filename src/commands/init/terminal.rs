@@ -8,7 +8,7 @@ use crate::commands::session::{Session, Trust};
 use crate::commands::{resolve_preset, secret_from_inputs, start_sandbox, Ctx, KEYRING_TIMEOUT};
 use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
-use crate::domain::report::CheckReport;
+use crate::domain::report::{CheckReport, Subject};
 use crate::domain::secret::Secret;
 use crate::domain::values::{ConnectionSettings, Discovery};
 use crate::error::AppError;
@@ -50,6 +50,7 @@ impl Tester for LiveTester<'_> {
         settings: &ConnectionSettings,
         secret: &Secret,
         preset: &Preset,
+        profile: Option<&str>,
     ) -> CheckReport {
         let spinner = spinner(
             self.term,
@@ -59,10 +60,10 @@ impl Tester for LiveTester<'_> {
             ),
         );
         let client = &self.client;
-        let profile = self.profile.clone();
+        let subject = Subject::named(profile.unwrap_or(&self.profile));
         let report = self
             .session
-            .block_on(run_check(client, settings, secret, preset, &profile));
+            .block_on(run_check(client, settings, secret, preset, subject));
         spinner.finish_and_clear();
         report
     }
@@ -277,7 +278,7 @@ pub(super) fn run_wizard(
             )
         }
     };
-    let insist = !outcome.report.ok;
+    let insist = !outcome.report.ok();
     let report = outcome.report;
     let profile = outcome.profile.unwrap_or_else(|| profile.to_string());
     let plan = Plan {

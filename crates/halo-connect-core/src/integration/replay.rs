@@ -2,6 +2,7 @@
 //! string, body encoding; never the secret), what Halo answered, and each first read with the list
 //! and fields its code maps. `judge_read` decides a read from its status and body alone. Pure.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -10,8 +11,10 @@ use crate::catalogue;
 use crate::report::Diagnosis;
 
 /// A request halo-connect made the way the integration makes it, and its answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Step {
+    /// POST for the token request, GET for a read.
+    #[schemars(extend("enum" = ["GET", "POST"]))]
     pub method: &'static str,
     pub url: String,
     /// The HTTP status; None when no answer came.
@@ -20,7 +23,7 @@ pub struct Step {
 }
 
 /// The token request as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TokenSeen {
     #[serde(flatten)]
     pub step: Step,
@@ -28,12 +31,13 @@ pub struct TokenSeen {
     pub scope: String,
     /// The tenant sent as `?tenant=`, as sent; None when none was.
     pub tenant: Option<String>,
+    #[schemars(extend("const" = "application/x-www-form-urlencoded"))]
     pub content_type: &'static str,
     pub granted_scopes: Vec<String>,
 }
 
 /// One first read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReadSeen {
     pub path: String,
     #[serde(flatten)]
@@ -48,7 +52,7 @@ pub struct ReadSeen {
 }
 
 /// A usual slip in the form, tried without credentials: where the integration would then post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PitfallSeen {
     /// What was typed or chosen otherwise, in the form's words.
     pub typed: String,
@@ -60,9 +64,8 @@ pub struct PitfallSeen {
 }
 
 /// The whole result of `test --as NAME`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReplayReport {
-    pub schema_version: u32,
     pub profile: String,
     pub integration: String,
     pub ok: bool,
@@ -80,7 +83,6 @@ pub struct ReplayReport {
 impl ReplayReport {
     pub fn new(profile: &str, i: &Integration) -> ReplayReport {
         ReplayReport {
-            schema_version: 1,
             profile: profile.to_string(),
             integration: i.name.clone(),
             ok: true,

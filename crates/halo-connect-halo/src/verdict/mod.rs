@@ -9,7 +9,8 @@ use halo_connect_core::catalogue;
 use halo_connect_core::preset::{ReadinessCheck, Step};
 use halo_connect_core::printable::printable;
 use halo_connect_core::report::{
-    AgentInfo, CheckReport, Diagnosis, InstanceInfo, PermissionRow, PermissionStatus, ReadinessRow,
+    AgentInfo, Diagnosis, InstanceInfo, PermissionRow, PermissionStatus, ReadinessRow,
+    ReportBuilder,
 };
 use halo_connect_core::scope::{covers, granted_meta, probe_for};
 use halo_connect_core::url::{normalize_auth_server, Tenant};
@@ -26,7 +27,7 @@ pub(super) fn token_findings(
     token: &Token,
     requested: &[String],
     all_ticked: bool,
-    report: &mut CheckReport,
+    report: &mut ReportBuilder,
 ) {
     if token.scopes.is_empty() && !requested.is_empty() {
         report
@@ -100,7 +101,7 @@ fn refused_in_front(read: Option<&Read>, settings: &ConnectionSettings) -> Optio
 pub(super) fn agent(
     me: &Read,
     settings: &ConnectionSettings,
-    report: &mut CheckReport,
+    report: &mut ReportBuilder,
 ) -> Option<String> {
     match me {
         Read::Json { value, .. } => {
@@ -162,7 +163,7 @@ pub(super) fn instance(read: &Read) -> Option<InstanceInfo> {
 pub(super) fn cross_check_authinfo(
     authinfo: &Read,
     settings: &ConnectionSettings,
-    report: &mut CheckReport,
+    report: &mut ReportBuilder,
 ) {
     let Read::Json { value, .. } = authinfo else {
         return;
@@ -191,7 +192,7 @@ pub(super) fn cross_check_authinfo(
 
 /// A token that is itself at fault (expired, no scope, an inactive agent) makes every refused read
 /// a consequence, not a Role problem: the rows point at the one cause instead.
-pub(super) fn attribute_to_token(report: &mut CheckReport) {
+pub(super) fn attribute_to_token(report: &mut ReportBuilder) {
     let Some(cause) = report
         .findings
         .iter()

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use halo_connect_core::catalogue::Cause;
+use halo_connect_core::report::Subject;
 use halo_connect_core::secret::Secret;
 use halo_connect_core::url::{normalize_auth_server, normalize_resource_server};
 
@@ -381,7 +382,7 @@ fn token_findings_name_the_token_at_fault() {
         ),
     ];
     for (t, all_ticked, want) in cases {
-        let mut report = CheckReport::new("p", "billing", "r", "a", None);
+        let mut report = ReportBuilder::new(Subject::named("p"), "billing", "r", "a", None);
         token_findings(&t, &["read:customers".to_string()], all_ticked, &mut report);
         let got: Vec<&str> = report.findings.iter().map(|f| f.code()).collect();
         let want: Vec<&str> = want.iter().map(|c| c.code).collect();
@@ -391,7 +392,7 @@ fn token_findings_name_the_token_at_fault() {
 
 #[test]
 fn a_token_at_fault_takes_the_blame_for_refused_reads() {
-    let mut report = CheckReport::new("p", "billing", "r", "a", None);
+    let mut report = ReportBuilder::new(Subject::named("p"), "billing", "r", "a", None);
     report
         .findings
         .push(catalogue::AGENT_INACTIVE.diagnose("inactive", &[]));
@@ -423,7 +424,7 @@ fn an_authinfo_naming_another_instance_is_a_finding() {
         ("https://auth.haloservicedesk.com/auth", false),
     ];
     for (auth_url, flagged) in cases {
-        let mut report = CheckReport::new("p", "billing", "r", "a", None);
+        let mut report = ReportBuilder::new(Subject::named("p"), "billing", "r", "a", None);
         let read = Read::Json {
             records: None,
             value: serde_json::json!({ "auth_url": auth_url }),

@@ -7,7 +7,7 @@ use crate::ports::{AddressProblem, Answer, Check, PromptError, Prompter, Service
 use crate::*;
 use halo_connect_core::catalogue::Cause;
 use halo_connect_core::preset;
-use halo_connect_core::report::Diagnosis;
+use halo_connect_core::report::{Diagnosis, ReportBuilder, Subject};
 use halo_connect_core::values::{ConnectionSettings, Discovery};
 
 #[derive(Debug, Clone)]
@@ -164,8 +164,8 @@ impl Prompter for Scripted {
     fn report(&mut self, report: &CheckReport) {
         self.said.push(format!(
             "REPORT ok={} code={:?}",
-            report.ok,
-            report.error.as_ref().map(|e| e.code())
+            report.ok(),
+            report.error().map(|e| e.code())
         ));
     }
 }
@@ -191,11 +191,12 @@ impl Tester for FakeTester {
         settings: &ConnectionSettings,
         secret: &Secret,
         preset: &Preset,
+        profile: Option<&str>,
     ) -> CheckReport {
         self.seen
             .push((settings.clone(), secret.expose().to_string()));
-        let mut r = CheckReport::new(
-            "p",
+        let mut r = ReportBuilder::new(
+            Subject::named(profile.unwrap_or("p")),
             &preset.name,
             settings.resource_server.as_str(),
             settings.auth_server.as_str(),
@@ -204,8 +205,7 @@ impl Tester for FakeTester {
         if let Some(cause) = self.fail.pop_front() {
             r.error = Some(Diagnosis::new(cause, "failed", "fix it"));
         }
-        r.finish();
-        r
+        r.finish(0)
     }
 }
 

@@ -27,7 +27,7 @@ fn hosted_happy_path_derives_the_values_and_passes() {
     );
     assert_eq!(out.validated.settings.tenant, Tenant::Named("acme".into()));
     assert_eq!(out.store, SecretStoreKind::Keyring);
-    assert!(out.report.ok);
+    assert!(out.report.ok());
     assert_eq!(s.discovered, vec!["https://acme.halopsa.com".to_string()]);
     assert_eq!(t.seen.len(), 1);
 }
@@ -157,7 +157,7 @@ fn invalid_client_offers_the_secret_again_and_retests() {
         &mut FakeServices::new(),
     )
     .unwrap();
-    assert!(out.report.ok);
+    assert!(out.report.ok());
     assert_eq!(t.seen.len(), 2);
     assert_eq!(t.seen[0].1, "wrong-secret-value");
     assert_eq!(t.seen[1].1, SECRET);
@@ -268,7 +268,7 @@ fn a_missing_scope_is_fixed_in_halo_then_retested() {
         &mut FakeServices::new(),
     )
     .unwrap();
-    assert!(out.report.ok);
+    assert!(out.report.ok());
     assert_eq!(t.seen.len(), 2);
 }
 
@@ -286,7 +286,7 @@ fn save_anyway_returns_the_failed_report() {
         &mut FakeServices::new(),
     )
     .unwrap();
-    assert!(!out.report.ok);
+    assert!(!out.report.ok());
 }
 
 #[test]

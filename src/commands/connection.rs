@@ -1,6 +1,7 @@
-//! One way in: every command that needs a connection (`init`'s flag path, `test`, `test
-//! --from-env`, `test --all`, `token`) turns its `Origin` (flags over a stored profile, the
-//! environment alone, a stored profile, or the sandbox) into one `Connection` here: the raw values
+//! One way in: every command that needs a connection (`init`'s flag path and its wizard, `test`,
+//! `test --from-env`, `test --all`, `token`, `secret set`) turns its `Origin` (flags over a stored
+//! profile, the wizard's answers, the environment alone, a stored profile, or the sandbox) into
+//! one `Connection` here: the raw values
 //! in precedence order, the secret, the trust set, discovery by one rule, and `domain::values`'
 //! validation. It says every environment override on stderr before any request. It does not test,
 //! save or print a report.
@@ -35,6 +36,15 @@ pub enum Origin<'a> {
         values: &'a ValueArgs,
         stored: Option<&'a Profile>,
         sandbox: Option<&'a Sandbox>,
+    },
+    /// `init` on a terminal: the wizard's answers, each keeping where it came from. A secret kept
+    /// from the store carries its binding (and whether it is bound yet), so it goes only where it
+    /// was tested.
+    Wizard {
+        values: &'a RawValues,
+        secret: &'a Secret,
+        sandbox: Option<&'a Sandbox>,
+        stored_binding: Option<(Binding, bool)>,
     },
     /// `test --from-env`: the `HALO_*` variables alone.
     Env,
@@ -108,14 +118,23 @@ impl Origin<'_> {
                 Ok(Inputs {
                     raw: init_raw(ctx, values, *sandbox, *stored),
                     secret,
-                    trust: Trust {
-                        ca_file: ctx.global.ca_cert.clone(),
-                        ca_pem: sandbox.and_then(|s| s.ca_pem()),
-                    },
+                    trust: init_trust(ctx, *sandbox),
                     wording: Channel::Flags,
                     stored_binding,
                 })
             }
+            Origin::Wizard {
+                values,
+                secret,
+                sandbox,
+                stored_binding,
+            } => Ok(Inputs {
+                raw: (*values).clone(),
+                secret: Some(((*secret).clone(), Source::Prompt)),
+                trust: init_trust(ctx, *sandbox),
+                wording: Channel::Flags,
+                stored_binding: stored_binding.clone(),
+            }),
             Origin::Env => Ok(Inputs {
                 raw: raw_from_env(ctx),
                 secret: env_secret(ctx),
@@ -154,6 +173,14 @@ impl Origin<'_> {
                 stored_binding: None,
             }),
         }
+    }
+}
+
+/// What `init` trusts, asked or not: `--ca-cert`, and the sandbox's own CA.
+pub fn init_trust(ctx: &Ctx, sandbox: Option<&Sandbox>) -> Trust {
+    Trust {
+        ca_file: ctx.global.ca_cert.clone(),
+        ca_pem: sandbox.and_then(|s| s.ca_pem()),
     }
 }
 
@@ -281,8 +308,20 @@ pub fn resolve(
     preset: Preset,
     stored: bool,
 ) -> Result<Connection, AppError> {
-    let inputs = origin.inputs(ctx, name)?;
-    let discovery = discover_for(ctx, &inputs.raw, &inputs.trust)?;
+    resolve_at_fault(ctx, name, origin, preset, stored).map_err(|(e, _)| e)
+}
+
+/// `resolve`, and on a refusal the value at fault when one is (the wizard asks it again).
+pub fn resolve_at_fault(
+    ctx: &Ctx,
+    name: &str,
+    origin: Origin,
+    preset: Preset,
+    stored: bool,
+) -> Result<Connection, (AppError, Option<Field>)> {
+    let at = |field: Field| move |e: AppError| (e, Some(field));
+    let inputs = origin.inputs(ctx, name).map_err(|e| (e, None))?;
+    let discovery = discover_for(ctx, &inputs.raw, &inputs.trust).map_err(|e| (e, None))?;
     let mut errors: Vec<ValueError> = Vec::new();
     let validated = validate(&inputs.raw, discovery.as_ref())
         .map_err(|e| errors.extend(e))
@@ -294,16 +333,16 @@ pub fn resolve(
             None
         }
     };
-    if !errors.is_empty() {
-        return Err(AppError::from_values(errors, inputs.wording));
+    if let Some(first) = errors.first().map(|e| e.field) {
+        return Err((AppError::from_values(errors, inputs.wording), Some(first)));
     }
     let (Some(validated), Some((secret, secret_notes))) = (validated, secret) else {
-        return Err(AppError::internal("validation passed without values"));
+        return Err((AppError::internal("validation passed without values"), None));
     };
     if let Some((want, _)) = &inputs.stored_binding {
-        in_effect_fits(name, &validated, want)?;
+        in_effect_fits(name, &validated, want).map_err(at(Field::ClientSecret))?;
     }
-    moved_by_discovery(ctx, &validated)?;
+    moved_by_discovery(ctx, &validated).map_err(at(Field::AuthServer))?;
     let mut notes: Vec<String> = validated.notes.iter().map(|n| n.to_string()).collect();
     notes.extend(secret_notes.iter().map(|n| n.to_string()));
     Ok(Connection {

@@ -75,6 +75,8 @@ pub enum WizardError {
     /// The operator chose to quit without saving; carries the last test's exit code.
     Quit(i32),
     Prompt(String),
+    /// The answers were refused for a reason no answer fixes (said already); the caller has it.
+    Refused(String),
 }
 
 impl From<PromptError> for WizardError {
@@ -138,15 +140,6 @@ pub fn run(
     };
     let mut said: Vec<String> = Vec::new();
     loop {
-        let validated = match validate(&values, None) {
-            Ok(v) => v,
-            Err(errs) => {
-                let msg: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-                p.say(&msg.join("; "));
-                values.tenant = Some(ask_tenant(&current(&values.tenant), p)?);
-                continue;
-            }
-        };
         // A value changed after a failed test: the stored secret does not follow it elsewhere.
         let kept_stored = draft
             .stored_secret
@@ -156,6 +149,31 @@ pub fn run(
             secret = ask_secret(&without_stored(&draft, p), p)?;
             continue;
         }
+        let validated = match tester.resolve(&values, &secret, &preset) {
+            Ok(v) => v,
+            Err(refusal) => {
+                // No answer fixes it: the caller says why.
+                let Some(field) = refusal.field else {
+                    return Err(WizardError::Refused(refusal.message));
+                };
+                p.say(&format!("✗ {}", refusal.message));
+                if field == Field::ClientSecret && kept_stored {
+                    secret = ask_secret(&without_stored(&draft, p), p)?;
+                } else {
+                    reask(
+                        field,
+                        &draft,
+                        hosted,
+                        &mut values,
+                        &mut address,
+                        &mut secret,
+                        p,
+                        svc,
+                    )?;
+                }
+                continue;
+            }
+        };
         for n in validated.notes.iter().map(|n| format!("Note: {n}.")) {
             if !said.contains(&n) {
                 p.say(&n);
@@ -172,35 +190,16 @@ pub fn run(
             say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
-                    match field {
-                        Field::ClientSecret => {
-                            secret = ask_secret(
-                                &Draft {
-                                    secret: None,
-                                    ..draft.clone()
-                                },
-                                p,
-                            )?
-                        }
-                        Field::ClientId => {
-                            values.client_id = Some(ask_client_id(values.client_id.as_ref(), p)?)
-                        }
-                        Field::Tenant => {
-                            values.tenant = Some(ask_tenant(&current(&values.tenant), p)?)
-                        }
-                        Field::AuthServer => {
-                            values.auth_server =
-                                Some(ask_auth_server(&current(&values.auth_server), p)?)
-                        }
-                        Field::ResourceServer => {
-                            values.resource_server =
-                                Some(ask_resource_server(&current(&values.resource_server), p)?)
-                        }
-                        _ => {
-                            (values, address) =
-                                ask_values(&draft, hosted, Some((&values, &address)), p, svc)?
-                        }
-                    }
+                    reask(
+                        field,
+                        &draft,
+                        hosted,
+                        &mut values,
+                        &mut address,
+                        &mut secret,
+                        p,
+                        svc,
+                    )?;
                     continue;
                 }
                 Next::Retest => continue,
@@ -219,6 +218,45 @@ pub fn run(
             profile,
         });
     }
+}
+
+/// Asks one value again (the address asks all it gives again), after a failed test or a refusal.
+#[allow(clippy::too_many_arguments)]
+fn reask(
+    field: Field,
+    draft: &Draft,
+    hosted: bool,
+    values: &mut Values,
+    address: &mut String,
+    secret: &mut Secret,
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<()> {
+    match field {
+        Field::ClientSecret => {
+            *secret = ask_secret(
+                &Draft {
+                    secret: None,
+                    ..draft.clone()
+                },
+                p,
+            )?
+        }
+        Field::ClientId => values.client_id = Some(ask_client_id(values.client_id.as_ref(), p)?),
+        Field::Tenant => values.tenant = Some(ask_tenant(&current(&values.tenant), p)?),
+        Field::AuthServer => {
+            values.auth_server = Some(ask_auth_server(&current(&values.auth_server), p)?)
+        }
+        Field::ResourceServer => {
+            values.resource_server =
+                Some(ask_resource_server(&current(&values.resource_server), p)?)
+        }
+        _ => {
+            let again = ask_values(draft, hosted, Some((&*values, address.as_str())), p, svc)?;
+            (*values, *address) = again;
+        }
+    }
+    Ok(())
 }
 
 fn ask_preset(draft: &Draft, presets: &[Preset], p: &mut dyn Prompter) -> Res<Preset> {

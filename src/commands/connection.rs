@@ -27,7 +27,7 @@ use super::Ctx;
 mod raw;
 mod select;
 pub use raw::{init_raw, raw_from_env, raw_from_profile, raw_from_sandbox};
-pub use select::{select, stored_preset, Selection};
+pub use select::{select, Selection};
 
 /// Where a connection's values come from.
 pub enum Origin<'a> {
@@ -102,9 +102,7 @@ impl Origin<'_> {
                 let secret = match super::secret_from_inputs(ctx, values)? {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
-                        (Some(sb), _) => {
-                            Some((Secret::new(sb.client_secret().expose()), Source::Sandbox))
-                        }
+                        (Some(sb), _) => Some((emulator_secret(sb), Source::Sandbox)),
                         (None, Some(p)) => match ctx.stored_secret_fit(name, p)? {
                             Some((s, bound)) => {
                                 stored_binding = Some((p.binding(), bound));
@@ -145,10 +143,7 @@ impl Origin<'_> {
             Origin::Sandbox(sb) => Ok(Inputs {
                 raw: raw_from_sandbox(sb),
                 // HALO_CLIENT_SECRET lets a test send the sandbox a wrong secret on purpose.
-                secret: env_secret(ctx).or(Some((
-                    Secret::new(sb.client_secret().expose()),
-                    Source::Sandbox,
-                ))),
+                secret: env_secret(ctx).or(Some((emulator_secret(sb), Source::Sandbox))),
                 trust: Trust {
                     ca_file: None,
                     ca_pem: sb.ca_pem(),
@@ -176,6 +171,11 @@ impl Origin<'_> {
     }
 }
 
+/// The Client Secret a running emulator accepts.
+pub fn emulator_secret(sb: &Sandbox) -> Secret {
+    Secret::new(sb.client_secret().expose())
+}
+
 /// What `init` trusts, asked or not: `--ca-cert`, and the sandbox's own CA.
 pub fn init_trust(ctx: &Ctx, sandbox: Option<&Sandbox>) -> Trust {
     Trust {
@@ -184,7 +184,8 @@ pub fn init_trust(ctx: &Ctx, sandbox: Option<&Sandbox>) -> Trust {
     }
 }
 
-fn env_secret(ctx: &Ctx) -> Option<(Secret, Source)> {
+/// `HALO_CLIENT_SECRET`, the one reader of it.
+pub fn env_secret(ctx: &Ctx) -> Option<(Secret, Source)> {
     ctx.env
         .get(env::CLIENT_SECRET)
         .map(|s| (Secret::new(s), Source::Env))
@@ -456,7 +457,10 @@ fn moved_by_discovery(ctx: &Ctx, v: &Validated) -> Result<(), AppError> {
             "Halo's authinfo names the Authorization Server {}, over plain http://, for a Halo reached over https://; the Client Secret is not sent there",
             auth.as_str()
         ))
-        .with_hint("give the Authorization Server with --auth-server (HALO_AUTH_SERVER), over https:// as API Details shows it"));
+        .with_hint(format!(
+            "give the Authorization Server with {}, over https:// as API Details shows it",
+            Field::AuthServer.flag()
+        )));
     }
     if rs.origin() != auth.origin() {
         ctx.term.warn(&format!(

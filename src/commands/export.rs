@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             )));
         }
     }
-    if profile.preset == "custom" {
+    if profile.preset == crate::domain::preset::CUSTOM {
         ctx.term.warn(&format!(
             "profile `{name}` uses the custom preset, whose scopes no HALO_* variable carries, so {} is left out; `test --from-env` tests the billing preset's permissions unless given --preset custom with --scopes.",
             env::PRESET
@@ -151,11 +151,7 @@ fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, App
     let kind = profile.secret_store;
     if kind == SecretStoreKind::None && profile.sandbox {
         // The emulator's demo secret is public by design: it opens only the emulator.
-        return Ok(Secret::new(
-            ctx.env
-                .get("HALO_SANDBOX_SECRET")
-                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
-        ));
+        return Ok(super::sandbox_secret(ctx));
     }
     if kind == SecretStoreKind::None {
         let why = format!("profile `{name}` keeps no Client Secret (secret store: none), so --with-secret has nothing to add");

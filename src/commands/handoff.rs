@@ -149,11 +149,7 @@ fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let stored_in = secret_place(ctx, profile);
     let read = match profile.secret_store {
         // The emulator's demo secret is public by design: it opens only the emulator.
-        SecretStoreKind::None if profile.sandbox => Ok(Some(Secret::new(
-            ctx.env
-                .get("HALO_SANDBOX_SECRET")
-                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
-        ))),
+        SecretStoreKind::None if profile.sandbox => Ok(Some(super::sandbox_secret(ctx))),
         SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
         _ => ctx.stored_secret(name, profile),
     };

@@ -14,7 +14,10 @@ use super::term::{Mark, Paint, Term};
 pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
     let r = &for_terminal(r);
     let mut out = Vec::new();
-    let tenant = r.tenant.clone().unwrap_or_else(|| "Not set".into());
+    let tenant = r
+        .tenant
+        .clone()
+        .unwrap_or_else(|| crate::domain::url::NOT_SET.into());
     out.push(format!(
         "{} {}  (preset {}, tenant {tenant})",
         term.paint("Profile", Paint::Bold),

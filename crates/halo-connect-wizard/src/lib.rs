@@ -10,7 +10,7 @@ mod tests;
 mod values;
 
 use halo_connect_core::binding::Binding;
-use halo_connect_core::field::Field;
+use halo_connect_core::field::{env, Field};
 use halo_connect_core::handoff::applications_page;
 use halo_connect_core::kind::Kind;
 use halo_connect_core::preset::{Preset, Step};
@@ -279,7 +279,7 @@ fn ask_preset(draft: &Draft, presets: &[Preset], p: &mut dyn Prompter) -> Res<Pr
         .get(i)
         .cloned()
         .ok_or_else(|| WizardError::Prompt("no such preset".into()))?;
-    if preset.name == "custom" {
+    if preset.name == halo_connect_core::preset::CUSTOM {
         let answer = p.text(
             "Scopes for your scripts, comma-separated (e.g. read:tickets,edit:tickets)",
             None,
@@ -322,7 +322,10 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
         p.say("  - a fully chained TLS certificate: the web server must send its intermediate certificate too;");
         p.say("  - the latest stable Halo version;");
         p.say("  - if Halo only accepts listed IP addresses, the caller's addresses on that list.");
-        p.say("  The Tenant is \"Not set\" on-premise.");
+        p.say(&format!(
+            "  The Tenant is \"{}\" on-premise.",
+            halo_connect_core::url::NOT_SET
+        ));
     }
     Ok(i == 0)
 }
@@ -476,7 +479,10 @@ fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res
             p.say(&format!("No OS keyring answered ({why})."));
             let options = vec![
                 "A file only you can read (mode 0600), next to the config".to_string(),
-                "Nowhere: I will set HALO_CLIENT_SECRET whenever I use this profile".to_string(),
+                format!(
+                    "Nowhere: I will set {} whenever I use this profile",
+                    env::CLIENT_SECRET
+                ),
             ];
             Ok(if p.select("Secret store", &options, 0)? == 0 {
                 SecretStoreKind::File
@@ -510,7 +516,10 @@ fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
 
 fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     if let Some(s) = &draft.secret {
-        p.say("Using the Client Secret given by stdin, file or HALO_CLIENT_SECRET.");
+        p.say(&format!(
+            "Using the Client Secret given by stdin, file or {}.",
+            env::CLIENT_SECRET
+        ));
         return Ok(s.clone());
     }
     let keep = draft

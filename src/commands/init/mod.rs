@@ -23,8 +23,8 @@ use crate::sandbox::Sandbox;
 
 use super::connection::{absolute_ca, resolve, Origin};
 use super::session::Trust;
-use super::{resolve_preset, start_sandbox, Ctx};
-use super::{DEFAULT_PROFILE, SANDBOX_PROFILE};
+use super::{fallback_profile, DEFAULT_PROFILE};
+use super::{resolve_preset, scenario_for, start_sandbox, Ctx};
 
 /// A connection ready to test and save.
 pub struct Plan {
@@ -67,11 +67,7 @@ pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
 }
 
 fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
-    let mut profile = ctx.profile_name(if args.sandbox {
-        SANDBOX_PROFILE
-    } else {
-        DEFAULT_PROFILE
-    });
+    let mut profile = ctx.profile_name(fallback_profile(false, args.sandbox));
     crate::store::validate_profile_name(&profile)?;
     let config = ctx.config.load()?;
     // The tour's profile may be the default; a real setup named by no one does not replace it.
@@ -129,7 +125,10 @@ fn build_plan(
 ) -> Result<Plan, AppError> {
     let preset = resolve_preset(&args.values, stored)?;
     let sandbox = if args.sandbox {
-        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+        Some(start_sandbox(
+            ctx,
+            scenario_for(args.scenario.as_deref(), None)?,
+        )?)
     } else {
         None
     };

@@ -4,9 +4,14 @@
 //! merges and validates nothing itself.
 
 use crate::cli::InitArgs;
-use crate::commands::connection::{absolute_ca, init_raw, init_trust, resolve_at_fault, Origin};
+use crate::commands::connection::{
+    absolute_ca, emulator_secret, init_raw, init_trust, resolve_at_fault, Origin,
+};
 use crate::commands::session::Session;
-use crate::commands::{resolve_preset, secret_from_inputs, start_sandbox, Ctx, KEYRING_TIMEOUT};
+use crate::commands::{
+    preset_name, resolve_preset, scenario_for, secret_from_inputs, start_sandbox, Ctx,
+    KEYRING_TIMEOUT,
+};
 use crate::domain::binding::Binding;
 use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
@@ -209,7 +214,10 @@ pub(super) fn run_wizard(
         }
     }
     let sandbox = if args.sandbox {
-        Some(start_sandbox(ctx, args.scenario.as_deref())?)
+        Some(start_sandbox(
+            ctx,
+            scenario_for(args.scenario.as_deref(), None)?,
+        )?)
     } else {
         None
     };
@@ -234,16 +242,14 @@ pub(super) fn run_wizard(
     });
     let draft = Draft {
         preset,
-        default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),
+        default_preset: Some(preset_name(None, stored).to_string()),
         raw,
         address,
         secret: secret_from_inputs(ctx, &args.values)?.map(|s| s.0),
         stored_secret: stored_secret
             .as_ref()
             .map(|(s, binding, _)| (s.clone(), binding.clone())),
-        sandbox_secret: sandbox
-            .as_ref()
-            .map(|s| Secret::new(s.client_secret().expose())),
+        sandbox_secret: sandbox.as_ref().map(emulator_secret),
         store: args
             .secret_store
             .map(SecretStoreKind::from)

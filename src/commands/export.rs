@@ -14,7 +14,7 @@ use crate::domain::secret::Secret;
 use crate::error::AppError;
 use crate::ui::export::{render, Format};
 
-use super::handoff::{named_profile, secret_place};
+use super::handoff::secret_place;
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             .with_hint("write it with --output FILE, which is made 0600, or make the file private before redirecting to it (`umask 077`, or `chmod 600 FILE`)"));
         }
     }
-    let name = named_profile(ctx, args.name.as_deref())?;
+    let name = ctx.profile_name(super::DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?;
     if let Some(path) = args.output.as_deref().filter(|p| !args.force && p.exists()) {

@@ -3,8 +3,6 @@
 //! Client Secret only masked, with where it is kept. It reads the profile and its secret store; it
 //! never tests and changes nothing.
 
-use clap::parser::ValueSource;
-
 use crate::cli::HandoffArgs;
 use crate::domain::catalogue;
 use crate::domain::field::{env, Channel};
@@ -28,7 +26,7 @@ pub fn run(ctx: &Ctx, args: HandoffArgs) -> Result<i32, AppError> {
         .as_deref()
         .map(super::integration_named)
         .transpose()?;
-    let name = named_profile(ctx, args.name.as_deref())?;
+    let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?;
     let settings = stored_settings(ctx, &name, profile)?;
@@ -90,24 +88,6 @@ fn for_integration(
             .out(&form_text(&ctx.term, name, &filled, &card.warnings));
     }
     Ok(0)
-}
-
-/// The profile a one-profile command acts on: its positional PROFILE, else --profile (or
-/// HALO_PROFILE), else the default. A positional and a --profile flag that disagree are a usage
-/// error naming both; a positional wins over HALO_PROFILE.
-pub(super) fn named_profile(ctx: &Ctx, positional: Option<&str>) -> Result<String, AppError> {
-    match (positional, ctx.global.profile.as_deref()) {
-        (Some(p), Some(flag))
-            if p != flag
-                && ctx.matches.value_source("profile") == Some(ValueSource::CommandLine) =>
-        {
-            Err(AppError::usage(format!(
-                "the profile is named twice, as `{p}` and as --profile {flag}; give one of them"
-            )))
-        }
-        (Some(p), _) => Ok(p.to_string()),
-        (None, _) => Ok(ctx.profile_name(DEFAULT_PROFILE)),
-    }
 }
 
 /// The stored values, validated as `test` would; a value edited into something that cannot work

@@ -34,7 +34,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::ArgMatches;
 
-use crate::cli::{Cli, Command, GlobalArgs, ProfileArg, ValueArgs};
+use crate::cli::{Cli, Command, GlobalArgs, ValueArgs};
 use crate::domain::binding::{Binding, Fit};
 use crate::domain::field::env;
 use crate::domain::profile::{Profile, SecretStoreKind};
@@ -208,8 +208,8 @@ impl Ctx {
 
     /// Takes a profile named by position as --profile; both, naming different profiles, is a
     /// usage error (a positional name wins over HALO_PROFILE).
-    pub fn name_profile(&mut self, arg: &ProfileArg) -> Result<(), AppError> {
-        let Some(name) = &arg.name else {
+    pub fn name_profile(&mut self, positional: Option<&str>) -> Result<(), AppError> {
+        let Some(name) = positional else {
             return Ok(());
         };
         if let Some(flag) = &self.global.profile {
@@ -221,7 +221,7 @@ impl Ctx {
                 )));
             }
         }
-        self.global.profile = Some(name.clone());
+        self.global.profile = Some(name.to_string());
         Ok(())
     }
 
@@ -353,31 +353,37 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
     match cli.command {
         Command::Init(a) => init::run(ctx, a),
         Command::Test(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             test::run(ctx, a)
         }
         Command::List => list::run(ctx),
         Command::Show(a) => {
-            ctx.name_profile(&a)?;
+            ctx.name_profile(a.name.as_deref())?;
             show::run(ctx)
         }
         Command::Use(a) => default::run(ctx, a),
         Command::Secret(a) => secret::run(ctx, a),
         Command::Status(a) => status::run(ctx, a.name.as_deref()),
         Command::Remove(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             remove::run(ctx, a)
         }
         Command::Token(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             token::run(ctx, a)
         }
         Command::Presets(a) => presets::run(ctx, a),
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
-        Command::Handoff(a) => handoff::run(ctx, a),
-        Command::Export(a) => export::run(ctx, a),
+        Command::Handoff(a) => {
+            ctx.name_profile(a.name.as_deref())?;
+            handoff::run(ctx, a)
+        }
+        Command::Export(a) => {
+            ctx.name_profile(a.name.as_deref())?;
+            export::run(ctx, a)
+        }
         Command::Man(a) => man::run(a),
     }
 }

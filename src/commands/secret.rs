@@ -16,7 +16,7 @@ use super::{Ctx, DEFAULT_PROFILE};
 
 pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
     let SecretAction::Set(set) = args.action;
-    ctx.name_profile(&set.profile)?;
+    ctx.name_profile(set.profile.name.as_deref())?;
     let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?.clone();

@@ -39,14 +39,8 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     if let Some(name) = &args.as_integration {
         return super::test_as::run(ctx, args, name);
     }
-    let selection = Selection {
-        from_env: args.from_env,
-        sandbox: args.sandbox,
-        scenario: args.scenario.clone(),
-        preset: args.preset.clone(),
-    };
     let mut sandbox: Option<Sandbox> = None;
-    let conn = select(ctx, &selection, &mut sandbox)?;
+    let conn = select(ctx, &selection(args), &mut sandbox)?;
     let session = ctx.session()?;
     let client = session.client(&conn.trust)?;
     let settings = &conn.validated.settings;
@@ -73,6 +67,17 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code)
+}
+
+/// The one connection `test` names: `--from-env`, `--sandbox` (and its scenario), or a profile,
+/// with `--preset` over the stored one.
+pub(super) fn selection(args: &TestArgs) -> Selection {
+    Selection {
+        from_env: args.from_env,
+        sandbox: args.sandbox,
+        scenario: args.scenario.clone(),
+        preset: args.preset.clone(),
+    }
 }
 
 /// Binds a stored secret that was not bound yet to the profile it just passed the test with.

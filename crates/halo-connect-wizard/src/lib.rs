@@ -118,7 +118,7 @@ pub fn run(
             p,
         )?;
     }
-    let (mut values, mut address) = ask_values(&draft, hosted, None, p, svc)?;
+    let (values, address) = ask_values(&draft, hosted, None, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let fitting = |values: &RawValues| {
         validate(values, None).is_ok_and(|v| {
@@ -128,10 +128,15 @@ pub fn run(
                 .is_some_and(|(_, b)| fits(b, &v))
         })
     };
-    let mut secret = if draft.stored_secret.is_some() && !fitting(&values) {
+    let secret = if draft.stored_secret.is_some() && !fitting(&values) {
         ask_secret(&without_stored(&draft, p), p)?
     } else {
         ask_secret(&draft, p)?
+    };
+    let mut a = Answers {
+        values,
+        address,
+        secret,
     };
     // Named before Save and Test, so the test does not show the profile it will not replace.
     let profile = match &draft.new_profile {
@@ -144,12 +149,12 @@ pub fn run(
         let kept_stored = draft
             .stored_secret
             .as_ref()
-            .is_some_and(|(s, _)| s.expose() == secret.expose());
-        if kept_stored && !fitting(&values) {
-            secret = ask_secret(&without_stored(&draft, p), p)?;
+            .is_some_and(|(s, _)| s.expose() == a.secret.expose());
+        if kept_stored && !fitting(&a.values) {
+            a.secret = ask_secret(&without_stored(&draft, p), p)?;
             continue;
         }
-        let validated = match tester.resolve(&values, &secret, &preset) {
+        let validated = match tester.resolve(&a.values, &a.secret, &preset) {
             Ok(v) => v,
             Err(refusal) => {
                 // No answer fixes it: the caller says why.
@@ -158,18 +163,9 @@ pub fn run(
                 };
                 p.say(&format!("✗ {}", refusal.message));
                 if field == Field::ClientSecret && kept_stored {
-                    secret = ask_secret(&without_stored(&draft, p), p)?;
+                    a.secret = ask_secret(&without_stored(&draft, p), p)?;
                 } else {
-                    reask(
-                        field,
-                        &draft,
-                        hosted,
-                        &mut values,
-                        &mut address,
-                        &mut secret,
-                        p,
-                        svc,
-                    )?;
+                    reask(field, &draft, hosted, &mut a, p, svc)?;
                 }
                 continue;
             }
@@ -181,7 +177,7 @@ pub fn run(
             }
         }
         p.heading("Save and Test");
-        let mut report = tester.test(&validated.settings, &secret, &preset);
+        let mut report = tester.test(&validated.settings, &a.secret, &preset);
         if let Some(name) = &profile {
             report.profile = name.clone();
         }
@@ -190,16 +186,7 @@ pub fn run(
             say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
-                    reask(
-                        field,
-                        &draft,
-                        hosted,
-                        &mut values,
-                        &mut address,
-                        &mut secret,
-                        p,
-                        svc,
-                    )?;
+                    reask(field, &draft, hosted, &mut a, p, svc)?;
                     continue;
                 }
                 Next::Retest => continue,
@@ -211,7 +198,7 @@ pub fn run(
         return Ok(Outcome {
             preset,
             validated,
-            secret,
+            secret: a.secret,
             store,
             report,
             hosted,
@@ -220,21 +207,26 @@ pub fn run(
     }
 }
 
+/// What has been answered so far: the values, the address they came from, and the secret.
+struct Answers {
+    values: Values,
+    address: String,
+    secret: Secret,
+}
+
 /// Asks one value again (the address asks all it gives again), after a failed test or a refusal.
-#[allow(clippy::too_many_arguments)]
 fn reask(
     field: Field,
     draft: &Draft,
     hosted: bool,
-    values: &mut Values,
-    address: &mut String,
-    secret: &mut Secret,
+    a: &mut Answers,
     p: &mut dyn Prompter,
     svc: &mut dyn Services,
 ) -> Res<()> {
+    let values = &mut a.values;
     match field {
         Field::ClientSecret => {
-            *secret = ask_secret(
+            a.secret = ask_secret(
                 &Draft {
                     secret: None,
                     ..draft.clone()
@@ -252,8 +244,8 @@ fn reask(
                 Some(ask_resource_server(&current(&values.resource_server), p)?)
         }
         _ => {
-            let again = ask_values(draft, hosted, Some((&*values, address.as_str())), p, svc)?;
-            (*values, *address) = again;
+            let again = ask_values(draft, hosted, Some((&*values, a.address.as_str())), p, svc)?;
+            (a.values, a.address) = again;
         }
     }
     Ok(())

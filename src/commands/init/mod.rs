@@ -124,14 +124,7 @@ fn build_plan(
     stored: Option<&Profile>,
 ) -> Result<Plan, AppError> {
     let preset = resolve_preset(&args.values, stored)?;
-    let sandbox = if args.sandbox {
-        Some(start_sandbox(
-            ctx,
-            scenario_for(args.scenario.as_deref(), None)?,
-        )?)
-    } else {
-        None
-    };
+    let sandbox = init_sandbox(ctx, args)?;
     let origin = Origin::Init {
         values: &args.values,
         stored,
@@ -166,6 +159,15 @@ fn build_plan(
         hosting,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     })
+}
+
+/// The emulator `init --sandbox` tests, asked or not: the scenario named, else the healthy one.
+pub fn init_sandbox(ctx: &Ctx, args: &InitArgs) -> Result<Option<Sandbox>, AppError> {
+    if !args.sandbox {
+        return Ok(None);
+    }
+    let scenario = scenario_for(args.scenario.as_deref(), None)?;
+    Ok(Some(start_sandbox(ctx, scenario)?))
 }
 
 /// Picks the secret store and probes the keyring, so a missing keyring is named before the test.

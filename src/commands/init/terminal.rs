@@ -8,10 +8,7 @@ use crate::commands::connection::{
     absolute_ca, emulator_secret, init_raw, init_trust, resolve_at_fault, Origin,
 };
 use crate::commands::session::Session;
-use crate::commands::{
-    preset_name, resolve_preset, scenario_for, secret_from_inputs, start_sandbox, Ctx,
-    KEYRING_TIMEOUT,
-};
+use crate::commands::{preset_name, resolve_preset, secret_from_inputs, Ctx, KEYRING_TIMEOUT};
 use crate::domain::binding::Binding;
 use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
@@ -213,14 +210,7 @@ pub(super) fn run_wizard(
             }
         }
     }
-    let sandbox = if args.sandbox {
-        Some(start_sandbox(
-            ctx,
-            scenario_for(args.scenario.as_deref(), None)?,
-        )?)
-    } else {
-        None
-    };
+    let sandbox = super::init_sandbox(ctx, args)?;
     if let Some(sb) = &sandbox {
         ctx.term.info(&format!(
             "Started the HaloPSA sandbox ({}) on {}. Its values are the defaults: press Enter at each question.",

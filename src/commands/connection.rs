@@ -171,6 +171,21 @@ impl Origin<'_> {
     }
 }
 
+/// A stored profile's Client Secret, read without a test: the emulator's for a sandbox profile
+/// (`HALO_SANDBOX_SECRET` or its public demo secret), `HALO_CLIENT_SECRET` for a profile that
+/// stores none, else its store's, only if it was stored for the profile's own servers.
+pub fn profile_secret(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+) -> Result<Option<Secret>, AppError> {
+    match profile.secret_store {
+        SecretStoreKind::None if profile.sandbox => Ok(Some(super::sandbox_secret(ctx))),
+        SecretStoreKind::None => Ok(env_secret(ctx).map(|(s, _)| s)),
+        _ => ctx.stored_secret(name, profile),
+    }
+}
+
 /// The Client Secret a running emulator accepts.
 pub fn emulator_secret(sb: &Sandbox) -> Secret {
     Secret::new(sb.client_secret().expose())

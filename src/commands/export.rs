@@ -148,19 +148,15 @@ pub(super) fn sandbox_port_note(name: &str, profile: &Profile) -> String {
 /// The Client Secret from the profile's own store; where there is none, says where it should
 /// come from instead.
 fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, AppError> {
-    let kind = profile.secret_store;
-    if kind == SecretStoreKind::None && profile.sandbox {
-        // The emulator's demo secret is public by design: it opens only the emulator.
-        return Ok(super::sandbox_secret(ctx));
-    }
-    if kind == SecretStoreKind::None {
+    // A profile that stores none has its secret where it is used: that is not exported.
+    if profile.secret_store == SecretStoreKind::None && !profile.sandbox {
         let why = format!("profile `{name}` keeps no Client Secret (secret store: none), so --with-secret has nothing to add");
         return Err(AppError::config(why).with_hint(format!(
             "the secret comes from {} where the profile is used: set it in the script's environment or CI secret store, or store it with `halo-connect init --profile {name} --force --secret-store file`",
             env::CLIENT_SECRET
         )));
     }
-    match ctx.stored_secret(name, profile)? {
+    match super::connection::profile_secret(ctx, name, profile)? {
         Some(s) => Ok(s),
         None => Err(AppError::config(format!(
             "no Client Secret is stored for profile `{name}` in {}",

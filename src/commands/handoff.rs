@@ -127,12 +127,7 @@ pub(super) fn secret_place(ctx: &Ctx, profile: &Profile) -> String {
 /// The secret of a stored profile, masked; a secret that cannot be read is said, not fatal.
 fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let stored_in = secret_place(ctx, profile);
-    let read = match profile.secret_store {
-        // The emulator's demo secret is public by design: it opens only the emulator.
-        SecretStoreKind::None if profile.sandbox => Ok(Some(super::sandbox_secret(ctx))),
-        SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
-        _ => ctx.stored_secret(name, profile),
-    };
+    let read = super::connection::profile_secret(ctx, name, profile);
     let problem = match &read {
         Ok(None) if profile.secret_store != SecretStoreKind::None => Some(format!(
             "No Client Secret is stored for profile `{name}` in {stored_in}; the integration needs it all the same. Store it with `halo-connect init --profile {name} --force`."

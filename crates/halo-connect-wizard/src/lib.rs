@@ -5,12 +5,13 @@
 //! It never imports dialoguer, reqwest, the store or the terminal.
 
 pub mod ports;
+mod secret;
 #[cfg(test)]
 mod tests;
 mod values;
 
 use halo_connect_core::binding::Binding;
-use halo_connect_core::field::{env, Field};
+use halo_connect_core::field::Field;
 use halo_connect_core::handoff::applications_page;
 use halo_connect_core::kind::Kind;
 use halo_connect_core::preset::{Preset, Step};
@@ -18,9 +19,10 @@ use halo_connect_core::profile::SecretStoreKind;
 use halo_connect_core::report::CheckReport;
 use halo_connect_core::secret::Secret;
 use halo_connect_core::url::derive_from_address;
-use halo_connect_core::values::{check_secret, validate, RawValues, Validated};
+use halo_connect_core::values::{validate, RawValues, Validated};
 
 use ports::{PromptError, Prompter, Services, Tester};
+use secret::{ask_secret, ask_store, fits, without_stored};
 use values::{
     ask_auth_server, ask_client_id, ask_resource_server, ask_tenant, ask_values, current,
 };
@@ -453,104 +455,6 @@ fn say_pending_at_fault(report: &CheckReport, pending: &[(&str, String)], p: &mu
     p.say("You marked these steps \"not yet\", and the failure points to them:");
     for (what, item) in at_fault {
         p.say(&format!("  - {what}: {item}"));
-    }
-}
-
-fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<SecretStoreKind> {
-    if let Some(s) = draft.store {
-        return Ok(s);
-    }
-    if draft.sandbox {
-        p.say("The sandbox knows its own secret, so this profile stores none.");
-        return Ok(SecretStoreKind::None);
-    }
-    match svc.keyring() {
-        Ok(()) => Ok(SecretStoreKind::Keyring),
-        Err(why) => {
-            p.heading("5. Where to keep the Client Secret");
-            p.say(&format!("No OS keyring answered ({why})."));
-            let options = vec![
-                "A file only you can read (mode 0600), next to the config".to_string(),
-                format!(
-                    "Nowhere: I will set {} whenever I use this profile",
-                    env::CLIENT_SECRET
-                ),
-            ];
-            Ok(if p.select("Secret store", &options, 0)? == 0 {
-                SecretStoreKind::File
-            } else {
-                SecretStoreKind::None
-            })
-        }
-    }
-}
-
-/// Whether validated values are the ones a stored secret was tested with.
-fn fits(b: &Binding, v: &Validated) -> bool {
-    let s = &v.settings;
-    Binding::of(
-        s.auth_server.as_str(),
-        s.resource_server.as_str(),
-        &s.client_id,
-    ) == *b
-}
-
-/// The draft without its stored secret, said: the values in effect are not those it was tested
-/// with, so it is not sent to them.
-fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
-    p.say("The stored Client Secret was tested with other servers or another Client ID, so it is not sent to these: paste the Client Secret of this application.");
-    Draft {
-        secret: None,
-        stored_secret: None,
-        ..draft.clone()
-    }
-}
-
-fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
-    if let Some(s) = &draft.secret {
-        p.say(&format!(
-            "Using the Client Secret given by stdin, file or {}.",
-            env::CLIENT_SECRET
-        ));
-        return Ok(s.clone());
-    }
-    let keep = draft
-        .stored_secret
-        .as_ref()
-        .map(|(s, _)| s)
-        .or(draft.sandbox_secret.as_ref());
-    let question = match (&draft.stored_secret, &draft.sandbox_secret) {
-        (Some((s, _)), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
-        (None, Some(_)) => {
-            "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string()
-        }
-        (None, None) => {
-            "Client Secret (hidden; paste it, it was shown once when the application was created)"
-                .to_string()
-        }
-    };
-    loop {
-        let typed = p.secret(&question)?;
-        let candidate = if typed.expose().trim().is_empty() {
-            match keep {
-                Some(k) => k.clone(),
-                None => {
-                    p.say("The Client Secret is required: copy it from the application, or make a new one there.");
-                    continue;
-                }
-            }
-        } else {
-            typed
-        };
-        match check_secret(candidate) {
-            Ok((s, notes)) => {
-                for n in notes {
-                    p.say(&format!("Note: {n}."));
-                }
-                return Ok(s);
-            }
-            Err(e) => p.say(&format!("{e}.")),
-        }
     }
 }
 

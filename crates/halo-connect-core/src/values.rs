@@ -509,4 +509,33 @@ mod tests {
         assert_eq!(v.sources.get(&Field::Tenant), Some(&Source::Discovered));
         assert_eq!(v.settings.auth_server.host(), "auth.haloservicedesk.com");
     }
+
+    #[test]
+    fn a_discovered_tenant_that_is_no_tenant_is_refused_by_name() {
+        let r = raw(Some("https://acme.halopsa.com"), None, None, None);
+        let found = Discovery {
+            auth_url: None,
+            tenant_id: Some("not a tenant".into()),
+        };
+        let errs = validate(&r, Some(&found)).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, Field::Tenant);
+    }
+
+    #[test]
+    fn fill_takes_the_hosting_answered_for_the_derived_tenant() {
+        let r = raw(Some("https://halo.contoso.com"), None, None, None);
+        let hosted = fill(&r, None, Some(true)).tenant.unwrap();
+        assert_eq!(
+            (hosted.value.as_str(), hosted.source),
+            ("halo", Source::Derived)
+        );
+        let on_premise = fill(&r, None, Some(false)).tenant.unwrap();
+        assert_eq!(on_premise.value, crate::url::NOT_SET);
+        // Without an answer the host tells: not under Halo's domains, so none.
+        assert_eq!(
+            fill(&r, None, None).tenant.unwrap().value,
+            crate::url::NOT_SET
+        );
+    }
 }

@@ -334,7 +334,7 @@ pub struct ChecklistArgs {
         env = env::PRESET,
         hide_env_values = true,
         value_name = "NAME",
-        default_value = "billing"
+        default_value = crate::domain::preset::DEFAULT
     )]
     pub preset: String,
     /// Output format: text for the terminal, markdown to hand to a Halo administrator, json for tools.
@@ -345,7 +345,7 @@ pub struct ChecklistArgs {
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
     /// Scenario to emulate (see --list-scenarios).
-    #[arg(long, default_value = "healthy", value_name = "NAME")]
+    #[arg(long, default_value = crate::sandbox::Scenario::default().as_str(), value_name = "NAME")]
     pub scenario: String,
     /// Port on 127.0.0.1 (0 = any free port).
     #[arg(long, default_value_t = 0)]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::domain::field::{Channel, Field, Reason, ValueError};
+use crate::domain::field::{env, Channel, Field, Reason, ValueError};
 pub use crate::domain::kind::Kind;
 use crate::domain::preset::PresetError;
 use crate::domain::report::Failure;
@@ -118,11 +118,19 @@ impl AppError {
             (r, m) => format!("{r} values were refused and {m} are missing"),
         };
         let hint = if channel == Channel::Env {
-            "--from-env reads only the environment: set HALO_URL (or HALO_RESOURCE_SERVER and HALO_AUTH_SERVER), HALO_TENANT if needed, HALO_CLIENT_ID and HALO_CLIENT_SECRET"
+            format!(
+                "--from-env reads only the environment: set {} (or {} and {}), {} if needed, {} and {}",
+                env::URL,
+                env::RESOURCE_SERVER,
+                env::AUTH_SERVER,
+                env::TENANT,
+                env::CLIENT_ID,
+                env::CLIENT_SECRET
+            )
         } else if missing.iter().any(|e| e.field != Field::ClientSecret) {
-            "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications"
+            "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications".to_string()
         } else {
-            "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications"
+            "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications".to_string()
         };
         let details = if details.len() > 1 {
             details
@@ -159,7 +167,7 @@ impl From<crate::store::StoreError> for AppError {
             S::UnknownProfile { name, known } if known.is_empty() => Some(format!("create it with `halo-connect init --profile {name}`, or try the emulator first with `halo-connect init --sandbox`")),
             S::UnknownProfile { name, .. } => Some(format!("run `halo-connect list` to see the profiles, or create `{name}` with `halo-connect init --profile {name}`")),
             S::KeyringUnavailable { .. } | S::KeyringTimeout { .. } => {
-                Some("with init, pass --secret-store file or --secret-store none; with test or token, set HALO_CLIENT_SECRET".to_string())
+                Some(format!("with init, pass --secret-store file or --secret-store none; with test or token, set {}", env::CLIENT_SECRET))
             }
             S::Locked { .. } => Some("wait for the other halo-connect to finish, then try again".to_string()),
             S::UnsafePath { what: crate::store::Trusted::Config, path, .. } => Some(format!(

@@ -105,32 +105,28 @@ pub fn run() -> i32 {
         .flatten()
         .filter(|_| sub_name != "presets")
         .find_map(|m| m.try_get_one::<String>("name").ok().flatten().cloned());
-    let profile = named
-        .or_else(|| cli.global.profile.clone())
-        .unwrap_or_else(|| {
-            if flag("from_env") {
-                "env".to_string()
-            } else if flag("sandbox") {
-                commands::SANDBOX_PROFILE.to_string()
-            } else {
-                commands::DEFAULT_PROFILE.to_string()
-            }
-        });
+    let fallback = commands::fallback_profile(flag("from_env"), flag("sandbox"));
+    let given = named.or_else(|| cli.global.profile.clone());
     // `test --all --json` prints an array whatever happens, its one error included.
     let fleet = sub_name == "test" && flag("all");
-    let (result, acting) = match Ctx::new(&cli, sub, env, term.clone()) {
-        Ok(mut ctx) => (commands::dispatch(cli, &mut ctx), ctx.acting_profile()),
-        Err(e) => (Err(e), None),
+    let failed = match Ctx::new(&cli, sub, env, term.clone()) {
+        Ok(mut ctx) => match commands::dispatch(cli, &mut ctx) {
+            Ok(code) => return code,
+            // The profile the command decided on; for a failure before it decided, decided now
+            // the one way (`Ctx::profile_name`, the config's default profile included).
+            Err(e) => {
+                let profile = ctx
+                    .acting_profile()
+                    .or(given)
+                    .unwrap_or_else(|| ctx.profile_name(fallback));
+                (e, profile)
+            }
+        },
+        Err(e) => (e, given.unwrap_or_else(|| fallback.to_string())),
     };
-    match result {
-        Ok(code) => code,
-        Err(e) => {
-            // The profile the command decided on; the guess above only for a failure before that.
-            let profile = acting.unwrap_or(profile);
-            report_error(&term, json, fleet, &profile, &e);
-            e.exit_code()
-        }
-    }
+    let (e, profile) = failed;
+    report_error(&term, json, fleet, &profile, &e);
+    e.exit_code()
 }
 
 fn report_error(term: &Term, json: bool, fleet: bool, profile: &str, e: &AppError) {

@@ -12,7 +12,7 @@ use crate::store::{write_report_file, ReportKind};
 use crate::ui::ci_report::{Case, NotRun};
 use crate::ui::{junit, summary};
 
-use super::{Ctx, DEFAULT_PROFILE, SANDBOX_PROFILE};
+use super::{fallback_profile, Ctx};
 
 /// One profile's outcome: its report, or the profile's name and why it could not be tested.
 pub type Outcome<'a> = Result<&'a CheckReport, (&'a str, &'a AppError)>;
@@ -61,12 +61,8 @@ pub fn write<'a>(
 pub fn write_not_run(ctx: &Ctx, args: &TestArgs, err: &AppError) {
     let profile = ctx.profile_name(if args.all {
         "all profiles"
-    } else if args.from_env {
-        "env"
-    } else if args.sandbox {
-        SANDBOX_PROFILE
     } else {
-        DEFAULT_PROFILE
+        fallback_profile(args.from_env, args.sandbox)
     });
     let _ = write(ctx, &args.ci, [Err((profile.as_str(), err))]);
 }

@@ -23,7 +23,7 @@ use crate::store::ConfigFile;
 use super::{Ctx, Env};
 
 /// The variable the scripts set to ask for candidates instead of running a command.
-pub const VAR: &str = "HALO_CONNECT_COMPLETE";
+pub const VAR: &str = crate::domain::field::env::COMPLETE;
 /// What the scripts run: the installed binary, found on PATH when you press TAB.
 const BIN: &str = "halo-connect";
 

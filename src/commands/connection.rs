@@ -1,6 +1,7 @@
-//! One way in: every command that needs a connection (`init`'s flag path, `test`, `test
-//! --from-env`, `test --all`, `token`) turns its `Origin` (flags over a stored profile, the
-//! environment alone, a stored profile, or the sandbox) into one `Connection` here: the raw values
+//! One way in: every command that needs a connection (`init`'s flag path and its wizard, `test`,
+//! `test --from-env`, `test --all`, `token`, `secret set`) turns its `Origin` (flags over a stored
+//! profile, the wizard's answers, the environment alone, a stored profile, or the sandbox) into
+//! one `Connection` here: the raw values
 //! in precedence order, the secret, the trust set, discovery by one rule, and `domain::values`'
 //! validation. It says every environment override on stderr before any request. It does not test,
 //! save or print a report.
@@ -26,7 +27,7 @@ use super::Ctx;
 mod raw;
 mod select;
 pub use raw::{init_raw, raw_from_env, raw_from_profile, raw_from_sandbox};
-pub use select::{select, stored_preset, Selection};
+pub use select::{select, Selection};
 
 /// Where a connection's values come from.
 pub enum Origin<'a> {
@@ -35,6 +36,15 @@ pub enum Origin<'a> {
         values: &'a ValueArgs,
         stored: Option<&'a Profile>,
         sandbox: Option<&'a Sandbox>,
+    },
+    /// `init` on a terminal: the wizard's answers, each keeping where it came from. A secret kept
+    /// from the store carries its binding (and whether it is bound yet), so it goes only where it
+    /// was tested.
+    Wizard {
+        values: &'a RawValues,
+        secret: &'a Secret,
+        sandbox: Option<&'a Sandbox>,
+        stored_binding: Option<(Binding, bool)>,
     },
     /// `test --from-env`: the `HALO_*` variables alone.
     Env,
@@ -92,9 +102,7 @@ impl Origin<'_> {
                 let secret = match super::secret_from_inputs(ctx, values)? {
                     Some(s) => Some(s),
                     None => match (sandbox, stored.filter(|p| !p.sandbox)) {
-                        (Some(sb), _) => {
-                            Some((Secret::new(sb.client_secret().expose()), Source::Sandbox))
-                        }
+                        (Some(sb), _) => Some((emulator_secret(sb), Source::Sandbox)),
                         (None, Some(p)) => match ctx.stored_secret_fit(name, p)? {
                             Some((s, bound)) => {
                                 stored_binding = Some((p.binding(), bound));
@@ -108,14 +116,23 @@ impl Origin<'_> {
                 Ok(Inputs {
                     raw: init_raw(ctx, values, *sandbox, *stored),
                     secret,
-                    trust: Trust {
-                        ca_file: ctx.global.ca_cert.clone(),
-                        ca_pem: sandbox.and_then(|s| s.ca_pem()),
-                    },
+                    trust: init_trust(ctx, *sandbox),
                     wording: Channel::Flags,
                     stored_binding,
                 })
             }
+            Origin::Wizard {
+                values,
+                secret,
+                sandbox,
+                stored_binding,
+            } => Ok(Inputs {
+                raw: (*values).clone(),
+                secret: Some(((*secret).clone(), Source::Prompt)),
+                trust: init_trust(ctx, *sandbox),
+                wording: Channel::Flags,
+                stored_binding: stored_binding.clone(),
+            }),
             Origin::Env => Ok(Inputs {
                 raw: raw_from_env(ctx),
                 secret: env_secret(ctx),
@@ -126,10 +143,7 @@ impl Origin<'_> {
             Origin::Sandbox(sb) => Ok(Inputs {
                 raw: raw_from_sandbox(sb),
                 // HALO_CLIENT_SECRET lets a test send the sandbox a wrong secret on purpose.
-                secret: env_secret(ctx).or(Some((
-                    Secret::new(sb.client_secret().expose()),
-                    Source::Sandbox,
-                ))),
+                secret: env_secret(ctx).or(Some((emulator_secret(sb), Source::Sandbox))),
                 trust: Trust {
                     ca_file: None,
                     ca_pem: sb.ca_pem(),
@@ -157,7 +171,36 @@ impl Origin<'_> {
     }
 }
 
-fn env_secret(ctx: &Ctx) -> Option<(Secret, Source)> {
+/// A stored profile's Client Secret, read without a test: the emulator's for a sandbox profile
+/// (`HALO_SANDBOX_SECRET` or its public demo secret), `HALO_CLIENT_SECRET` for a profile that
+/// stores none, else its store's, only if it was stored for the profile's own servers.
+pub fn profile_secret(
+    ctx: &Ctx,
+    name: &str,
+    profile: &Profile,
+) -> Result<Option<Secret>, AppError> {
+    match profile.secret_store {
+        SecretStoreKind::None if profile.sandbox => Ok(Some(super::sandbox_secret(ctx))),
+        SecretStoreKind::None => Ok(env_secret(ctx).map(|(s, _)| s)),
+        _ => ctx.stored_secret(name, profile),
+    }
+}
+
+/// The Client Secret a running emulator accepts.
+pub fn emulator_secret(sb: &Sandbox) -> Secret {
+    Secret::new(sb.client_secret().expose())
+}
+
+/// What `init` trusts, asked or not: `--ca-cert`, and the sandbox's own CA.
+pub fn init_trust(ctx: &Ctx, sandbox: Option<&Sandbox>) -> Trust {
+    Trust {
+        ca_file: ctx.global.ca_cert.clone(),
+        ca_pem: sandbox.and_then(|s| s.ca_pem()),
+    }
+}
+
+/// `HALO_CLIENT_SECRET`, the one reader of it.
+pub fn env_secret(ctx: &Ctx) -> Option<(Secret, Source)> {
     ctx.env
         .get(env::CLIENT_SECRET)
         .map(|s| (Secret::new(s), Source::Env))
@@ -281,8 +324,20 @@ pub fn resolve(
     preset: Preset,
     stored: bool,
 ) -> Result<Connection, AppError> {
-    let inputs = origin.inputs(ctx, name)?;
-    let discovery = discover_for(ctx, &inputs.raw, &inputs.trust)?;
+    resolve_at_fault(ctx, name, origin, preset, stored).map_err(|(e, _)| e)
+}
+
+/// `resolve`, and on a refusal the value at fault when one is (the wizard asks it again).
+pub fn resolve_at_fault(
+    ctx: &Ctx,
+    name: &str,
+    origin: Origin,
+    preset: Preset,
+    stored: bool,
+) -> Result<Connection, (AppError, Option<Field>)> {
+    let at = |field: Field| move |e: AppError| (e, Some(field));
+    let inputs = origin.inputs(ctx, name).map_err(|e| (e, None))?;
+    let discovery = discover_for(ctx, &inputs.raw, &inputs.trust).map_err(|e| (e, None))?;
     let mut errors: Vec<ValueError> = Vec::new();
     let validated = validate(&inputs.raw, discovery.as_ref())
         .map_err(|e| errors.extend(e))
@@ -294,16 +349,16 @@ pub fn resolve(
             None
         }
     };
-    if !errors.is_empty() {
-        return Err(AppError::from_values(errors, inputs.wording));
+    if let Some(first) = errors.first().map(|e| e.field) {
+        return Err((AppError::from_values(errors, inputs.wording), Some(first)));
     }
     let (Some(validated), Some((secret, secret_notes))) = (validated, secret) else {
-        return Err(AppError::internal("validation passed without values"));
+        return Err((AppError::internal("validation passed without values"), None));
     };
     if let Some((want, _)) = &inputs.stored_binding {
-        in_effect_fits(name, &validated, want)?;
+        in_effect_fits(name, &validated, want).map_err(at(Field::ClientSecret))?;
     }
-    moved_by_discovery(ctx, &validated)?;
+    moved_by_discovery(ctx, &validated).map_err(at(Field::AuthServer))?;
     let mut notes: Vec<String> = validated.notes.iter().map(|n| n.to_string()).collect();
     notes.extend(secret_notes.iter().map(|n| n.to_string()));
     Ok(Connection {
@@ -417,7 +472,10 @@ fn moved_by_discovery(ctx: &Ctx, v: &Validated) -> Result<(), AppError> {
             "Halo's authinfo names the Authorization Server {}, over plain http://, for a Halo reached over https://; the Client Secret is not sent there",
             auth.as_str()
         ))
-        .with_hint("give the Authorization Server with --auth-server (HALO_AUTH_SERVER), over https:// as API Details shows it"));
+        .with_hint(format!(
+            "give the Authorization Server with {}, over https:// as API Details shows it",
+            Field::AuthServer.flag()
+        )));
     }
     if rs.origin() != auth.origin() {
         ctx.term.warn(&format!(

@@ -14,7 +14,7 @@ use crate::domain::secret::Secret;
 use crate::error::AppError;
 use crate::ui::export::{render, Format};
 
-use super::handoff::{named_profile, secret_place};
+use super::handoff::secret_place;
 use super::Ctx;
 
 pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             .with_hint("write it with --output FILE, which is made 0600, or make the file private before redirecting to it (`umask 077`, or `chmod 600 FILE`)"));
         }
     }
-    let name = named_profile(ctx, args.name.as_deref())?;
+    let name = ctx.profile_name(super::DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?;
     if let Some(path) = args.output.as_deref().filter(|p| !args.force && p.exists()) {
@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<i32, AppError> {
             )));
         }
     }
-    if profile.preset == "custom" {
+    if profile.preset == crate::domain::preset::CUSTOM {
         ctx.term.warn(&format!(
             "profile `{name}` uses the custom preset, whose scopes no HALO_* variable carries, so {} is left out; `test --from-env` tests the billing preset's permissions unless given --preset custom with --scopes.",
             env::PRESET
@@ -148,23 +148,15 @@ pub(super) fn sandbox_port_note(name: &str, profile: &Profile) -> String {
 /// The Client Secret from the profile's own store; where there is none, says where it should
 /// come from instead.
 fn stored_secret(ctx: &Ctx, name: &str, profile: &Profile) -> Result<Secret, AppError> {
-    let kind = profile.secret_store;
-    if kind == SecretStoreKind::None && profile.sandbox {
-        // The emulator's demo secret is public by design: it opens only the emulator.
-        return Ok(Secret::new(
-            ctx.env
-                .get("HALO_SANDBOX_SECRET")
-                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
-        ));
-    }
-    if kind == SecretStoreKind::None {
+    // A profile that stores none has its secret where it is used: that is not exported.
+    if profile.secret_store == SecretStoreKind::None && !profile.sandbox {
         let why = format!("profile `{name}` keeps no Client Secret (secret store: none), so --with-secret has nothing to add");
         return Err(AppError::config(why).with_hint(format!(
             "the secret comes from {} where the profile is used: set it in the script's environment or CI secret store, or store it with `halo-connect init --profile {name} --force --secret-store file`",
             env::CLIENT_SECRET
         )));
     }
-    match ctx.stored_secret(name, profile)? {
+    match super::connection::profile_secret(ctx, name, profile)? {
         Some(s) => Ok(s),
         None => Err(AppError::config(format!(
             "no Client Secret is stored for profile `{name}` in {}",

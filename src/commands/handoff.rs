@@ -3,8 +3,6 @@
 //! Client Secret only masked, with where it is kept. It reads the profile and its secret store; it
 //! never tests and changes nothing.
 
-use clap::parser::ValueSource;
-
 use crate::cli::HandoffArgs;
 use crate::domain::catalogue;
 use crate::domain::field::{env, Channel};
@@ -28,7 +26,7 @@ pub fn run(ctx: &Ctx, args: HandoffArgs) -> Result<i32, AppError> {
         .as_deref()
         .map(super::integration_named)
         .transpose()?;
-    let name = named_profile(ctx, args.name.as_deref())?;
+    let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?;
     let settings = stored_settings(ctx, &name, profile)?;
@@ -92,24 +90,6 @@ fn for_integration(
     Ok(0)
 }
 
-/// The profile a one-profile command acts on: its positional PROFILE, else --profile (or
-/// HALO_PROFILE), else the default. A positional and a --profile flag that disagree are a usage
-/// error naming both; a positional wins over HALO_PROFILE.
-pub(super) fn named_profile(ctx: &Ctx, positional: Option<&str>) -> Result<String, AppError> {
-    match (positional, ctx.global.profile.as_deref()) {
-        (Some(p), Some(flag))
-            if p != flag
-                && ctx.matches.value_source("profile") == Some(ValueSource::CommandLine) =>
-        {
-            Err(AppError::usage(format!(
-                "the profile is named twice, as `{p}` and as --profile {flag}; give one of them"
-            )))
-        }
-        (Some(p), _) => Ok(p.to_string()),
-        (None, _) => Ok(ctx.profile_name(DEFAULT_PROFILE)),
-    }
-}
-
 /// The stored values, validated as `test` would; a value edited into something that cannot work
 /// is refused here rather than handed on.
 fn stored_settings(
@@ -147,16 +127,7 @@ pub(super) fn secret_place(ctx: &Ctx, profile: &Profile) -> String {
 /// The secret of a stored profile, masked; a secret that cannot be read is said, not fatal.
 fn stored_secret_view(ctx: &Ctx, name: &str, profile: &Profile) -> SecretView {
     let stored_in = secret_place(ctx, profile);
-    let read = match profile.secret_store {
-        // The emulator's demo secret is public by design: it opens only the emulator.
-        SecretStoreKind::None if profile.sandbox => Ok(Some(Secret::new(
-            ctx.env
-                .get("HALO_SANDBOX_SECRET")
-                .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
-        ))),
-        SecretStoreKind::None => Ok(ctx.env.get(env::CLIENT_SECRET).map(Secret::new)),
-        _ => ctx.stored_secret(name, profile),
-    };
+    let read = super::connection::profile_secret(ctx, name, profile);
     let problem = match &read {
         Ok(None) if profile.secret_store != SecretStoreKind::None => Some(format!(
             "No Client Secret is stored for profile `{name}` in {stored_in}; the integration needs it all the same. Store it with `halo-connect init --profile {name} --force`."

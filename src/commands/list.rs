@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
             name,
             p.preset,
             rs,
-            p.tenant.as_deref().unwrap_or("Not set"),
+            p.tenant.as_deref().unwrap_or(crate::domain::url::NOT_SET),
             p.secret_store.as_str()
         ));
     }

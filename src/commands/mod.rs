@@ -34,8 +34,9 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::ArgMatches;
 
-use crate::cli::{Cli, Command, GlobalArgs, ProfileArg, ValueArgs};
+use crate::cli::{Cli, Command, GlobalArgs, ValueArgs};
 use crate::domain::binding::{Binding, Fit};
+use crate::domain::field::env;
 use crate::domain::profile::{Profile, SecretStoreKind};
 use crate::domain::secret::Secret;
 use crate::domain::values::Source;
@@ -44,7 +45,9 @@ use crate::sandbox::{Sandbox, SandboxOptions, Scenario};
 use crate::store::{open_store, ConfigFile, SecretStore};
 use crate::ui::term::Term;
 
-pub use preset_choice::{integration_named, preset_named, resolve_preset};
+pub use preset_choice::{
+    choose_preset, integration_named, preset_name, resolve_preset, stored_preset,
+};
 use session::Session;
 
 /// The environment, read once at start: nothing below `lib::run` reads `std::env`.
@@ -125,8 +128,25 @@ pub struct Ctx {
 pub const DEFAULT_PROFILE: &str = "default";
 /// The profile `--sandbox` uses when none is named.
 pub const SANDBOX_PROFILE: &str = "sandbox";
+/// The name `test --from-env` reports under: no profile is read.
+pub const ENV_PROFILE: &str = "env";
+/// The keyring's service name, unless `HALO_CONNECT_KEYRING_SERVICE` names another.
+pub const KEYRING_SERVICE: &str = "halo-connect";
 /// How long a keyring may take to answer before the tool says so.
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The profile a command acts on when none is named: `env` for `--from-env`, `sandbox` for
+/// `--sandbox`, else `default` (the config's `default_profile` stands in for it:
+/// `Ctx::profile_name`).
+pub fn fallback_profile(from_env: bool, sandbox: bool) -> &'static str {
+    if from_env {
+        ENV_PROFILE
+    } else if sandbox {
+        SANDBOX_PROFILE
+    } else {
+        DEFAULT_PROFILE
+    }
+}
 
 impl Ctx {
     pub fn new(cli: &Cli, matches: ArgMatches, env: Env, term: Term) -> Result<Ctx, AppError> {
@@ -137,7 +157,10 @@ impl Ctx {
                     AppError::config(
                         "cannot find a config directory: neither XDG_CONFIG_HOME nor HOME is set",
                     )
-                    .with_hint("give the config file with --config PATH or HALO_CONNECT_CONFIG")
+                    .with_hint(format!(
+                        "give the config file with --config PATH or {}",
+                        env::CONFIG
+                    ))
                 })?,
         };
         Ok(Ctx {
@@ -185,8 +208,8 @@ impl Ctx {
 
     /// Takes a profile named by position as --profile; both, naming different profiles, is a
     /// usage error (a positional name wins over HALO_PROFILE).
-    pub fn name_profile(&mut self, arg: &ProfileArg) -> Result<(), AppError> {
-        let Some(name) = &arg.name else {
+    pub fn name_profile(&mut self, positional: Option<&str>) -> Result<(), AppError> {
+        let Some(name) = positional else {
             return Ok(());
         };
         if let Some(flag) = &self.global.profile {
@@ -198,7 +221,7 @@ impl Ctx {
                 )));
             }
         }
-        self.global.profile = Some(name.clone());
+        self.global.profile = Some(name.to_string());
         Ok(())
     }
 
@@ -225,8 +248,8 @@ impl Ctx {
 
     pub fn keyring_service(&self) -> String {
         self.env
-            .get("HALO_CONNECT_KEYRING_SERVICE")
-            .unwrap_or("halo-connect")
+            .get(env::KEYRING_SERVICE)
+            .unwrap_or(KEYRING_SERVICE)
             .to_string()
     }
 
@@ -330,31 +353,37 @@ pub fn dispatch(cli: Cli, ctx: &mut Ctx) -> Result<i32, AppError> {
     match cli.command {
         Command::Init(a) => init::run(ctx, a),
         Command::Test(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             test::run(ctx, a)
         }
         Command::List => list::run(ctx),
         Command::Show(a) => {
-            ctx.name_profile(&a)?;
+            ctx.name_profile(a.name.as_deref())?;
             show::run(ctx)
         }
         Command::Use(a) => default::run(ctx, a),
         Command::Secret(a) => secret::run(ctx, a),
         Command::Status(a) => status::run(ctx, a.name.as_deref()),
         Command::Remove(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             remove::run(ctx, a)
         }
         Command::Token(a) => {
-            ctx.name_profile(&a.profile)?;
+            ctx.name_profile(a.profile.name.as_deref())?;
             token::run(ctx, a)
         }
         Command::Presets(a) => presets::run(ctx, a),
         Command::Checklist(a) => checklist::run(ctx, a),
         Command::Sandbox(a) => sandbox::run(ctx, a),
         Command::Completions(a) => completions::run(ctx, a),
-        Command::Handoff(a) => handoff::run(ctx, a),
-        Command::Export(a) => export::run(ctx, a),
+        Command::Handoff(a) => {
+            ctx.name_profile(a.name.as_deref())?;
+            handoff::run(ctx, a)
+        }
+        Command::Export(a) => {
+            ctx.name_profile(a.name.as_deref())?;
+            export::run(ctx, a)
+        }
         Command::Man(a) => man::run(a),
     }
 }
@@ -387,32 +416,52 @@ pub fn secret_from_inputs(
         let s = crate::store::read_secret_file(path).map_err(AppError::from)?;
         return Ok(Some((s, Source::Flag)));
     }
-    Ok(ctx
-        .env
-        .get("HALO_CLIENT_SECRET")
-        .map(|s| (Secret::new(s), Source::Env)))
+    Ok(connection::env_secret(ctx))
 }
 
-/// Starts the emulator for `--sandbox`. HALO_SANDBOX_SECRET sets the secret it accepts, and
-/// HALO_SANDBOX_KEY the key its scenario changes need (random otherwise).
-pub fn start_sandbox(ctx: &Ctx, scenario: Option<&str>) -> Result<Sandbox, AppError> {
-    let scenario = parse_scenario(scenario.unwrap_or("healthy"))?;
-    let opts = SandboxOptions {
+/// The emulator's options from the environment: `HALO_SANDBOX_SECRET` sets the secret it
+/// accepts, `HALO_SANDBOX_KEY` the key its scenario changes need (random otherwise), and
+/// `HALO_SANDBOX_LATENCY_MS` how long it waits before each answer.
+pub fn sandbox_options(ctx: &Ctx, scenario: Scenario) -> SandboxOptions {
+    SandboxOptions {
         scenario,
         client_secret: ctx
             .env
-            .get("HALO_SANDBOX_SECRET")
+            .get(env::SANDBOX_SECRET)
             .map(crate::sandbox::ClientSecret::new),
-        control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
+        control_key: ctx.env.get(env::SANDBOX_KEY).map(str::to_string),
         latency: Duration::from_millis(
             ctx.env
-                .get("HALO_SANDBOX_LATENCY_MS")
+                .get(env::SANDBOX_LATENCY_MS)
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
         ),
         ..SandboxOptions::default()
-    };
-    Sandbox::start(opts).map_err(|e| {
+    }
+}
+
+/// The Client Secret a sandbox profile is used with: `HALO_SANDBOX_SECRET`, else the emulator's
+/// demo secret (public by design: it opens only the emulator).
+pub fn sandbox_secret(ctx: &Ctx) -> Secret {
+    Secret::new(
+        ctx.env
+            .get(env::SANDBOX_SECRET)
+            .unwrap_or(crate::sandbox::DEMO_CLIENT_SECRET),
+    )
+}
+
+/// The scenario a sandbox run emulates: the one named (`--scenario`), else the one a sandbox
+/// profile was made with, else the healthy one.
+pub fn scenario_for(named: Option<&str>, profile: Option<&Profile>) -> Result<Scenario, AppError> {
+    match named.or(profile.and_then(|p| p.scenario.as_deref())) {
+        Some(name) => parse_scenario(name),
+        None => Ok(Scenario::default()),
+    }
+}
+
+/// Starts the emulator for `--sandbox`, with the environment's options (`sandbox_options`).
+pub fn start_sandbox(ctx: &Ctx, scenario: Scenario) -> Result<Sandbox, AppError> {
+    Sandbox::start(sandbox_options(ctx, scenario)).map_err(|e| {
         AppError::new(
             Kind::Connection,
             format!("cannot start the sandbox on 127.0.0.1: {e}"),

@@ -41,24 +41,50 @@ pub fn resolve_preset(values: &ValueArgs, stored: Option<&Profile>) -> Result<Pr
             ))
         });
     }
-    let name = values
-        .preset
-        .clone()
-        .or_else(|| stored.map(|p| p.preset.clone()))
-        .unwrap_or_else(|| "billing".into());
-    // Stored scopes belong to the stored preset: a newly named preset does not inherit them.
-    let scopes = values.scopes.clone().or_else(|| {
-        stored
-            .filter(|p| {
-                values.preset.is_none() || values.preset.as_deref() == Some(p.preset.as_str())
-            })
-            .map(|p| p.scopes.clone())
-            .filter(|s| !s.is_empty())
-    });
-    preset_named(&name, scopes)
+    choose_preset(
+        values.preset.as_deref(),
+        values.scopes.clone(),
+        stored,
+        true,
+    )
 }
 
-/// Returns a named preset; `custom` takes its scopes from --scopes.
+/// The name of the preset a command uses: the one named (`--preset`, `HALO_PRESET`), else the
+/// stored profile's, else billing.
+pub fn preset_name<'a>(named: Option<&'a str>, stored: Option<&'a Profile>) -> &'a str {
+    named
+        .or(stored.map(|p| p.preset.as_str()))
+        .unwrap_or(preset::DEFAULT)
+}
+
+/// The preset a command uses (`preset_name`). Stored scopes belong to the stored preset: a newly
+/// named preset does not inherit them. `scopes` are the command's own `--scopes`; a command that
+/// takes none (`takes_scopes` false: `test`, `token`) is sent to a profile for `custom`.
+pub fn choose_preset(
+    named: Option<&str>,
+    scopes: Option<Vec<String>>,
+    stored: Option<&Profile>,
+    takes_scopes: bool,
+) -> Result<Preset, AppError> {
+    let name = preset_name(named, stored);
+    let stored_scopes = stored
+        .filter(|p| named.is_none_or(|n| n == p.preset))
+        .map(|p| p.scopes.clone())
+        .filter(|s| !s.is_empty());
+    if !takes_scopes && stored_scopes.is_none() && preset::is_custom(name) {
+        return Err(AppError::config(
+            "the custom preset has no scopes of its own, and `test` takes none on the command line",
+        )
+        .with_hint("save the scopes in a profile with `halo-connect init --profile NAME --preset custom --scopes read:tickets,edit:tickets`, then run `halo-connect test --profile NAME`"));
+    }
+    preset_named(name, scopes.or(stored_scopes))
+}
+
+/// A stored profile's preset, with its own scopes when it is `custom`.
+pub fn stored_preset(p: &Profile) -> Result<Preset, AppError> {
+    choose_preset(None, None, Some(p), false)
+}
+
 /// The integration profile named by `--for` or `--as`; an unknown name is a usage error (exit 2)
 /// listing the known ones with the nearest.
 pub fn integration_named(
@@ -70,8 +96,9 @@ pub fn integration_named(
     })
 }
 
+/// Returns a named preset; `custom` takes its scopes from --scopes.
 pub fn preset_named(name: &str, scopes: Option<Vec<String>>) -> Result<Preset, AppError> {
-    if name.trim().eq_ignore_ascii_case("custom") {
+    if preset::is_custom(name) {
         let list = scopes.unwrap_or_default();
         if list.is_empty() {
             return Err(AppError::config("the custom preset needs its scopes: give them with --scopes read:tickets,edit:tickets")

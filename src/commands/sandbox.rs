@@ -20,24 +20,19 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         return Ok(0);
     }
     let scenario = parse_scenario(&args.scenario)?;
+    let options = super::sandbox_options(ctx, scenario);
     let tls = match args.tls.as_deref() {
         None => TlsMode::Off,
         Some(t) => t
             .parse::<TlsMode>()
             .map_err(|_| AppError::usage(format!("unknown --tls mode {t:?}")))?,
     };
-    let custom_secret = ctx
-        .env
-        .get("HALO_SANDBOX_SECRET")
-        .map(crate::sandbox::ClientSecret::new);
-    let secret_given = custom_secret.is_some();
+    let secret_given = options.client_secret.is_some();
     let sb = Sandbox::start(SandboxOptions {
-        scenario,
         tls,
         port: args.port,
         latency: Duration::from_millis(args.latency_ms),
-        client_secret: custom_secret,
-        control_key: ctx.env.get("HALO_SANDBOX_KEY").map(str::to_string),
+        ..options
     })
     .map_err(|e| {
         AppError::new(
@@ -46,7 +41,10 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
         )
     })?;
     let secret_line = if secret_given {
-        "(the value of HALO_SANDBOX_SECRET)".to_string()
+        format!(
+            "(the value of {})",
+            crate::domain::field::env::SANDBOX_SECRET
+        )
     } else {
         // The demo secret is public by design: it opens only this emulator.
         sb.client_secret().expose().to_string()
@@ -117,9 +115,10 @@ pub fn run(ctx: &Ctx, args: SandboxArgs) -> Result<i32, AppError> {
             .map(|p| format!(" --ca-cert {}", p.display()))
             .unwrap_or_default();
         lines.push(format!(
-            "Try (the secret is read hidden, so it stays out of your shell history):\n  read -rs HALO_CLIENT_SECRET && export HALO_CLIENT_SECRET\n  halo-connect init --non-interactive --url {} --client-id {} --secret-store none{ca_flag}",
+            "Try (the secret is read hidden, so it stays out of your shell history):\n  read -rs {var} && export {var}\n  halo-connect init --non-interactive --url {} --client-id {} --secret-store none{ca_flag}",
             sb.base_url(),
             sb.client_id(),
+            var = crate::domain::field::env::CLIENT_SECRET,
         ));
         lines.push(format!(
             "Switch scenarios while it runs: curl -X POST '{}/_sandbox/scenario?name=NAME&key={}'",

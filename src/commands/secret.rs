@@ -11,12 +11,13 @@ use crate::halo::check::run_check;
 use crate::ui::json::{self, ReportOutput};
 use crate::wizard::ports::{PromptError, Prompter};
 
-use super::connection::{resolve, stored_preset, Origin};
+use super::connection::{resolve, Origin};
+use super::stored_preset;
 use super::{Ctx, DEFAULT_PROFILE};
 
 pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
     let SecretAction::Set(set) = args.action;
-    ctx.name_profile(&set.profile)?;
+    ctx.name_profile(set.profile.name.as_deref())?;
     let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let profile = config.get(&name)?.clone();
@@ -26,11 +27,12 @@ pub fn run(ctx: &mut Ctx, args: SecretArgs) -> Result<i32, AppError> {
         )));
     }
     if profile.secret_store == SecretStoreKind::None {
+        let var = crate::domain::field::env::CLIENT_SECRET;
         return Err(AppError::config(format!(
-            "profile `{name}` stores no secret (secret store: none); HALO_CLIENT_SECRET is read each time it is used"
+            "profile `{name}` stores no secret (secret store: none); {var} is read each time it is used"
         ))
         .with_hint(format!(
-            "change HALO_CLIENT_SECRET where it is set, or store one with `halo-connect init --profile {name} --secret-store file --force`"
+            "change {var} where it is set, or store one with `halo-connect init --profile {name} --secret-store file --force`"
         )));
     }
     let secret = read_new_secret(ctx, &name)?;

@@ -1,7 +1,9 @@
 //! `show`: one profile's settings and where each value comes from now (profile, or an environment
 //! variable that overrides it). The secret is never shown, only where it is kept.
 
+use crate::domain::field::{env, Field};
 use crate::domain::profile::{Profile, SecretStoreKind};
+use crate::domain::url::NOT_SET;
 use crate::error::AppError;
 use crate::ui::json::{self, ShowOutput, ShownValue};
 
@@ -11,15 +13,12 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
     let name = ctx.profile_name(DEFAULT_PROFILE);
     let config = ctx.config.load()?;
     let p = config.get(&name)?.clone();
-    let src = |env: &str| {
-        if ctx.env.is_set(env) {
-            format!("env {env} (overrides the profile)")
-        } else {
-            "profile".to_string()
-        }
+    let src = |field: Field| match field.env_var().filter(|v| ctx.env.is_set(v)) {
+        Some(var) => format!("env {var} (overrides the profile)"),
+        None => "profile".to_string(),
     };
-    let secret_src = if ctx.env.is_set("HALO_CLIENT_SECRET") {
-        "env HALO_CLIENT_SECRET (overrides the store)".to_string()
+    let secret_src = if ctx.env.is_set(env::CLIENT_SECRET) {
+        format!("env {} (overrides the store)", env::CLIENT_SECRET)
     } else {
         match p.secret_store {
             crate::domain::profile::SecretStoreKind::Keyring => {
@@ -32,34 +31,34 @@ pub fn run(ctx: &Ctx) -> Result<i32, AppError> {
                 "the sandbox (it supplies its own secret)".to_string()
             }
             crate::domain::profile::SecretStoreKind::None => {
-                "nowhere: set HALO_CLIENT_SECRET when you use it".to_string()
+                format!("nowhere: set {} when you use it", env::CLIENT_SECRET)
             }
         }
     };
     // A sandbox profile's stored addresses are the last run's port; `test` starts the emulator
     // afresh and uses its addresses, so those are what is shown.
-    let address = |stored: &String, env: &str| {
+    let address = |stored: &String, field: Field| {
         if p.sandbox {
             (
                 "the emulator's, on a free port at each test".to_string(),
-                "sandbox".to_string(),
+                crate::domain::values::Source::Sandbox.to_string(),
             )
         } else {
-            (stored.clone(), src(env))
+            (stored.clone(), src(field))
         }
     };
-    let (rs, rs_src) = address(&p.resource_server, "HALO_RESOURCE_SERVER");
-    let (auth, auth_src) = address(&p.auth_server, "HALO_AUTH_SERVER");
+    let (rs, rs_src) = address(&p.resource_server, Field::ResourceServer);
+    let (auth, auth_src) = address(&p.auth_server, Field::AuthServer);
     let rows = [
-        ("preset", p.preset.clone(), src("HALO_PRESET")),
+        ("preset", p.preset.clone(), src(Field::Preset)),
         ("resource_server", rs, rs_src),
         ("auth_server", auth, auth_src),
         (
             "tenant",
-            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
-            src("HALO_TENANT"),
+            p.tenant.clone().unwrap_or_else(|| NOT_SET.into()),
+            src(Field::Tenant),
         ),
-        ("client_id", p.client_id.clone(), src("HALO_CLIENT_ID")),
+        ("client_id", p.client_id.clone(), src(Field::ClientId)),
         (
             "client_secret",
             secret_state(ctx, &name, &p),

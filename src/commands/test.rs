@@ -15,8 +15,8 @@ use crate::sandbox::Sandbox;
 use crate::ui::json::{self, FleetEntry, ReportOutput};
 use crate::ui::term::Mark;
 
-use super::connection::{resolve, select, stored_preset, Connection, Origin, Selection};
-use super::{now_rfc3339, start_sandbox, Ctx};
+use super::connection::{resolve, select, Connection, Origin, Selection};
+use super::{now_rfc3339, scenario_for, start_sandbox, stored_preset, Ctx};
 
 pub fn run(ctx: &mut Ctx, args: TestArgs) -> Result<i32, AppError> {
     let report = args.report.clone();
@@ -38,14 +38,8 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
     if let Some(name) = &args.as_integration {
         return super::test_as::run(ctx, args, name);
     }
-    let selection = Selection {
-        from_env: args.from_env,
-        sandbox: args.sandbox,
-        scenario: args.scenario.clone(),
-        preset: args.preset.clone(),
-    };
     let mut sandbox: Option<Sandbox> = None;
-    let conn = select(ctx, &selection, &mut sandbox)?;
+    let conn = select(ctx, &selection(args), &mut sandbox)?;
     let session = ctx.session()?;
     let client = session.client(&conn.trust)?;
     let settings = &conn.validated.settings;
@@ -78,6 +72,17 @@ fn run_one(ctx: &mut Ctx, args: &TestArgs) -> Result<i32, AppError> {
         super::output::report(ctx, &report, "Test");
     }
     Ok(report.exit_code())
+}
+
+/// The one connection `test` names: `--from-env`, `--sandbox` (and its scenario), or a profile,
+/// with `--preset` over the stored one.
+pub(super) fn selection(args: &TestArgs) -> Selection {
+    Selection {
+        from_env: args.from_env,
+        sandbox: args.sandbox,
+        scenario: args.scenario.clone(),
+        preset: args.preset.clone(),
+    }
 }
 
 /// Binds a stored secret that was not bound yet to the profile it just passed the test with.
@@ -122,9 +127,10 @@ pub(super) fn record(ctx: &Ctx, reports: &[&CheckReport]) {
 /// only its own sockets and never a turn the others wait for.
 fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
     if ctx.profile_given() {
-        return Err(AppError::usage(
-            "--all tests every profile, so it takes no --profile (or HALO_PROFILE)",
-        ));
+        return Err(AppError::usage(format!(
+            "--all tests every profile, so it takes no --profile (or {})",
+            env::PROFILE
+        )));
     }
     let config = ctx.config.load()?;
     if config.profiles.is_empty() {
@@ -135,10 +141,10 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         .with_hint("create one with `halo-connect init`"));
     }
     // Per-connection variables would make every profile the same connection: --all ignores them.
-    let mut ignored: Vec<&str> = env::CONNECTION[..5]
+    let mut ignored: Vec<String> = env::CONNECTION
         .iter()
-        .copied()
-        .filter(|v| ctx.env.is_set(v))
+        .filter(|v| **v != env::CLIENT_SECRET && ctx.env.is_set(v))
+        .map(|v| v.to_string())
         .collect();
     if ctx.env.is_set(env::CLIENT_SECRET)
         && config
@@ -146,7 +152,10 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
             .values()
             .any(|p| p.secret_store != SecretStoreKind::None)
     {
-        ignored.push("HALO_CLIENT_SECRET (it is used only for profiles that store no secret)");
+        ignored.push(format!(
+            "{} (it is used only for profiles that store no secret)",
+            env::CLIENT_SECRET
+        ));
     }
     if !ignored.is_empty() {
         ctx.term.warn(&format!(
@@ -155,16 +164,12 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
         ));
     }
     // One emulator per scenario, shared by the sandbox profiles made with it.
-    let mut sandboxes: BTreeMap<String, Sandbox> = BTreeMap::new();
+    let mut sandboxes: BTreeMap<&str, Sandbox> = BTreeMap::new();
     for profile in config.profiles.values().filter(|p| p.sandbox) {
-        let scenario = args
-            .scenario
-            .clone()
-            .or_else(|| profile.scenario.clone())
-            .unwrap_or_else(|| "healthy".into());
-        if let std::collections::btree_map::Entry::Vacant(slot) = sandboxes.entry(scenario) {
-            let started = start_sandbox(ctx, Some(slot.key()))?;
-            slot.insert(started);
+        let scenario = scenario_for(args.scenario.as_deref(), Some(profile))?;
+        if let std::collections::btree_map::Entry::Vacant(slot) = sandboxes.entry(scenario.as_str())
+        {
+            slot.insert(start_sandbox(ctx, scenario)?);
         }
     }
     // Each profile gets the client of its own trust set: one profile's CA is never trusted for
@@ -177,13 +182,9 @@ fn run_all(ctx: &Ctx, args: &TestArgs) -> Result<i32, AppError> {
             let target = (|| {
                 let preset = stored_preset(profile)?;
                 let origin = if profile.sandbox {
-                    let scenario = args
-                        .scenario
-                        .clone()
-                        .or_else(|| profile.scenario.clone())
-                        .unwrap_or_else(|| "healthy".into());
+                    let scenario = scenario_for(args.scenario.as_deref(), Some(profile))?;
                     let sb = sandboxes
-                        .get(&scenario)
+                        .get(scenario.as_str())
                         .ok_or_else(|| AppError::internal("sandbox missing"))?;
                     Origin::Sandbox(sb)
                 } else {

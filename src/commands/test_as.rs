@@ -13,19 +13,13 @@ use crate::sandbox::Sandbox;
 use crate::ui::json::{self, ReplayOutput};
 use crate::ui::replay::replay_text;
 
-use super::connection::{select, Selection};
+use super::connection::select;
 use super::{integration_named, Ctx};
 
 pub fn run(ctx: &mut Ctx, args: &TestArgs, name: &str) -> Result<i32, AppError> {
     let integration = integration_named(name)?;
-    let selection = Selection {
-        from_env: args.from_env,
-        sandbox: args.sandbox,
-        scenario: args.scenario.clone(),
-        preset: args.preset.clone(),
-    };
     let mut sandbox: Option<Sandbox> = None;
-    let conn = select(ctx, &selection, &mut sandbox)?;
+    let conn = select(ctx, &super::test::selection(args), &mut sandbox)?;
     let settings = &conn.validated.settings;
     let hosting = hosting_of(settings);
     let report = match refuse(&conn.profile, integration, settings, hosting) {

@@ -93,7 +93,7 @@ fn result(n: usize, f: &Finished, out: &mut Vec<String>) {
     ));
     out.push(format!(
         "- Tenant: {}",
-        s.tenant.as_option().unwrap_or("Not set")
+        s.tenant.as_option().unwrap_or(crate::domain::url::NOT_SET)
     ));
     out.push(format!("- Client ID: {}", s.client_id));
     out.push("- Client Secret: given (never written here)".to_string());

@@ -106,7 +106,10 @@ fn system_out(case: &Case) -> String {
         format!("Preset: {}", r.preset()),
         format!("Resource Server: {}", r.resource_server()),
         format!("Authorization Server: {}", r.auth_server()),
-        format!("Tenant: {}", r.tenant().unwrap_or("Not set")),
+        format!(
+            "Tenant: {}",
+            r.tenant().unwrap_or(crate::domain::url::NOT_SET)
+        ),
     ];
     lines.extend(
         case.rows()

@@ -15,7 +15,7 @@ pub fn report_text(term: &Term, r: &CheckReport, what: &str) -> String {
     // instance's names) made terminal-safe. `--json` keeps the raw text, escaped.
     let r = &r.map_text(terminal_safe);
     let mut out = Vec::new();
-    let tenant = r.tenant().unwrap_or("Not set");
+    let tenant = r.tenant().unwrap_or(crate::domain::url::NOT_SET);
     out.push(format!(
         "{} {}  (preset {}, tenant {tenant})",
         term.paint("Profile", Paint::Bold),

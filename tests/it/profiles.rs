@@ -86,6 +86,32 @@ fn use_sets_the_default_profile_and_profile_still_wins() {
     assert!(!env.config_text().contains("default_profile"));
 }
 
+/// A command that fails before it looks at its profile still names, in its error JSON, the one it
+/// would have acted on, decided the one way: the default profile `use` chose, not `default`.
+#[test]
+fn an_early_error_names_the_default_profile_use_chose() {
+    let env = TestEnv::new();
+    sandbox_profile(&env, "lab");
+    sandbox_profile(&env, "other");
+    env.run(&["use", "other"], &[], None).code(0);
+    for args in [
+        &["handoff", "--for", "no-such-form", "--json"][..],
+        &["test", "--as", "no-such-form", "--json"][..],
+    ] {
+        let run = env.run(args, &[], None);
+        run.code(2);
+        assert_eq!(run.json()["profile"], "other", "{args:?}: {}", run.stdout);
+    }
+    // A profile named by position is the one named, whatever the default.
+    let run = env.run(
+        &["handoff", "lab", "--for", "no-such-form", "--json"],
+        &[],
+        None,
+    );
+    run.code(2);
+    assert_eq!(run.json()["profile"], "lab");
+}
+
 /// A sandbox that accepts `secret`, and a profile `rot` saved (untested) with the canary, which the
 /// sandbox refuses.
 fn rotation_setup(env: &TestEnv, secret: &str) -> Sandbox {

@@ -19,6 +19,16 @@ pub mod env {
     pub const CLIENT_SECRET: &str = "HALO_CLIENT_SECRET";
     pub const PRESET: &str = "HALO_PRESET";
     pub const SECRET_STORE: &str = "HALO_SECRET_STORE";
+    /// The OS keyring's service name (default `halo-connect`), so tests keep their own.
+    pub const KEYRING_SERVICE: &str = "HALO_CONNECT_KEYRING_SERVICE";
+    /// Set by a shell's completion script when it asks for completions.
+    pub const COMPLETE: &str = "HALO_CONNECT_COMPLETE";
+    /// The Client Secret the sandbox accepts (its public demo secret otherwise).
+    pub const SANDBOX_SECRET: &str = "HALO_SANDBOX_SECRET";
+    /// The key the sandbox's scenario changes need (random otherwise).
+    pub const SANDBOX_KEY: &str = "HALO_SANDBOX_KEY";
+    /// Milliseconds the sandbox waits before each answer (`init --sandbox`, `test --sandbox`).
+    pub const SANDBOX_LATENCY_MS: &str = "HALO_SANDBOX_LATENCY_MS";
     /// The per-connection variables, in the order `--from-env` names them.
     pub const CONNECTION: [&str; 6] = [
         URL,

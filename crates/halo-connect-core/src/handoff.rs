@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::field::env;
 use super::profile::{Hosting, Profile};
-use super::url::Tenant;
+use super::url::{Tenant, NOT_SET};
 use super::values::ConnectionSettings;
 
 /// Which values a preset's integrations ask for in their form.
@@ -344,7 +344,7 @@ fn tenant_row(tenant: &Tenant, asked: bool) -> Row {
             "Type the name as it is; every form takes the same value.",
         ),
         Tenant::NotSet => (
-            vec![form(Shape::NotSet, "Not set"), form(Shape::Empty, "")],
+            vec![form(Shape::NotSet, NOT_SET), form(Shape::Empty, "")],
             "On-premise Halo has no tenant: type \"Not set\" where the form requires a value, and leave it empty where the form allows that.",
         ),
     };
@@ -362,14 +362,14 @@ fn tenant_row(tenant: &Tenant, asked: bool) -> Row {
 /// scopes have no variable, so its preset is left out (and the caller says so).
 pub fn variables(profile: &Profile) -> Vec<(&'static str, String)> {
     let mut vars = Vec::new();
-    if profile.preset != "custom" {
+    if profile.preset != crate::preset::CUSTOM {
         vars.push((env::PRESET, profile.preset.clone()));
     }
     vars.push((env::RESOURCE_SERVER, profile.resource_server.clone()));
     vars.push((env::AUTH_SERVER, profile.auth_server.clone()));
     vars.push((
         env::TENANT,
-        profile.tenant.clone().unwrap_or_else(|| "Not set".into()),
+        profile.tenant.clone().unwrap_or_else(|| NOT_SET.into()),
     ));
     vars.push((env::CLIENT_ID, profile.client_id.clone()));
     if let Some(ca) = &profile.ca_cert {

@@ -461,7 +461,7 @@ pub fn preset_for(i: &Integration) -> (String, Option<Vec<String>>) {
         .find(|p| p.integration.as_deref() == Some(i.name.as_str()) && !p.scopes.is_empty())
     {
         Some(p) => (p.name.clone(), None),
-        None => ("custom".to_string(), Some(i.ticks.clone())),
+        None => (crate::preset::CUSTOM.to_string(), Some(i.ticks.clone())),
     }
 }
 

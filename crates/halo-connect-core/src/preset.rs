@@ -126,6 +126,16 @@ pub enum PresetError {
     },
 }
 
+/// The preset tested when none is named or stored.
+pub const DEFAULT: &str = "billing";
+/// The preset whose scopes are the user's own (`--scopes`).
+pub const CUSTOM: &str = "custom";
+
+/// Whether `name` names the custom preset (any case, spaces around it ignored).
+pub fn is_custom(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(CUSTOM)
+}
+
 impl Preset {
     /// Returns the preset's scopes as typed values.
     pub fn scope_list(&self) -> Vec<Scope> {
@@ -137,8 +147,8 @@ impl Preset {
 
     /// Builds the `custom` preset from a user's scope list.
     pub fn custom(scopes: Vec<String>) -> Preset {
-        let mut base = find("custom").cloned().unwrap_or_else(|| Preset {
-            name: "custom".into(),
+        let mut base = find(CUSTOM).cloned().unwrap_or_else(|| Preset {
+            name: CUSTOM.into(),
             title: "Custom".into(),
             summary: "Your own scripts: you choose the scopes.".into(),
             scopes: vec![],
@@ -163,7 +173,7 @@ pub fn parse_presets(text: &str) -> Result<Vec<Preset>, PresetError> {
         if !seen.insert(p.name.clone()) {
             return Err(PresetError::Duplicate(p.name.clone()));
         }
-        if p.scopes.is_empty() && p.name != "custom" {
+        if p.scopes.is_empty() && p.name != CUSTOM {
             return Err(PresetError::NoScopes(p.name.clone()));
         }
         for s in &p.scopes {

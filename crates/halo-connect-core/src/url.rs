@@ -15,6 +15,9 @@ pub struct ResourceServer(Url);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthServer(Url);
 
+/// How Halo's API Details shows the Tenant of an on-premise Halo, which has none.
+pub const NOT_SET: &str = "Not set";
+
 /// The Tenant: a name on hosted instances, or "Not set" on-premise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tenant {
@@ -91,7 +94,7 @@ impl fmt::Display for Tenant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Tenant::Named(t) => f.write_str(t),
-            Tenant::NotSet => f.write_str("Not set"),
+            Tenant::NotSet => f.write_str(NOT_SET),
         }
     }
 }

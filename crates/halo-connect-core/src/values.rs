@@ -9,7 +9,7 @@ use super::field::{Field, Note, Reason, ValueError};
 use super::secret::Secret;
 use super::url::{
     check_tenant_for, derive_from_address, normalize_auth_server, normalize_resource_server,
-    parse_tenant, AuthServer, ResourceServer, Tenant,
+    parse_tenant, AuthServer, Derived, ResourceServer, Tenant,
 };
 
 /// Where a value came from; `show` prints it, and precedence follows this order.
@@ -90,8 +90,7 @@ pub struct Discovery {
 pub fn discovery_base(raw: &RawValues) -> Option<String> {
     if let Some(u) = &raw.url {
         if raw.auth_server.is_none() || raw.tenant.is_none() {
-            let d = derive_from_address(&u.value).ok()?;
-            return Some(d.base.as_str().trim_end_matches('/').to_string());
+            return Some(address(&derive_from_address(&u.value).ok()?));
         }
     }
     if raw.tenant.is_some() {
@@ -109,8 +108,23 @@ pub fn discovery_base(raw: &RawValues) -> Option<String> {
     if auth.host() == resource.host() {
         return None;
     }
-    let rs = resource.as_str().trim_end_matches('/');
-    Some(rs.strip_suffix("/api").unwrap_or(rs).to_string())
+    Some(address(&derive_from_address(resource.as_str()).ok()?))
+}
+
+/// The address one Halo is signed in at, without the final "/": its `api/authinfo` is there.
+fn address(d: &Derived) -> String {
+    d.base.as_str().trim_end_matches('/').to_string()
+}
+
+/// The one address the values stand for: the address given, else the Resource Server's (the part
+/// before `/api`). The wizard offers it first.
+pub fn address_of(raw: &RawValues) -> Option<String> {
+    if let Some(u) = &raw.url {
+        return Some(u.value.clone());
+    }
+    Some(address(
+        &derive_from_address(&raw.resource_server.as_ref()?.value).ok()?,
+    ))
 }
 
 /// Validated, normalised connection settings: everything but the secret.
@@ -229,21 +243,108 @@ pub fn check_secret(secret: Secret) -> Result<(Secret, Vec<Note>), ValueError> {
     Ok((secret, notes))
 }
 
-/// Validates raw values into settings, deriving what one address gives. Every refused or missing
-/// value is reported at once.
+/// The values one address and its authinfo give, under what was given: a missing Resource
+/// Server, Authorization Server or Tenant is taken from discovery, then derived from the address
+/// (the Tenant, with no address, from the Resource Server's host). `hosted`, where the operator
+/// said where Halo runs, decides the derived Tenant (`Derived::tenant_for`); without it the host
+/// tells. The one merge of the flag path and the wizard; nothing is checked here.
+pub fn fill(raw: &RawValues, discovery: Option<&Discovery>, hosted: Option<bool>) -> RawValues {
+    let derived = raw
+        .url
+        .as_ref()
+        .and_then(|u| derive_from_address(&u.value).ok());
+    let from_address = |f: &dyn Fn(&Derived) -> String| {
+        derived
+            .as_ref()
+            .map(|d| Sourced::new(f(d), Source::Derived))
+    };
+    let found = |v: Option<String>| v.map(|v| Sourced::new(v, Source::Discovered));
+    let resource_server = raw
+        .resource_server
+        .clone()
+        .or_else(|| from_address(&|d| d.resource_server.as_str().to_string()));
+    let auth_server = raw
+        .auth_server
+        .clone()
+        .or_else(|| found(discovery.and_then(|d| d.auth_url.clone())))
+        .or_else(|| from_address(&|d| d.auth_server.as_str().to_string()));
+    let tenant = raw
+        .tenant
+        .clone()
+        .or_else(|| {
+            found(
+                discovery
+                    .and_then(|d| d.tenant_id.clone())
+                    .filter(|t| !t.trim().is_empty()),
+            )
+        })
+        .or_else(|| {
+            from_address(&|d| match hosted {
+                Some(hosted) => d.tenant_for(hosted).to_string(),
+                None => d.tenant.to_string(),
+            })
+        })
+        .or_else(|| {
+            // With no address to derive from, the Resource Server's host stands in for it.
+            let (rs, _) = normalize_resource_server(&raw.resource_server.as_ref()?.value).ok()?;
+            let d = derive_from_address(rs.as_str()).ok()?;
+            Some(Sourced::new(d.tenant.to_string(), Source::Derived))
+        });
+    RawValues {
+        url: raw.url.clone(),
+        resource_server,
+        auth_server,
+        tenant,
+        client_id: raw.client_id.clone(),
+    }
+}
+
+/// What validation has found so far: the refusals, the notes and each value's source.
+#[derive(Default)]
+struct Findings {
+    errors: Vec<ValueError>,
+    notes: Vec<Note>,
+    sources: BTreeMap<Field, Source>,
+}
+
+impl Findings {
+    /// Checks one value by its rule; what the rule changed is said only of a value someone gave
+    /// (what authinfo or the address gave is Halo's own form).
+    fn take<T>(
+        &mut self,
+        field: Field,
+        value: Option<&Sourced<String>>,
+        rule: impl Fn(&str) -> Result<(T, Vec<Note>), ValueError>,
+    ) -> Option<T> {
+        let v = value?;
+        match rule(&v.value) {
+            Ok((t, notes)) => {
+                if !matches!(v.source, Source::Discovered | Source::Derived) {
+                    self.notes.extend(notes);
+                }
+                self.sources.insert(field, v.source);
+                Some(t)
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+}
+
+/// Validates raw values into settings, filling in what discovery and one address give (`fill`).
+/// Every refused or missing value is reported at once.
 pub fn validate(
     raw: &RawValues,
     discovery: Option<&Discovery>,
 ) -> Result<Validated, Vec<ValueError>> {
-    let mut errors = Vec::new();
-    let mut notes = Vec::new();
-    let mut sources = BTreeMap::new();
-
+    let mut f = Findings::default();
     let derived = match &raw.url {
         Some(u) => match derive_from_address(&u.value) {
             Ok(d) => Some(d),
             Err(e) => {
-                errors.push(e);
+                f.errors.push(e);
                 None
             }
         },
@@ -253,7 +354,7 @@ pub fn validate(
     if let (Some(u), Some(_), Some(_), Some(_)) =
         (&raw.url, &raw.resource_server, &raw.auth_server, &derived)
     {
-        notes.push(Note::new(
+        f.notes.push(Note::new(
             Field::Url,
             format!(
                 "{} was not used: the Resource Server and the Authorization Server were given as well, and they win over the address; leave them out to test the address",
@@ -261,121 +362,40 @@ pub fn validate(
             ),
         ));
     }
-
-    let resource_server = match (&raw.resource_server, &derived) {
-        (Some(v), _) => match normalize_resource_server(&v.value) {
-            Ok((rs, n)) => {
-                notes.extend(n);
-                sources.insert(Field::ResourceServer, v.source);
-                Some(rs)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        (None, Some(d)) => {
-            sources.insert(Field::ResourceServer, Source::Derived);
-            Some(d.resource_server.clone())
-        }
-        (None, None) => {
-            if raw.url.is_none() {
-                errors.push(ValueError::missing(Field::ResourceServer));
-            }
-            None
-        }
-    };
-
-    let discovered_auth = discovery.and_then(|d| d.auth_url.clone());
-    let auth_server = match (&raw.auth_server, discovered_auth, &derived) {
-        (Some(v), _, _) => match normalize_auth_server(&v.value) {
-            Ok((a, n)) => {
-                notes.extend(n);
-                sources.insert(Field::AuthServer, v.source);
-                Some(a)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        (None, Some(found), _) => match normalize_auth_server(&found) {
-            Ok((a, _)) => {
-                sources.insert(Field::AuthServer, Source::Discovered);
-                Some(a)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        (None, None, Some(d)) => {
-            sources.insert(Field::AuthServer, Source::Derived);
-            Some(d.auth_server.clone())
-        }
-        (None, None, None) => {
-            if raw.url.is_none() {
-                errors.push(ValueError::missing(Field::AuthServer));
-            }
-            None
-        }
-    };
-
-    let tenant = if let Some(v) = &raw.tenant {
-        match parse_tenant(&v.value) {
-            Ok(t) => {
-                sources.insert(Field::Tenant, v.source);
-                Some(t)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        }
-    } else if let Some(t) = discovery
-        .and_then(|d| d.tenant_id.clone())
-        .filter(|t| !t.trim().is_empty())
-    {
-        sources.insert(Field::Tenant, Source::Discovered);
-        parse_tenant(&t).ok()
-    } else if let Some(d) = &derived {
-        sources.insert(Field::Tenant, Source::Derived);
-        Some(d.tenant.clone())
-    } else if let Some(rs) = &resource_server {
-        // With no address to derive from, the Resource Server's host stands in for it.
-        sources.insert(Field::Tenant, Source::Derived);
-        derive_from_address(rs.as_str()).ok().map(|d| d.tenant)
-    } else {
-        None
-    };
-
-    let client_id = match &raw.client_id {
-        Some(v) => match parse_client_id(&v.value) {
-            Ok((id, n)) => {
-                notes.extend(n);
-                sources.insert(Field::ClientId, v.source);
-                Some(id)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        None => {
-            errors.push(ValueError::missing(Field::ClientId));
-            None
-        }
-    };
-
+    let full = fill(raw, discovery, None);
+    // A bad address is said once, not again as each value it would have given.
+    let missing = |v: &Option<Sourced<String>>| v.is_none() && raw.url.is_none();
+    let resource_server = f.take(
+        Field::ResourceServer,
+        full.resource_server.as_ref(),
+        normalize_resource_server,
+    );
+    if missing(&full.resource_server) {
+        f.errors.push(ValueError::missing(Field::ResourceServer));
+    }
+    let auth_server = f.take(
+        Field::AuthServer,
+        full.auth_server.as_ref(),
+        normalize_auth_server,
+    );
+    if missing(&full.auth_server) {
+        f.errors.push(ValueError::missing(Field::AuthServer));
+    }
+    let tenant = f.take(Field::Tenant, full.tenant.as_ref(), |s| {
+        parse_tenant(s).map(|t| (t, Vec::new()))
+    });
+    let client_id = f.take(Field::ClientId, full.client_id.as_ref(), parse_client_id);
+    if full.client_id.is_none() {
+        f.errors.push(ValueError::missing(Field::ClientId));
+    }
     if let (Some(a), Some(t)) = (&auth_server, &tenant) {
         if let Err(e) = check_tenant_for(a, t) {
-            errors.push(e);
+            f.errors.push(e);
         }
     }
-
     match (resource_server, auth_server, tenant, client_id) {
         (Some(resource_server), Some(auth_server), Some(tenant), Some(client_id))
-            if errors.is_empty() =>
+            if f.errors.is_empty() =>
         {
             Ok(Validated {
                 settings: ConnectionSettings {
@@ -384,15 +404,15 @@ pub fn validate(
                     tenant,
                     client_id,
                 },
-                notes,
-                sources,
+                notes: f.notes,
+                sources: f.sources,
             })
         }
         _ => {
-            if errors.is_empty() {
-                errors.push(ValueError::missing(Field::Url));
+            if f.errors.is_empty() {
+                f.errors.push(ValueError::missing(Field::Url));
             }
-            Err(errors)
+            Err(f.errors)
         }
     }
 }
@@ -488,5 +508,34 @@ mod tests {
         assert_eq!(v.settings.tenant, Tenant::Named("acme-prod".into()));
         assert_eq!(v.sources.get(&Field::Tenant), Some(&Source::Discovered));
         assert_eq!(v.settings.auth_server.host(), "auth.haloservicedesk.com");
+    }
+
+    #[test]
+    fn a_discovered_tenant_that_is_no_tenant_is_refused_by_name() {
+        let r = raw(Some("https://acme.halopsa.com"), None, None, None);
+        let found = Discovery {
+            auth_url: None,
+            tenant_id: Some("not a tenant".into()),
+        };
+        let errs = validate(&r, Some(&found)).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, Field::Tenant);
+    }
+
+    #[test]
+    fn fill_takes_the_hosting_answered_for_the_derived_tenant() {
+        let r = raw(Some("https://halo.contoso.com"), None, None, None);
+        let hosted = fill(&r, None, Some(true)).tenant.unwrap();
+        assert_eq!(
+            (hosted.value.as_str(), hosted.source),
+            ("halo", Source::Derived)
+        );
+        let on_premise = fill(&r, None, Some(false)).tenant.unwrap();
+        assert_eq!(on_premise.value, crate::url::NOT_SET);
+        // Without an answer the host tells: not under Halo's domains, so none.
+        assert_eq!(
+            fill(&r, None, None).tenant.unwrap().value,
+            crate::url::NOT_SET
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! It never imports dialoguer, reqwest, the store or the terminal.
 
 pub mod ports;
+mod secret;
 #[cfg(test)]
 mod tests;
 mod values;
@@ -18,9 +19,10 @@ use halo_connect_core::profile::SecretStoreKind;
 use halo_connect_core::report::CheckReport;
 use halo_connect_core::secret::Secret;
 use halo_connect_core::url::derive_from_address;
-use halo_connect_core::values::{check_secret, validate, RawValues, Validated};
+use halo_connect_core::values::{validate, RawValues, Validated};
 
 use ports::{PromptError, Prompter, Services, Tester};
+use secret::{ask_secret, ask_store, fits, without_stored};
 use values::{
     ask_auth_server, ask_client_id, ask_resource_server, ask_tenant, ask_values, current,
 };
@@ -75,6 +77,8 @@ pub enum WizardError {
     /// The operator chose to quit without saving; carries the last test's exit code.
     Quit(i32),
     Prompt(String),
+    /// The answers were refused for a reason no answer fixes (said already); the caller has it.
+    Refused(String),
 }
 
 impl From<PromptError> for WizardError {
@@ -116,7 +120,7 @@ pub fn run(
             p,
         )?;
     }
-    let (mut values, mut address) = ask_values(&draft, hosted, None, p, svc)?;
+    let (values, address) = ask_values(&draft, hosted, None, p, svc)?;
     let store = ask_store(&draft, p, svc)?;
     let fitting = |values: &RawValues| {
         validate(values, None).is_ok_and(|v| {
@@ -126,10 +130,15 @@ pub fn run(
                 .is_some_and(|(_, b)| fits(b, &v))
         })
     };
-    let mut secret = if draft.stored_secret.is_some() && !fitting(&values) {
+    let secret = if draft.stored_secret.is_some() && !fitting(&values) {
         ask_secret(&without_stored(&draft, p), p)?
     } else {
         ask_secret(&draft, p)?
+    };
+    let mut a = Answers {
+        values,
+        address,
+        secret,
     };
     // Named before Save and Test, so the test does not show the profile it will not replace.
     let profile = match &draft.new_profile {
@@ -138,24 +147,31 @@ pub fn run(
     };
     let mut said: Vec<String> = Vec::new();
     loop {
-        let validated = match validate(&values, None) {
-            Ok(v) => v,
-            Err(errs) => {
-                let msg: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-                p.say(&msg.join("; "));
-                values.tenant = Some(ask_tenant(&current(&values.tenant), p)?);
-                continue;
-            }
-        };
         // A value changed after a failed test: the stored secret does not follow it elsewhere.
         let kept_stored = draft
             .stored_secret
             .as_ref()
-            .is_some_and(|(s, _)| s.expose() == secret.expose());
-        if kept_stored && !fitting(&values) {
-            secret = ask_secret(&without_stored(&draft, p), p)?;
+            .is_some_and(|(s, _)| s.expose() == a.secret.expose());
+        if kept_stored && !fitting(&a.values) {
+            a.secret = ask_secret(&without_stored(&draft, p), p)?;
             continue;
         }
+        let validated = match tester.resolve(&a.values, &a.secret, &preset) {
+            Ok(v) => v,
+            Err(refusal) => {
+                // No answer fixes it: the caller says why.
+                let Some(field) = refusal.field else {
+                    return Err(WizardError::Refused(refusal.message));
+                };
+                p.say(&format!("✗ {}", refusal.message));
+                if field == Field::ClientSecret && kept_stored {
+                    a.secret = ask_secret(&without_stored(&draft, p), p)?;
+                } else {
+                    reask(field, &draft, hosted, &mut a, p, svc)?;
+                }
+                continue;
+            }
+        };
         for n in validated.notes.iter().map(|n| format!("Note: {n}.")) {
             if !said.contains(&n) {
                 p.say(&n);
@@ -163,41 +179,13 @@ pub fn run(
             }
         }
         p.heading("Save and Test");
-        let report = tester.test(&validated.settings, &secret, &preset, profile.as_deref());
+        let report = tester.test(&validated.settings, &a.secret, &preset, profile.as_deref());
         p.report(&report);
         if !report.ok() {
             say_pending_at_fault(&report, &pending, p);
             match after_failure(&report, p)? {
                 Next::Reenter(field) => {
-                    match field {
-                        Field::ClientSecret => {
-                            secret = ask_secret(
-                                &Draft {
-                                    secret: None,
-                                    ..draft.clone()
-                                },
-                                p,
-                            )?
-                        }
-                        Field::ClientId => {
-                            values.client_id = Some(ask_client_id(values.client_id.as_ref(), p)?)
-                        }
-                        Field::Tenant => {
-                            values.tenant = Some(ask_tenant(&current(&values.tenant), p)?)
-                        }
-                        Field::AuthServer => {
-                            values.auth_server =
-                                Some(ask_auth_server(&current(&values.auth_server), p)?)
-                        }
-                        Field::ResourceServer => {
-                            values.resource_server =
-                                Some(ask_resource_server(&current(&values.resource_server), p)?)
-                        }
-                        _ => {
-                            (values, address) =
-                                ask_values(&draft, hosted, Some((&values, &address)), p, svc)?
-                        }
-                    }
+                    reask(field, &draft, hosted, &mut a, p, svc)?;
                     continue;
                 }
                 Next::Retest => continue,
@@ -209,13 +197,57 @@ pub fn run(
         return Ok(Outcome {
             preset,
             validated,
-            secret,
+            secret: a.secret,
             store,
             report,
             hosted,
             profile,
         });
     }
+}
+
+/// What has been answered so far: the values, the address they came from, and the secret.
+struct Answers {
+    values: Values,
+    address: String,
+    secret: Secret,
+}
+
+/// Asks one value again (the address asks all it gives again), after a failed test or a refusal.
+fn reask(
+    field: Field,
+    draft: &Draft,
+    hosted: bool,
+    a: &mut Answers,
+    p: &mut dyn Prompter,
+    svc: &mut dyn Services,
+) -> Res<()> {
+    let values = &mut a.values;
+    match field {
+        Field::ClientSecret => {
+            a.secret = ask_secret(
+                &Draft {
+                    secret: None,
+                    ..draft.clone()
+                },
+                p,
+            )?
+        }
+        Field::ClientId => values.client_id = Some(ask_client_id(values.client_id.as_ref(), p)?),
+        Field::Tenant => values.tenant = Some(ask_tenant(&current(&values.tenant), p)?),
+        Field::AuthServer => {
+            values.auth_server = Some(ask_auth_server(&current(&values.auth_server), p)?)
+        }
+        Field::ResourceServer => {
+            values.resource_server =
+                Some(ask_resource_server(&current(&values.resource_server), p)?)
+        }
+        _ => {
+            let again = ask_values(draft, hosted, Some((&*values, a.address.as_str())), p, svc)?;
+            (a.values, a.address) = again;
+        }
+    }
+    Ok(())
 }
 
 fn ask_preset(draft: &Draft, presets: &[Preset], p: &mut dyn Prompter) -> Res<Preset> {
@@ -238,7 +270,7 @@ fn ask_preset(draft: &Draft, presets: &[Preset], p: &mut dyn Prompter) -> Res<Pr
         .get(i)
         .cloned()
         .ok_or_else(|| WizardError::Prompt("no such preset".into()))?;
-    if preset.name == "custom" {
+    if preset.name == halo_connect_core::preset::CUSTOM {
         let answer = p.text(
             "Scopes for your scripts, comma-separated (e.g. read:tickets,edit:tickets)",
             None,
@@ -281,7 +313,10 @@ fn ask_hosting(draft: &Draft, p: &mut dyn Prompter) -> Res<bool> {
         p.say("  - a fully chained TLS certificate: the web server must send its intermediate certificate too;");
         p.say("  - the latest stable Halo version;");
         p.say("  - if Halo only accepts listed IP addresses, the caller's addresses on that list.");
-        p.say("  The Tenant is \"Not set\" on-premise.");
+        p.say(&format!(
+            "  The Tenant is \"{}\" on-premise.",
+            halo_connect_core::url::NOT_SET
+        ));
     }
     Ok(i == 0)
 }
@@ -417,98 +452,6 @@ fn say_pending_at_fault(report: &CheckReport, pending: &[(&str, String)], p: &mu
     p.say("You marked these steps \"not yet\", and the failure points to them:");
     for (what, item) in at_fault {
         p.say(&format!("  - {what}: {item}"));
-    }
-}
-
-fn ask_store(draft: &Draft, p: &mut dyn Prompter, svc: &mut dyn Services) -> Res<SecretStoreKind> {
-    if let Some(s) = draft.store {
-        return Ok(s);
-    }
-    if draft.sandbox {
-        p.say("The sandbox knows its own secret, so this profile stores none.");
-        return Ok(SecretStoreKind::None);
-    }
-    match svc.keyring() {
-        Ok(()) => Ok(SecretStoreKind::Keyring),
-        Err(why) => {
-            p.heading("5. Where to keep the Client Secret");
-            p.say(&format!("No OS keyring answered ({why})."));
-            let options = vec![
-                "A file only you can read (mode 0600), next to the config".to_string(),
-                "Nowhere: I will set HALO_CLIENT_SECRET whenever I use this profile".to_string(),
-            ];
-            Ok(if p.select("Secret store", &options, 0)? == 0 {
-                SecretStoreKind::File
-            } else {
-                SecretStoreKind::None
-            })
-        }
-    }
-}
-
-/// Whether validated values are the ones a stored secret was tested with.
-fn fits(b: &Binding, v: &Validated) -> bool {
-    let s = &v.settings;
-    Binding::of(
-        s.auth_server.as_str(),
-        s.resource_server.as_str(),
-        &s.client_id,
-    ) == *b
-}
-
-/// The draft without its stored secret, said: the values in effect are not those it was tested
-/// with, so it is not sent to them.
-fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
-    p.say("The stored Client Secret was tested with other servers or another Client ID, so it is not sent to these: paste the Client Secret of this application.");
-    Draft {
-        secret: None,
-        stored_secret: None,
-        ..draft.clone()
-    }
-}
-
-fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
-    if let Some(s) = &draft.secret {
-        p.say("Using the Client Secret given by stdin, file or HALO_CLIENT_SECRET.");
-        return Ok(s.clone());
-    }
-    let keep = draft
-        .stored_secret
-        .as_ref()
-        .map(|(s, _)| s)
-        .or(draft.sandbox_secret.as_ref());
-    let question = match (&draft.stored_secret, &draft.sandbox_secret) {
-        (Some((s, _)), _) => format!("Client Secret (hidden; Enter keeps {})", s.masked()),
-        (None, Some(_)) => {
-            "Client Secret (hidden; Enter uses the sandbox's demo secret)".to_string()
-        }
-        (None, None) => {
-            "Client Secret (hidden; paste it, it was shown once when the application was created)"
-                .to_string()
-        }
-    };
-    loop {
-        let typed = p.secret(&question)?;
-        let candidate = if typed.expose().trim().is_empty() {
-            match keep {
-                Some(k) => k.clone(),
-                None => {
-                    p.say("The Client Secret is required: copy it from the application, or make a new one there.");
-                    continue;
-                }
-            }
-        } else {
-            typed
-        };
-        match check_secret(candidate) {
-            Ok((s, notes)) => {
-                for n in notes {
-                    p.say(&format!("Note: {n}."));
-                }
-                return Ok(s);
-            }
-            Err(e) => p.say(&format!("{e}.")),
-        }
     }
 }
 

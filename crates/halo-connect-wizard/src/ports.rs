@@ -1,11 +1,13 @@
 //! What the wizard needs from the outside, owned by the wizard: a `Prompter` to ask questions, a
-//! `Tester` for Save and Test, and `Services` for discovery and the keyring probe. The dialoguer
-//! prompter and the real tester implement these elsewhere; tests script them.
+//! `Tester` that takes the answers the one way in and runs Save and Test, and `Services` for
+//! discovery and the keyring probe. The dialoguer prompter and the real tester implement these
+//! elsewhere; tests script them.
 
+use halo_connect_core::field::Field;
 use halo_connect_core::preset::Preset;
 use halo_connect_core::report::CheckReport;
 use halo_connect_core::secret::Secret;
-use halo_connect_core::values::{ConnectionSettings, Discovery};
+use halo_connect_core::values::{ConnectionSettings, Discovery, RawValues, Validated};
 
 /// Why a question got no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +44,27 @@ pub trait Prompter {
     fn report(&mut self, report: &CheckReport);
 }
 
-/// Runs Save and Test (the real one shows a spinner and talks to Halo).
+/// Why the answers cannot be tested as they stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// A full sentence, with what to do.
+    pub message: String,
+    /// The value at fault, which the wizard asks again; `None` when no answer can fix it (the
+    /// run stops and the caller says why).
+    pub field: Option<Field>,
+}
+
+/// Takes the answers and runs Save and Test (the real one shows a spinner and talks to Halo).
 pub trait Tester {
+    /// The answers as one more origin of the one way in: validated as flags are, with where the
+    /// secret may go checked (a stored secret only to the servers it was tested with, no
+    /// Authorization Server that authinfo moved off https). The settings to test, or why not.
+    fn resolve(
+        &mut self,
+        values: &RawValues,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> Result<Validated, Refusal>;
     /// `profile` is the name the operator gave in the wizard, if asked; the report carries it.
     fn test(
         &mut self,

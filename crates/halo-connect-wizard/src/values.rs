@@ -4,9 +4,12 @@
 
 use halo_connect_core::field::Reason;
 use halo_connect_core::url::{
-    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Derived,
+    derive_from_address, normalize_auth_server, normalize_resource_server, parse_tenant, Tenant,
+    NOT_SET,
 };
-use halo_connect_core::values::{parse_client_id, Discovery, Source, Sourced};
+use halo_connect_core::values::{
+    discovery_base, fill, parse_client_id, Discovery, Source, Sourced,
+};
 
 use super::ports::{Prompter, Services};
 use super::{Draft, Res, Values, WizardError};
@@ -29,14 +32,44 @@ pub(super) fn say_notes(notes: &[halo_connect_core::field::Note], p: &mut dyn Pr
     }
 }
 
-/// Asks the one address until it is usable, checking it at once: a missing `https://` is offered
-/// back with it as the default, and an address whose `api/authinfo` does not answer is said
-/// (refused, name not found, silent, TLS, or not Halo) with the choice to type it again.
+/// What one answered address gives before the values are shown: the values given with it (a
+/// stored or sandbox value only while the address is the one it came with), and what Halo's
+/// authinfo said, when the one discovery rule asked it.
+struct Addressed {
+    address: String,
+    given: Values,
+    /// `None`: not asked (nothing was missing that it gives); `Some(None)`: asked, no answer.
+    found: Option<Option<Discovery>>,
+}
+
+/// The values given with `address`: flags and environment always; stored and sandbox values only
+/// while the address is the one they came with, since a typed address derives afresh rather than
+/// being silently replaced by the emulator's or an old profile's.
+fn given_with(draft: &Draft, address: &str) -> Values {
+    let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
+    let kept = |f: &Option<Sourced<String>>| {
+        f.clone()
+            .filter(|s| !matches!(s.source, Source::Stored | Source::Sandbox) || same_address)
+    };
+    Values {
+        url: Some(Sourced::new(address.to_string(), Source::Prompt)),
+        resource_server: kept(&draft.raw.resource_server),
+        auth_server: kept(&draft.raw.auth_server),
+        tenant: kept(&draft.raw.tenant),
+        client_id: kept(&draft.raw.client_id),
+    }
+}
+
+/// Asks the one address until it is usable: a missing `https://` is offered back with it as the
+/// default. When the one discovery rule (`discovery_base`) asks Halo's `api/authinfo`, an address
+/// that does not answer is said (refused, name not found, silent, TLS, or not Halo) with the
+/// choice to type it again.
 fn ask_address(
+    draft: &Draft,
     default: Option<String>,
     p: &mut dyn Prompter,
     svc: &mut dyn Services,
-) -> Res<(String, Derived, Option<Discovery>)> {
+) -> Res<Addressed> {
     let mut default = default;
     loop {
         let typed = p.text(
@@ -49,21 +82,31 @@ fn ask_address(
                 Err(e) => Err(e.to_string()),
             },
         )?;
-        let derived = match derive_from_address(&typed) {
-            Ok(d) => d,
-            Err(e) => {
-                if let Reason::NoScheme { suggestion } = &e.reason {
-                    p.say(&format!("✗ {e}. Enter takes {suggestion}."));
-                    default = Some(suggestion.clone());
-                } else {
-                    p.say(&format!("✗ {e}."));
-                }
-                continue;
+        if let Err(e) = derive_from_address(&typed) {
+            if let Reason::NoScheme { suggestion } = &e.reason {
+                p.say(&format!("✗ {e}. Enter takes {suggestion}."));
+                default = Some(suggestion.clone());
+            } else {
+                p.say(&format!("✗ {e}."));
             }
+            continue;
+        }
+        let given = given_with(draft, &typed);
+        let Some(base) = discovery_base(&given) else {
+            return Ok(Addressed {
+                address: typed,
+                given,
+                found: None,
+            });
         };
-        let base = derived.base.as_str().trim_end_matches('/').to_string();
         match svc.discover(&base) {
-            Ok(found) => return Ok((typed, derived, Some(found))),
+            Ok(found) => {
+                return Ok(Addressed {
+                    address: typed,
+                    given,
+                    found: Some(Some(found)),
+                })
+            }
             Err(problem) => {
                 p.say(&format!("✗ {}", problem.message));
                 let options = vec![
@@ -76,7 +119,11 @@ fn ask_address(
                     default = Some(typed);
                     continue;
                 }
-                return Ok((typed, derived, None));
+                return Ok(Addressed {
+                    address: typed,
+                    given,
+                    found: Some(None),
+                });
             }
         }
     }
@@ -95,39 +142,32 @@ pub(super) fn ask_values(
     let offered = prior
         .map(|(_, a)| a.to_string())
         .or_else(|| draft.address.clone());
-    let (address, derived, found) = ask_address(offered, p, svc)?;
-    // Stored and sandbox values stand only while the address is the one they came with; a typed
-    // address derives afresh rather than being silently replaced by the emulator's.
-    let same_address = draft.address.as_deref().map(str::trim) == Some(address.trim());
-    let kept = |f: &Option<Sourced<String>>| {
-        f.clone()
-            .filter(|s| !matches!(s.source, Source::Stored | Source::Sandbox) || same_address)
+    let Addressed {
+        address,
+        given,
+        found,
+    } = ask_address(draft, offered, p, svc)?;
+    // The one merge: given, then discovered, then derived (the Tenant by the hosting answered).
+    let filled = fill(
+        &given,
+        found.as_ref().and_then(Option::as_ref),
+        Some(hosted),
+    );
+    let (Some(rs), Some(auth), Some(tenant)) =
+        (filled.resource_server, filled.auth_server, filled.tenant)
+    else {
+        return Err(WizardError::Prompt(format!(
+            "the address {address} gave no values"
+        )));
     };
-    let base = derived.base.as_str().trim_end_matches('/').to_string();
-    let discovered = |v: Option<String>| v.map(|v| Sourced::new(v, Source::Discovered));
-    let derived_value = |v: String| Sourced::new(v, Source::Derived);
-    let auth_found = found.as_ref().and_then(|d| d.auth_url.clone());
-    let tenant_found = found
-        .as_ref()
-        .and_then(|d| d.tenant_id.clone())
-        .filter(|t| !t.trim().is_empty());
-    let rs = kept(&draft.raw.resource_server)
-        .unwrap_or_else(|| derived_value(derived.resource_server.as_str().to_string()));
-    let auth = kept(&draft.raw.auth_server)
-        .or(discovered(auth_found))
-        .unwrap_or_else(|| derived_value(derived.auth_server.as_str().to_string()));
-    let tenant = kept(&draft.raw.tenant)
-        .or(discovered(tenant_found))
-        .unwrap_or_else(|| {
-            // The README's rule: the host's first label when hosted by Halo, else "Not set".
-            derived_value(derived.tenant_for(hosted).to_string())
-        });
-    if found.is_some() {
-        p.say(&format!("From {address} (Halo's api/authinfo answered):"));
-    } else {
-        p.say(&format!(
-            "Derived from {base} (its api/authinfo did not answer); check them:"
-        ));
+    match &found {
+        Some(Some(_)) => p.say(&format!("From {address} (Halo's api/authinfo answered):")),
+        Some(None) => p.say(&format!(
+            "Derived from {address} (its api/authinfo did not answer); check them:"
+        )),
+        None => p.say(&format!(
+            "For {address}, the values already given (nothing is missing that Halo's api/authinfo gives, so it was not asked); check them:"
+        )),
     }
     p.say(&format!("  Resource Server       {}", rs.value));
     p.say(&format!("  Authorization Server  {}", auth.value));
@@ -143,8 +183,11 @@ pub(super) fn ask_values(
             p.say(&format!("Note: the Resource Server is on {r} and the Authorization Server on {a}: different hosts. That is right only if API Details shows both so; otherwise answer \"no\" and correct one."));
         }
     }
-    if !hosted && tenant.source == Source::Discovered && tenant.value != "Not set" {
-        p.say(&format!("Note: Halo's authinfo names the tenant {}, but an on-premise Halo usually has none (\"Not set\"). Which is right is on API Details: keep {} if a Tenant is shown there, else answer \"no\" and type Not set.", tenant.value, tenant.value));
+    if !hosted
+        && tenant.source == Source::Discovered
+        && parse_tenant(&tenant.value) != Ok(Tenant::NotSet)
+    {
+        p.say(&format!("Note: Halo's authinfo names the tenant {}, but an on-premise Halo usually has none (\"{NOT_SET}\"). Which is right is on API Details: keep {} if a Tenant is shown there, else answer \"no\" and type {NOT_SET}.", tenant.value, tenant.value));
     }
     let mut values = Values {
         url: None,
@@ -161,7 +204,7 @@ pub(super) fn ask_values(
     // A Client ID typed before the address was re-entered is offered again.
     let id_default = prior
         .and_then(|(v, _)| v.client_id.clone())
-        .or_else(|| kept(&draft.raw.client_id));
+        .or(given.client_id);
     values.client_id = Some(ask_client_id(id_default.as_ref(), p)?);
     Ok((values, address))
 }
@@ -214,7 +257,7 @@ pub(super) fn ask_auth_server(
 
 pub(super) fn ask_tenant(default: &Sourced<String>, p: &mut dyn Prompter) -> Res<Sourced<String>> {
     let v = p.text(
-        "Tenant (\"Not set\" on-premise)",
+        &format!("Tenant (\"{NOT_SET}\" on-premise)"),
         Some(&default.value),
         &|s| parse_tenant(s).map(|_| ()).map_err(|e| e.to_string()),
     )?;

@@ -3,6 +3,7 @@
 
 use crate::cli::ValueArgs;
 use crate::domain::profile::Profile;
+use crate::domain::url::NOT_SET;
 use crate::domain::values::{RawValues, Source, Sourced};
 use crate::sandbox::Sandbox;
 
@@ -48,7 +49,7 @@ pub fn raw_from_profile(p: &Profile) -> RawValues {
         resource_server: s(&p.resource_server),
         auth_server: s(&p.auth_server),
         tenant: Some(Sourced::new(
-            p.tenant.clone().unwrap_or_else(|| "Not set".into()),
+            p.tenant.clone().unwrap_or_else(|| NOT_SET.into()),
             Source::Stored,
         )),
         client_id: s(&p.client_id),

@@ -2,10 +2,11 @@
 //! environment alone or the sandbox, and the preset each is tested with.
 
 use crate::domain::field::env;
-use crate::domain::preset::Preset;
 use crate::domain::profile::Profile;
 use crate::error::AppError;
 use crate::sandbox::Sandbox;
+
+use crate::commands::{choose_preset, fallback_profile};
 
 use super::super::Ctx;
 use super::*;
@@ -30,38 +31,30 @@ pub fn select(
     sel: &Selection,
     sandbox: &mut Option<Sandbox>,
 ) -> Result<Connection, AppError> {
-    if sel.from_env {
-        let preset = named_for_test(sel.preset.as_deref().unwrap_or("billing"))?;
-        return resolve(ctx, &ctx.profile_name("env"), Origin::Env, preset, false);
-    }
-    let name = ctx.profile_name(if sel.sandbox {
-        crate::commands::SANDBOX_PROFILE
+    let name = ctx.profile_name(fallback_profile(sel.from_env, sel.sandbox));
+    // `--from-env` reads no config: the environment is the whole connection.
+    let config = if sel.from_env {
+        None
     } else {
-        crate::commands::DEFAULT_PROFILE
-    });
-    let config = ctx.config.load()?;
-    let stored: Option<&Profile> = match config.get(&name) {
-        Ok(p) => Some(p),
-        Err(e) if !sel.sandbox => return Err(e.into()),
-        Err(_) => None,
+        Some(ctx.config.load()?)
     };
-    let preset = match (&sel.preset, stored) {
-        (Some(p), stored) => {
-            if let Some(st) = stored.filter(|st| st.preset != *p) {
-                ctx.term.warn(&format!(
-                    "--preset (or {}) {p} overrides profile `{name}`'s preset {}.",
-                    env::PRESET,
-                    st.preset
-                ));
-            }
-            match stored.filter(|st| st.preset == *p) {
-                Some(st) => stored_preset(st)?,
-                None => named_for_test(p)?,
-            }
-        }
-        (None, Some(p)) => stored_preset(p)?,
-        (None, None) => crate::commands::preset_named("billing", None)?,
+    let stored: Option<&Profile> = match config.as_ref().map(|c| c.get(&name)) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) if !sel.sandbox => return Err(e.into()),
+        _ => None,
     };
+    let overridden = stored.filter(|st| sel.preset.as_ref().is_some_and(|p| *p != st.preset));
+    if let (Some(p), Some(st)) = (&sel.preset, overridden) {
+        ctx.term.warn(&format!(
+            "--preset (or {}) {p} overrides profile `{name}`'s preset {}.",
+            env::PRESET,
+            st.preset
+        ));
+    }
+    let preset = choose_preset(sel.preset.as_deref(), None, stored, false)?;
+    if sel.from_env {
+        return resolve(ctx, &name, Origin::Env, preset, false);
+    }
     match stored {
         Some(p) if !sel.sandbox && !p.sandbox => resolve(
             ctx,
@@ -74,29 +67,9 @@ pub fn select(
             true,
         ),
         _ => {
-            let scenario = sel
-                .scenario
-                .clone()
-                .or_else(|| stored.and_then(|p| p.scenario.clone()));
-            let sb = sandbox.insert(crate::commands::start_sandbox(ctx, scenario.as_deref())?);
+            let scenario = crate::commands::scenario_for(sel.scenario.as_deref(), stored)?;
+            let sb = sandbox.insert(crate::commands::start_sandbox(ctx, scenario)?);
             resolve(ctx, &name, Origin::Sandbox(sb), preset, stored.is_some())
         }
     }
-}
-
-/// A preset named to `test` or `token`, which take no `--scopes`: `custom` has its scopes only in
-/// a profile, so the way there is named.
-fn named_for_test(name: &str) -> Result<Preset, AppError> {
-    if name.trim().eq_ignore_ascii_case("custom") {
-        return Err(AppError::config(
-            "the custom preset has no scopes of its own, and `test` takes none on the command line",
-        )
-        .with_hint("save the scopes in a profile with `halo-connect init --profile NAME --preset custom --scopes read:tickets,edit:tickets`, then run `halo-connect test --profile NAME`"));
-    }
-    crate::commands::preset_named(name, None)
-}
-
-/// A stored profile's preset, with its own scopes when it is `custom`.
-pub fn stored_preset(p: &Profile) -> Result<Preset, AppError> {
-    crate::commands::preset_named(&p.preset, Some(p.scopes.clone()).filter(|s| !s.is_empty()))
 }

@@ -24,8 +24,8 @@ use crate::sandbox::Sandbox;
 
 use super::connection::{absolute_ca, resolve, Origin};
 use super::session::Trust;
-use super::{resolve_preset, start_sandbox, Ctx};
-use super::{DEFAULT_PROFILE, SANDBOX_PROFILE};
+use super::{fallback_profile, DEFAULT_PROFILE};
+use super::{resolve_preset, scenario_for, start_sandbox, Ctx};
 
 /// A connection ready to test and save.
 pub struct Plan {
@@ -68,11 +68,7 @@ pub fn run(ctx: &mut Ctx, mut args: InitArgs) -> Result<i32, AppError> {
 }
 
 fn run_recorded(ctx: &mut Ctx, args: InitArgs) -> Result<i32, AppError> {
-    let mut profile = ctx.profile_name(if args.sandbox {
-        SANDBOX_PROFILE
-    } else {
-        DEFAULT_PROFILE
-    });
+    let mut profile = ctx.profile_name(fallback_profile(false, args.sandbox));
     crate::store::validate_profile_name(&profile)?;
     let config = ctx.config.load()?;
     // The tour's profile may be the default; a real setup named by no one does not replace it.
@@ -129,11 +125,7 @@ fn build_plan(
     stored: Option<&Profile>,
 ) -> Result<Plan, AppError> {
     let preset = resolve_preset(&args.values, stored)?;
-    let sandbox = if args.sandbox {
-        Some(start_sandbox(ctx, args.scenario.as_deref())?)
-    } else {
-        None
-    };
+    let sandbox = init_sandbox(ctx, args)?;
     let origin = Origin::Init {
         values: &args.values,
         stored,
@@ -168,6 +160,15 @@ fn build_plan(
         hosting,
         ca_cert: absolute_ca(ctx.global.ca_cert.as_deref()),
     })
+}
+
+/// The emulator `init --sandbox` tests, asked or not: the scenario named, else the healthy one.
+pub fn init_sandbox(ctx: &Ctx, args: &InitArgs) -> Result<Option<Sandbox>, AppError> {
+    if !args.sandbox {
+        return Ok(None);
+    }
+    let scenario = scenario_for(args.scenario.as_deref(), None)?;
+    Ok(Some(start_sandbox(ctx, scenario)?))
 }
 
 /// Picks the secret store and probes the keyring, so a missing keyring is named before the test.

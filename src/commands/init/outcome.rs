@@ -177,7 +177,10 @@ pub(super) fn store_place(ctx: &Ctx, kind: SecretStoreKind) -> String {
         SecretStoreKind::Keyring => format!("the OS keyring (service {})", ctx.keyring_service()),
         SecretStoreKind::File => format!("{} (mode 0600)", ctx.credentials_path().display()),
         SecretStoreKind::None => {
-            "no store: set HALO_CLIENT_SECRET when you use this profile".to_string()
+            format!(
+                "no store: set {} when you use this profile",
+                crate::domain::field::env::CLIENT_SECRET
+            )
         }
     }
 }
@@ -192,7 +195,7 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
         client_id: s.client_id.clone(),
         hosting: plan.hosting,
         secret_store: plan.store,
-        scopes: if plan.preset.name == "custom" {
+        scopes: if plan.preset.name == crate::domain::preset::CUSTOM {
             plan.preset.scopes.clone()
         } else {
             Vec::new()
@@ -201,8 +204,9 @@ pub(super) fn to_profile(plan: &Plan, report: Option<&CheckReport>) -> Profile {
         scenario: plan
             .sandbox
             .as_ref()
-            .map(|sb| sb.scenario().as_str().to_string())
-            .filter(|name| name != "healthy"),
+            .map(|sb| sb.scenario())
+            .filter(|s| *s != crate::sandbox::Scenario::default())
+            .map(|s| s.as_str().to_string()),
         ca_cert: plan.ca_cert.clone(),
         last_test: report.map(|r| LastTest {
             ok: r.ok(),

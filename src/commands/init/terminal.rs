@@ -1,21 +1,26 @@
-//! `init` on a terminal: the wizard, given live adapters for its ports (Save and Test with a
-//! spinner, discovery and the keyring probe), sharing one client, then the same outcome as the
-//! flag path.
+//! `init` on a terminal: the wizard, given live adapters for its ports (its answers through
+//! `connection::resolve` as one more `Origin`, Save and Test with a spinner, discovery and the
+//! keyring probe), sharing one client, then the same outcome as the flag path. It resolves,
+//! merges and validates nothing itself.
 
 use crate::cli::InitArgs;
-use crate::commands::connection::{absolute_ca, init_raw};
-use crate::commands::session::{Session, Trust};
-use crate::commands::{resolve_preset, secret_from_inputs, start_sandbox, Ctx, KEYRING_TIMEOUT};
+use crate::commands::connection::{
+    absolute_ca, emulator_secret, init_raw, init_trust, resolve_at_fault, Origin,
+};
+use crate::commands::session::Session;
+use crate::commands::{preset_name, resolve_preset, secret_from_inputs, Ctx, KEYRING_TIMEOUT};
+use crate::domain::binding::Binding;
 use crate::domain::preset::{self, Preset};
 use crate::domain::profile::{Hosting, Profile, SecretStoreKind};
 use crate::domain::report::{CheckReport, Subject};
 use crate::domain::secret::Secret;
-use crate::domain::values::{ConnectionSettings, Discovery};
+use crate::domain::values::{address_of, ConnectionSettings, Discovery, RawValues, Validated};
 use crate::error::AppError;
 use crate::halo::check::{discover_why, run_check};
 use crate::halo::HaloClient;
+use crate::sandbox::Sandbox;
 use crate::ui::prompter::{install_interrupt_handler, DialoguerPrompter};
-use crate::wizard::ports::{AddressProblem, Prompter, Services, Tester};
+use crate::wizard::ports::{AddressProblem, Prompter, Refusal, Services, Tester};
 use crate::wizard::{self, Draft, WizardError};
 
 use super::outcome::conclude;
@@ -36,15 +41,51 @@ fn spinner(term: &crate::ui::term::Term, message: String) -> indicatif::Progress
     spinner
 }
 
-/// The wizard's view of Save and Test: a spinner on stderr while the real check runs.
+/// The wizard's way in and its Save and Test: the answers through `connection::resolve`, then a
+/// spinner on stderr while the real check runs.
 struct LiveTester<'a> {
     client: HaloClient,
     session: &'a Session,
-    term: &'a crate::ui::term::Term,
+    ctx: &'a Ctx,
     profile: String,
+    sandbox: Option<&'a Sandbox>,
+    /// The stored secret of a re-run, with its binding and whether it is bound yet.
+    stored: Option<(Secret, Binding, bool)>,
+    /// The last refusal no answer fixes, for the run to end with.
+    refused: Option<AppError>,
 }
 
 impl Tester for LiveTester<'_> {
+    fn resolve(
+        &mut self,
+        values: &RawValues,
+        secret: &Secret,
+        preset: &Preset,
+    ) -> Result<Validated, Refusal> {
+        let stored_binding = self
+            .stored
+            .as_ref()
+            .filter(|(s, _, _)| s.expose() == secret.expose())
+            .map(|(_, binding, bound)| (binding.clone(), *bound));
+        let origin = Origin::Wizard {
+            values,
+            secret,
+            sandbox: self.sandbox,
+            stored_binding,
+        };
+        match resolve_at_fault(self.ctx, &self.profile, origin, preset.clone(), false) {
+            Ok(conn) => Ok(conn.validated),
+            Err((e, field)) => {
+                let mut message = format!("{}.", e.message);
+                if let Some(hint) = &e.hint {
+                    message.push_str(&format!(" To fix it, {hint}."));
+                }
+                self.refused = Some(e);
+                Err(Refusal { message, field })
+            }
+        }
+    }
+
     fn test(
         &mut self,
         settings: &ConnectionSettings,
@@ -53,7 +94,7 @@ impl Tester for LiveTester<'_> {
         profile: Option<&str>,
     ) -> CheckReport {
         let spinner = spinner(
-            self.term,
+            &self.ctx.term,
             format!(
                 "Testing: token from {}, then every permission at once…",
                 settings.auth_server.as_str()
@@ -170,11 +211,7 @@ pub(super) fn run_wizard(
             }
         }
     }
-    let sandbox = if args.sandbox {
-        Some(start_sandbox(ctx, args.scenario.as_deref())?)
-    } else {
-        None
-    };
+    let sandbox = super::init_sandbox(ctx, args)?;
     if let Some(sb) = &sandbox {
         ctx.term.info(&format!(
             "Started the HaloPSA sandbox ({}) on {}. Its values are the defaults: press Enter at each question.",
@@ -189,33 +226,21 @@ pub(super) fn run_wizard(
         None
     };
     let raw = init_raw(ctx, &args.values, sandbox.as_ref(), stored);
-    let address = args
-        .values
-        .url
-        .clone()
-        .or_else(|| sandbox.as_ref().map(|s| s.base_url()))
-        .or_else(|| {
-            raw.resource_server.as_ref().map(|r| {
-                r.value
-                    .trim_end_matches('/')
-                    .trim_end_matches("/api")
-                    .to_string()
-            })
-        });
+    let address = address_of(&raw);
     let stored_secret = stored.filter(|p| !p.sandbox).and_then(|p| {
-        let secret = ctx.stored_secret(profile, p).ok().flatten()?;
-        Some((secret, p.binding()))
+        let (secret, bound) = ctx.stored_secret_fit(profile, p).ok().flatten()?;
+        Some((secret, p.binding(), bound))
     });
     let draft = Draft {
         preset,
-        default_preset: stored.map(|p| p.preset.clone()).or(Some("billing".into())),
+        default_preset: Some(preset_name(None, stored).to_string()),
         raw,
         address,
         secret: secret_from_inputs(ctx, &args.values)?.map(|s| s.0),
-        stored_secret,
-        sandbox_secret: sandbox
+        stored_secret: stored_secret
             .as_ref()
-            .map(|s| Secret::new(s.client_secret().expose())),
+            .map(|(s, binding, _)| (s.clone(), binding.clone())),
+        sandbox_secret: sandbox.as_ref().map(emulator_secret),
         store: args
             .secret_store
             .map(SecretStoreKind::from)
@@ -240,10 +265,7 @@ pub(super) fn run_wizard(
         },
     };
     // Discovery and Save and Test share one client, so one connection (and one TLS handshake).
-    let trust = Trust {
-        ca_file: ctx.global.ca_cert.clone(),
-        ca_pem: sandbox.as_ref().and_then(|s| s.ca_pem()),
-    };
+    let trust = init_trust(ctx, sandbox.as_ref());
     let session = ctx.session()?;
     let client = session.client(&trust)?;
     let mut services = LiveServices {
@@ -254,8 +276,11 @@ pub(super) fn run_wizard(
     let mut tester = LiveTester {
         client,
         session,
-        term: &ctx.term,
+        ctx,
         profile: profile.to_string(),
+        sandbox: sandbox.as_ref(),
+        stored: stored_secret,
+        refused: None,
     };
     let outcome = match wizard::run(
         draft,
@@ -266,6 +291,12 @@ pub(super) fn run_wizard(
     ) {
         Ok(o) => o,
         Err(WizardError::Interrupted) => return Err(AppError::interrupted()),
+        Err(WizardError::Refused(message)) => {
+            return Err(tester
+                .refused
+                .take()
+                .unwrap_or_else(|| AppError::config(message)))
+        }
         Err(WizardError::Quit(code)) => {
             ctx.term.info("Nothing was saved.");
             return Ok(code);

@@ -2,6 +2,7 @@
 //! docs/troubleshooting.md lists them. Data only; the types and lookups are in `catalogue`.
 
 use super::{Cause, Emulation};
+use crate::field::env;
 use crate::kind::Kind;
 
 // Fixes that several causes share, because no answer of Halo's tells those causes apart.
@@ -18,7 +19,7 @@ catalogue! {
         recognised: "The token POST to <Authorization Server>token answers 404, or a web page instead of JSON.",
         cause: "Clients join the Authorization Server and the token path as text: the wrong final \"/\" for that client (a missing one, or a doubled \"//token\"), or the web interface's address, sends the request to a page that does not exist.",
         fix: FIX_TOKEN_URL_NOT_FOUND,
-        emulation: Emulation::WrongValue { var: "HALO_AUTH_SERVER", value: "{base}/login/" };
+        emulation: Emulation::WrongValue { var: env::AUTH_SERVER, value: "{base}/login/" };
     TOKEN_URL_HTML = "token-url-html", Server, "Values", "Token request sent to the web interface instead of the Authorization Server",
         symptom: "Authentication fails with an HTML page or a login form in the integration's log.",
         recognised: "The token POST answers a web page (text/html).",
@@ -36,14 +37,14 @@ catalogue! {
         recognised: "invalid_client from the token endpoint; it cannot be told from a wrong secret, so the invalid-client fix names it.",
         cause: "Halo changes an application's Client ID when it is saved for the first time.",
         fix: FIX_INVALID_CLIENT,
-        emulation: Emulation::WrongValue { var: "HALO_CLIENT_ID", value: "00000000-1111-2222-3333-444444444444" },
+        emulation: Emulation::WrongValue { var: env::CLIENT_ID, value: "00000000-1111-2222-3333-444444444444" },
         printed_as: INVALID_CLIENT;
     SECRET_PASTED_BADLY = "secret-pasted-badly", Auth, "Application", "Client Secret pasted with whitespace or cut off",
         symptom: "A secret that looks right is refused.",
         recognised: "Surrounding whitespace is trimmed with a note; a secret with Halo's shape but not 73 characters gets a \"cut off\" note; Halo then answers invalid_client if it is wrong.",
         cause: "Copying from a web page brings a line break, or the copy missed characters.",
         fix: FIX_INVALID_CLIENT,
-        emulation: Emulation::WrongValue { var: "HALO_CLIENT_SECRET", value: "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40" },
+        emulation: Emulation::WrongValue { var: env::CLIENT_SECRET, value: "3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40" },
         printed_as: INVALID_CLIENT;
     TENANT_REQUIRED = "tenant-required", Auth, "Values", "Tenant missing where the Authorization Server needs it",
         symptom: "Authentication fails on a trial or shared Authorization Server.",
@@ -69,7 +70,7 @@ catalogue! {
         recognised: "An address with http:// and a host other than localhost/127.0.0.1/::1 is refused before any request.",
         cause: "The value was typed without https://, or Halo is served without TLS.",
         fix: "Use the https:// address shown in Configuration > Integrations > HaloPSA API (API Details).",
-        emulation: Emulation::WrongValue { var: "HALO_URL", value: "http://halo.example.com" };
+        emulation: Emulation::WrongValue { var: env::URL, value: "http://halo.example.com" };
     RESOURCE_SERVER_OTHER_INSTANCE = "resource-server-other-instance", Config, "Values", "Resource Server of another instance",
         symptom: "Calls fail or show another company's data.",
         recognised: "GET <Resource Server>/authinfo names an Authorization Server on another host than the one given.",
@@ -241,7 +242,7 @@ catalogue! {
         recognised: "The server answers the TLS handshake with something that is not TLS.",
         cause: "The address says https:// but the port serves plain HTTP (or another protocol).",
         fix: "Check the scheme and port of the address: use Halo's https:// port, as shown in Configuration > Integrations > HaloPSA API (API Details).",
-        emulation: Emulation::WrongValue { var: "HALO_URL", value: "{https_base}" };
+        emulation: Emulation::WrongValue { var: env::URL, value: "{https_base}" };
     TLS_EXPIRED = "tls-expired", Tls, "Hosting", "Certificate expired",
         symptom: "Every client fails with a certificate error.",
         recognised: "rustls reports the certificate expired.",
@@ -266,7 +267,7 @@ catalogue! {
         recognised: "The TCP connection is refused.",
         cause: "Nothing listens on that host and port: a wrong port, or Halo's web server is down.",
         fix: "Check the address and port, and that Halo's web server is running. If Halo restricts access by IP address, add this machine's public address to its allow-list.",
-        emulation: Emulation::WrongValue { var: "HALO_URL", value: "http://127.0.0.1:9" };
+        emulation: Emulation::WrongValue { var: env::URL, value: "http://127.0.0.1:9" };
     TIMEOUT = "timeout", Connection, "Network", "No answer in time",
         symptom: "The integration hangs, then times out.",
         recognised: "No complete answer within --timeout (connect, headers or a dripped body).",

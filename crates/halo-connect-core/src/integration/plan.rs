@@ -72,7 +72,7 @@ pub fn form(
                 }
                 Value::Tenant => match (&settings.tenant, f.shape) {
                     (Tenant::Named(t), _) => t.clone(),
-                    (Tenant::NotSet, Some(Shape::NotSet)) => "Not set".to_string(),
+                    (Tenant::NotSet, Some(Shape::NotSet)) => crate::url::NOT_SET.to_string(),
                     (Tenant::NotSet, _) => String::new(),
                 },
                 Value::ClientId => settings.client_id.clone(),

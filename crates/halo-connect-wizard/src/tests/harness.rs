@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use crate::ports::{AddressProblem, Answer, Check, PromptError, Prompter, Services, Tester};
+use crate::ports::{
+    AddressProblem, Answer, Check, PromptError, Prompter, Refusal, Services, Tester,
+};
 use crate::*;
 use halo_connect_core::catalogue::Cause;
 use halo_connect_core::preset;
@@ -174,6 +176,10 @@ impl Prompter for Scripted {
 pub(super) struct FakeTester {
     pub(super) fail: VecDeque<&'static Cause>,
     pub(super) seen: Vec<(ConnectionSettings, String)>,
+    /// How many times the answers went the one way in.
+    pub(super) resolved: usize,
+    /// Refusals the next resolutions meet, one each, before the answers are validated.
+    pub(super) refusals: VecDeque<Refusal>,
 }
 
 impl FakeTester {
@@ -181,11 +187,33 @@ impl FakeTester {
         FakeTester {
             fail: fail.iter().copied().collect(),
             seen: Vec::new(),
+            resolved: 0,
+            refusals: VecDeque::new(),
         }
     }
 }
 
 impl Tester for FakeTester {
+    /// The one way in, as far as the domain goes: the answers validated as flags are.
+    fn resolve(
+        &mut self,
+        values: &RawValues,
+        _secret: &Secret,
+        _preset: &Preset,
+    ) -> Result<Validated, Refusal> {
+        self.resolved += 1;
+        if let Some(r) = self.refusals.pop_front() {
+            return Err(r);
+        }
+        validate(values, None).map_err(|errs| Refusal {
+            message: errs
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+            field: errs.first().map(|e| e.field),
+        })
+    }
     fn test(
         &mut self,
         settings: &ConnectionSettings,

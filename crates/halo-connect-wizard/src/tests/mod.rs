@@ -2,6 +2,7 @@
 //! answer that was never asked for.
 
 mod harness;
+mod one_way;
 mod real_halo;
 mod secret;
 

@@ -138,7 +138,9 @@ pub(super) fn ask_values(
     p: &mut dyn Prompter,
     svc: &mut dyn Services,
 ) -> Res<(Values, String)> {
-    p.heading("4. The values from Halo");
+    // Step 3 is the checklists; without them the values are the third step.
+    let step = if draft.no_checklists { 3 } else { 4 };
+    p.heading(&format!("{step}. The values from Halo"));
     let offered = prior
         .map(|(_, a)| a.to_string())
         .or_else(|| draft.address.clone());

@@ -230,6 +230,9 @@ fn no_checklists_goes_from_hosting_to_the_values() {
     );
     assert_eq!(err.unwrap_err(), WizardError::Interrupted);
     assert!(p.said("--no-checklists"));
+    // The steps are numbered as shown: no "3." was skipped over.
+    assert!(p.said("3. The values from Halo"), "{:?}", p.said);
+    assert!(!p.said("4. The values from Halo"), "{:?}", p.said);
 }
 
 #[test]

@@ -168,7 +168,7 @@ pub(super) fn ask_values(
             "Derived from {address} (its api/authinfo did not answer); check them:"
         )),
         None => p.say(&format!(
-            "For {address}, the values already given (nothing is missing that Halo's api/authinfo gives, so it was not asked); check them:"
+            "For {address}, the values already given (Halo's api/authinfo was not asked: nothing it gives was missing); check them:"
         )),
     }
     p.say(&format!("  Resource Server       {}", rs.value));

@@ -5,25 +5,31 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Each workspace crate → the workspace crates it depends on (normal dependencies only).
-fn graph() -> BTreeMap<String, BTreeSet<String>> {
+/// What `cargo ARGS` prints in this workspace; it must succeed.
+fn cargo(args: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "cargo {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Each workspace crate → the workspace crates it depends on (normal dependencies only).
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let out = cargo(&[
+        "metadata",
+        "--format-version",
+        "1",
+        "--no-deps",
+        "--offline",
+    ]);
+    let meta: serde_json::Value = serde_json::from_str(&out).unwrap();
     let packages = meta["packages"].as_array().unwrap();
     let ours: BTreeSet<String> = packages
         .iter()
@@ -76,29 +82,20 @@ fn the_crate_graph_is_the_layering() {
 
 /// The crates `halo-connect` builds from with the given feature flags (normal dependencies).
 fn built_from(features: &[&str]) -> BTreeSet<String> {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "-p",
-            "halo-connect",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-            "--offline",
-        ])
-        .args(features)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    let mut args = vec![
+        "tree",
+        "-p",
+        "halo-connect",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+        "--offline",
+    ];
+    args.extend(features);
+    cargo(&args)
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_string)

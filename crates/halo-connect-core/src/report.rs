@@ -180,6 +180,21 @@ fn map_diagnosis(d: &mut Diagnosis, f: &impl Fn(&str) -> String) {
     d.hint = f(&d.hint);
 }
 
+/// The agent's and the instance's names (and the instance's version) passed through `f`.
+fn map_answerers(
+    agent: &mut Option<AgentInfo>,
+    instance: &mut Option<InstanceInfo>,
+    f: &impl Fn(&str) -> String,
+) {
+    if let Some(a) = agent {
+        a.name = f(&a.name);
+    }
+    if let Some(i) = instance {
+        i.name = f(&i.name);
+        i.version = f(&i.version);
+    }
+}
+
 fn map_rows(
     permissions: &mut [PermissionRow],
     readiness: &mut [ReadinessRow],
@@ -256,13 +271,7 @@ impl CheckReport {
     pub fn map_text(&self, f: impl Fn(&str) -> String) -> CheckReport {
         let mut r = self.clone();
         r.token.granted_scopes.iter_mut().for_each(|s| *s = f(s));
-        if let Some(a) = &mut r.agent {
-            a.name = f(&a.name);
-        }
-        if let Some(i) = &mut r.instance {
-            i.name = f(&i.name);
-            i.version = f(&i.version);
-        }
+        map_answerers(&mut r.agent, &mut r.instance, &f);
         map_rows(&mut r.permissions, &mut r.readiness, &f);
         if let Some(ReportError::Diagnosis(d)) = &mut r.error {
             map_diagnosis(d, &f);

@@ -3,8 +3,8 @@
 //! builds a `CheckReport` (whose fields only this module and its parent can set) and does no I/O.
 
 use super::{
-    catalogue, map_diagnosis, map_rows, AgentInfo, CheckReport, Diagnosis, InstanceInfo, Kind,
-    PermissionRow, PermissionStatus, ReadinessRow, ReportError, TokenInfo,
+    catalogue, map_answerers, map_diagnosis, map_rows, AgentInfo, CheckReport, Diagnosis,
+    InstanceInfo, Kind, PermissionRow, PermissionStatus, ReadinessRow, ReportError, TokenInfo,
 };
 
 /// What the command knows before the check: the profile tested, the notes on its values (they
@@ -78,13 +78,7 @@ impl ReportBuilder {
     /// Applies `f` to every text gathered so far that can quote an answer: the agent and
     /// instance, each message, hint, note and detail (the subject's notes are the command's own).
     pub fn scrub_text(&mut self, f: impl Fn(&str) -> String) {
-        if let Some(a) = &mut self.agent {
-            a.name = f(&a.name);
-        }
-        if let Some(i) = &mut self.instance {
-            i.name = f(&i.name);
-            i.version = f(&i.version);
-        }
+        map_answerers(&mut self.agent, &mut self.instance, &f);
         map_rows(&mut self.permissions, &mut self.readiness, &f);
         for d in self.error.iter_mut().chain(self.findings.iter_mut()) {
             map_diagnosis(d, &f);

@@ -35,7 +35,7 @@ fn hosted_happy_path_by_pressing_enter() {
     assert!(w.out.contains("API Sandbox"), "names the agent: {}", w.out);
     // The emulator's values include its Authorization Server and Tenant: the one discovery rule
     // has nothing to ask its authinfo for.
-    assert!(w.out.contains("so it was not asked"), "{}", w.out);
+    assert!(w.out.contains("api/authinfo was not asked"), "{}", w.out);
     assert!(env.config_text().contains("[profiles.sandbox]"));
     insta::with_settings!({
         filters => vec![

@@ -28,7 +28,7 @@ fn authinfo_is_not_asked_when_the_authorization_server_and_tenant_are_given() {
     let mut s = FakeServices::new();
     let out = run(both_servers_given(), &presets(), &mut p, &mut t, &mut s).unwrap();
     assert!(s.discovered.is_empty(), "asked {:?}", s.discovered);
-    assert!(p.said("so it was not asked"), "{:?}", p.said);
+    assert!(p.said("api/authinfo was not asked"), "{:?}", p.said);
     assert_eq!(t.resolved, 1);
     let src = |f: Field| out.validated.sources.get(&f).copied();
     assert_eq!(src(Field::AuthServer), Some(Source::Flag));

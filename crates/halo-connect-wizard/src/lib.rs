@@ -130,7 +130,7 @@ pub fn run(
                 .is_some_and(|(_, b)| fits(b, &v))
         })
     };
-    let secret = if draft.stored_secret.is_some() && !fitting(&values) {
+    let (secret, kept_stored) = if draft.stored_secret.is_some() && !fitting(&values) {
         ask_secret(&without_stored(&draft, p), p)?
     } else {
         ask_secret(&draft, p)?
@@ -139,6 +139,7 @@ pub fn run(
         values,
         address,
         secret,
+        kept_stored,
     };
     // Named before Save and Test, so the test does not show the profile it will not replace.
     let profile = match &draft.new_profile {
@@ -148,15 +149,12 @@ pub fn run(
     let mut said: Vec<String> = Vec::new();
     loop {
         // A value changed after a failed test: the stored secret does not follow it elsewhere.
-        let kept_stored = draft
-            .stored_secret
-            .as_ref()
-            .is_some_and(|(s, _)| s.expose() == a.secret.expose());
+        let kept_stored = a.kept_stored;
         if kept_stored && !fitting(&a.values) {
-            a.secret = ask_secret(&without_stored(&draft, p), p)?;
+            (a.secret, a.kept_stored) = ask_secret(&without_stored(&draft, p), p)?;
             continue;
         }
-        let validated = match tester.resolve(&a.values, &a.secret, &preset) {
+        let validated = match tester.resolve(&a.values, &a.secret, kept_stored, &preset) {
             Ok(v) => v,
             Err(refusal) => {
                 // No answer fixes it: the caller says why.
@@ -165,7 +163,7 @@ pub fn run(
                 };
                 p.say(&format!("✗ {}", refusal.message));
                 if field == Field::ClientSecret && kept_stored {
-                    a.secret = ask_secret(&without_stored(&draft, p), p)?;
+                    (a.secret, a.kept_stored) = ask_secret(&without_stored(&draft, p), p)?;
                 } else {
                     reask(field, &draft, hosted, &mut a, p, svc)?;
                 }
@@ -211,6 +209,8 @@ struct Answers {
     values: Values,
     address: String,
     secret: Secret,
+    /// The secret is the stored one, kept by Enter (not pasted, even if the same).
+    kept_stored: bool,
 }
 
 /// Asks one value again (the address asks all it gives again), after a failed test or a refusal.
@@ -225,7 +225,7 @@ fn reask(
     let values = &mut a.values;
     match field {
         Field::ClientSecret => {
-            a.secret = ask_secret(
+            (a.secret, a.kept_stored) = ask_secret(
                 &Draft {
                     secret: None,
                     ..draft.clone()

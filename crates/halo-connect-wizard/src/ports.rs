@@ -59,10 +59,13 @@ pub trait Tester {
     /// The answers as one more origin of the one way in: validated as flags are, with where the
     /// secret may go checked (a stored secret only to the servers it was tested with, no
     /// Authorization Server that authinfo moved off https). The settings to test, or why not.
+    /// `kept_stored`: the secret is the stored one, kept by Enter, so it is held to the servers
+    /// it was tested with; a pasted one goes where the answers say.
     fn resolve(
         &mut self,
         values: &RawValues,
         secret: &Secret,
+        kept_stored: bool,
         preset: &Preset,
     ) -> Result<Validated, Refusal>;
     /// `profile` is the name the operator gave in the wizard, if asked; the report carries it.

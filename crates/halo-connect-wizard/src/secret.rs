@@ -66,13 +66,15 @@ pub(super) fn without_stored(draft: &Draft, p: &mut dyn Prompter) -> Draft {
     }
 }
 
-pub(super) fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
+/// The secret, and whether it is the stored one kept by Enter (only that one is held to the
+/// servers it was tested with: a secret the operator pastes goes where the operator says).
+pub(super) fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<(Secret, bool)> {
     if let Some(s) = &draft.secret {
         p.say(&format!(
             "Using the Client Secret given by stdin, file or {}.",
             env::CLIENT_SECRET
         ));
-        return Ok(s.clone());
+        return Ok((s.clone(), false));
     }
     let keep = draft
         .stored_secret
@@ -91,7 +93,8 @@ pub(super) fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
     };
     loop {
         let typed = p.secret(&question)?;
-        let candidate = if typed.expose().trim().is_empty() {
+        let kept = typed.expose().trim().is_empty();
+        let candidate = if kept {
             match keep {
                 Some(k) => k.clone(),
                 None => {
@@ -107,7 +110,7 @@ pub(super) fn ask_secret(draft: &Draft, p: &mut dyn Prompter) -> Res<Secret> {
                 for n in notes {
                     p.say(&format!("Note: {n}."));
                 }
-                return Ok(s);
+                return Ok((s, kept && draft.stored_secret.is_some()));
             }
             Err(e) => p.say(&format!("{e}.")),
         }

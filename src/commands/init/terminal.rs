@@ -60,12 +60,15 @@ impl Tester for LiveTester<'_> {
         &mut self,
         values: &RawValues,
         secret: &Secret,
+        kept_stored: bool,
         preset: &Preset,
     ) -> Result<Validated, Refusal> {
+        // Only the stored secret kept by Enter is held to its binding; a pasted one, even the
+        // same, goes where the operator's answers say.
         let stored_binding = self
             .stored
             .as_ref()
-            .filter(|(s, _, _)| s.expose() == secret.expose())
+            .filter(|_| kept_stored)
             .map(|(_, binding, bound)| (binding.clone(), *bound));
         let origin = Origin::Wizard {
             values,

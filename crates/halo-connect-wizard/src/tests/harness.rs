@@ -180,6 +180,8 @@ pub(super) struct FakeTester {
     pub(super) resolved: usize,
     /// Refusals the next resolutions meet, one each, before the answers are validated.
     pub(super) refusals: VecDeque<Refusal>,
+    /// Whether the last resolution was told the secret is the stored one kept by Enter.
+    pub(super) kept_stored: Option<bool>,
 }
 
 impl FakeTester {
@@ -189,6 +191,7 @@ impl FakeTester {
             seen: Vec::new(),
             resolved: 0,
             refusals: VecDeque::new(),
+            kept_stored: None,
         }
     }
 }
@@ -199,9 +202,11 @@ impl Tester for FakeTester {
         &mut self,
         values: &RawValues,
         _secret: &Secret,
+        kept_stored: bool,
         _preset: &Preset,
     ) -> Result<Validated, Refusal> {
         self.resolved += 1;
+        self.kept_stored = Some(kept_stored);
         if let Some(r) = self.refusals.pop_front() {
             return Err(r);
         }

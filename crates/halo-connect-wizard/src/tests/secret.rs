@@ -47,6 +47,29 @@ fn a_rerun_naming_another_server_is_not_offered_the_stored_secret() {
     assert!(p.said("not sent to these"));
 }
 
+/// An operator who pastes the very secret that is stored (the application moved to a new address,
+/// its secret kept) chose where it goes: it is not the stored one kept by Enter, so it is tested,
+/// not refused again and again.
+#[test]
+fn a_pasted_secret_equal_to_the_stored_one_goes_where_the_operator_says() {
+    let mut script = hosted_start();
+    script[5] = A::Text("Halo address", "https://other.halopsa.com");
+    script.push(A::Secret("paste it", SECRET));
+    let mut p = Scripted::new(script);
+    let draft = Draft {
+        stored_secret: Some((Secret::new(SECRET), acme_binding())),
+        ..Draft::default()
+    };
+    let mut t = FakeTester::new(&[]);
+    let out = run(draft, &presets(), &mut p, &mut t, &mut FakeServices::new()).unwrap();
+    assert_eq!(out.secret.expose(), SECRET);
+    assert_eq!(
+        t.kept_stored,
+        Some(false),
+        "a pasted secret is not the kept one"
+    );
+}
+
 #[test]
 fn a_pasted_secret_is_trimmed_with_a_note() {
     let mut script = hosted_start();

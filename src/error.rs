@@ -115,7 +115,11 @@ impl AppError {
             ),
             (0, n) => format!("{n} values are missing"),
             (r, 0) => format!("{r} values were refused"),
-            (r, m) => format!("{r} values were refused and {m} are missing"),
+            (r, m) => format!(
+                "{r} {} refused and {m} {} missing",
+                if r == 1 { "value was" } else { "values were" },
+                if m == 1 { "is" } else { "are" }
+            ),
         };
         let hint = if channel == Channel::Env {
             format!(
@@ -127,10 +131,19 @@ impl AppError {
                 env::CLIENT_ID,
                 env::CLIENT_SECRET
             )
-        } else if missing.iter().any(|e| e.field != Field::ClientSecret) {
+        } else if missing.iter().any(|e| {
+            matches!(
+                e.field,
+                Field::Url | Field::ResourceServer | Field::AuthServer | Field::Tenant
+            )
+        }) {
             "give a Halo address with --url to derive the Resource Server, Authorization Server and Tenant; the Client ID and Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications".to_string()
-        } else {
+        } else if missing.is_empty() {
             "copy the values from Configuration > Integrations > HaloPSA API (API Details) and the application under View Applications".to_string()
+        } else {
+            // The servers are known (or refused, with their own fix above): only the
+            // application's values are wanting.
+            "the Client ID and Client Secret are on the application in Configuration > Integrations > HaloPSA API > View Applications".to_string()
         };
         let details = if details.len() > 1 {
             details

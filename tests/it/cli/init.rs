@@ -110,6 +110,50 @@ fn missing_values_are_listed_together_with_exit_3() {
     assert!(!env.config_path().exists(), "nothing is written on failure");
 }
 
+/// With the servers given, only the application's values are wanting: the hint points there, not
+/// at `--url`, and one refused value reads as one.
+#[test]
+fn missing_application_values_point_to_the_application_not_to_url() {
+    let env = TestEnv::new();
+    let run = env.run(
+        &[
+            "init",
+            "--non-interactive",
+            "--resource-server",
+            "https://acme.halopsa.com/api",
+            "--auth-server",
+            "https://acme.halopsa.com/auth/",
+            "--tenant",
+            "acme",
+            "--json",
+        ],
+        &[],
+        None,
+    );
+    run.code(3);
+    let v = run.contract(Some("config"));
+    let hint = v["error"]["hint"].as_str().unwrap();
+    assert!(!hint.contains("--url"), "{hint}");
+    assert!(hint.contains("View Applications"), "{hint}");
+
+    let run = env.run(
+        &[
+            "init",
+            "--non-interactive",
+            "--url",
+            "http://acme.halopsa.com",
+        ],
+        &[],
+        None,
+    );
+    run.code(3);
+    assert!(
+        run.stderr.contains("1 value was refused and 2 are missing"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn malformed_values_are_refused_before_any_network_call() {
     let env = TestEnv::new();

@@ -299,3 +299,15 @@ pub(super) fn hosted_start() -> Vec<A> {
         A::Text("Client ID", ID),
     ]
 }
+
+/// The wizard with the built-in presets, a tester whose every test passes and services that
+/// answer nothing: the common run of these tests.
+pub(super) fn run_plain(draft: Draft, p: &mut Scripted) -> Result<Outcome, WizardError> {
+    run(
+        draft,
+        &presets(),
+        p,
+        &mut FakeTester::new(&[]),
+        &mut FakeServices::new(),
+    )
+}

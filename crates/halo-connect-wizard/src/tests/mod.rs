@@ -74,14 +74,7 @@ fn checklists_walk_every_step_with_its_menu_path() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    run_plain(Draft::default(), &mut p).unwrap();
     assert!(p.said("Configuration > Teams & Agents > Roles"));
     assert!(p.said("View Applications"));
     assert!(p.said("Client ID and Secret (Services)"));
@@ -126,14 +119,7 @@ fn edited_values_are_normalised_and_the_operator_is_told() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    let out = run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    let out = run_plain(Draft::default(), &mut p).unwrap();
     assert_eq!(
         out.validated.settings.auth_server.as_str(),
         "https://acme.halopsa.com/auth/"
@@ -198,13 +184,7 @@ fn a_preset_set_up_before_offers_skipping_its_checklists_first() {
         seen_presets: vec!["billing".into()],
         ..Draft::default()
     };
-    let err = run(
-        draft,
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    );
+    let err = run_plain(draft, &mut p);
     assert_eq!(err.unwrap_err(), WizardError::Interrupted);
     let menu = p.menus.last().unwrap();
     assert!(menu[0].starts_with("I already have one"), "{menu:?}");
@@ -221,13 +201,7 @@ fn no_checklists_goes_from_hosting_to_the_values() {
         no_checklists: true,
         ..Draft::default()
     };
-    let err = run(
-        draft,
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    );
+    let err = run_plain(draft, &mut p);
     assert_eq!(err.unwrap_err(), WizardError::Interrupted);
     assert!(p.said("--no-checklists"));
     // The steps are numbered as shown: no "3." was skipped over.
@@ -375,14 +349,7 @@ fn the_custom_preset_asks_for_scopes_and_checks_them() {
         A::Text("Client ID", ID),
         A::Secret("Client Secret", SECRET),
     ]);
-    let out = run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    let out = run_plain(Draft::default(), &mut p).unwrap();
     assert_eq!(
         out.preset.scopes,
         vec!["read:tickets".to_string(), "edit:tickets".to_string()]
@@ -463,14 +430,7 @@ fn a_typed_address_in_the_sandbox_wizard_is_not_replaced_by_the_emulators() {
         sandbox: true,
         ..Draft::default()
     };
-    let out = run(
-        draft,
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    let out = run_plain(draft, &mut p).unwrap();
     assert_eq!(
         out.validated.settings.resource_server.as_str(),
         "https://acme.halopsa.com/api"

@@ -53,14 +53,7 @@ fn steps_not_done_are_listed_before_the_values() {
     for i in 0..role_steps {
         p.queue.insert(3 + i, A::Confirm("Done:", i != 1));
     }
-    run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    run_plain(Draft::default(), &mut p).unwrap();
     assert!(p.said("Still to do in Halo"));
     let second = &preset::find("billing").unwrap().role[1];
     assert!(p.said(&format!("Role: {}", second.setting)));
@@ -122,14 +115,7 @@ fn hosted_by_halo_on_its_own_domain_derives_the_first_label_as_tenant() {
     script[5] = A::Text("Halo address", "https://support.contoso.com");
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
-    let out = run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    let out = run_plain(Draft::default(), &mut p).unwrap();
     assert_eq!(
         out.validated.settings.tenant,
         Tenant::Named("support".into())
@@ -161,14 +147,7 @@ fn on_a_real_halo_enter_shows_the_step_again_and_only_y_marks_it_done() {
     ]);
     let mut p = Scripted::new(script);
     p.auto_confirm_steps = false;
-    run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    run_plain(Draft::default(), &mut p).unwrap();
     let first = &preset::lookup("billing").unwrap().role[0];
     let shown_again = p
         .said

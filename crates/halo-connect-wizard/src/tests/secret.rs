@@ -78,14 +78,7 @@ fn a_pasted_secret_is_trimmed_with_a_note() {
         "  3f1c9a2e-7b4d-4e8a-9c61-2d5f8b0e1a37-8e2b6d40-51fa-4c93-b7e8-0a9d3c6f2e15\n",
     ));
     let mut p = Scripted::new(script);
-    let out = run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    let out = run_plain(Draft::default(), &mut p).unwrap();
     assert_eq!(out.secret.expose(), SECRET);
     assert!(p.said("removed spaces"));
 }
@@ -96,14 +89,7 @@ fn an_empty_secret_without_a_stored_one_is_asked_again() {
     script.push(A::Secret("Client Secret", ""));
     script.push(A::Secret("Client Secret", SECRET));
     let mut p = Scripted::new(script);
-    run(
-        Draft::default(),
-        &presets(),
-        &mut p,
-        &mut FakeTester::new(&[]),
-        &mut FakeServices::new(),
-    )
-    .unwrap();
+    run_plain(Draft::default(), &mut p).unwrap();
     assert!(p.said("required"));
 }
 

@@ -13,6 +13,11 @@ const TRICKY_RS: &str = "https://acme.halopsa.com/o'brien/api";
 const TRICKY_SECRET: &str = "s'e\"c$r`e\\t-x";
 
 fn tricky() -> TestEnv {
+    stored_as(TRICKY_ID, TRICKY_SECRET)
+}
+
+/// Profile `q` (billing, on acme) with this Client ID and this secret in its store.
+fn stored_as(client_id: &str, secret: &str) -> TestEnv {
     let env = TestEnv::new();
     env.write_config(
         &profile_toml(
@@ -22,9 +27,9 @@ fn tricky() -> TestEnv {
             "https://acme.halopsa.com/auth/",
             None,
         )
-        .replace(&format!("{CLIENT_ID:?}"), &format!("{TRICKY_ID:?}")),
+        .replace(&format!("{CLIENT_ID:?}"), &format!("{client_id:?}")),
     );
-    store_secret(&env, "q", TRICKY_SECRET);
+    store_secret(&env, "q", secret);
     env
 }
 
@@ -202,19 +207,7 @@ const DOTENV_ID: &str = "id `touch pwned-id` $HOME \\back";
 const DOTENV_SECRET: &str = "s\"e'c\\\\r-x";
 
 fn dotenv_env() -> TestEnv {
-    let env = TestEnv::new();
-    env.write_config(
-        &profile_toml(
-            "q",
-            "billing",
-            TRICKY_RS,
-            "https://acme.halopsa.com/auth/",
-            None,
-        )
-        .replace(&format!("{CLIENT_ID:?}"), &format!("{DOTENV_ID:?}")),
-    );
-    store_secret(&env, "q", DOTENV_SECRET);
-    env
+    stored_as(DOTENV_ID, DOTENV_SECRET)
 }
 
 fn dotenv_want() -> Vec<(String, String)> {
